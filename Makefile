@@ -1,0 +1,49 @@
+# Peken: `make run` starts the whole marketplace locally; `make test` checks everything.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+STAGE ?= dev
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint types unit integration e2e infra package deploy bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	exec $(BIN)/python -m infra.local.run
+
+test: lint types unit integration e2e infra
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(PYTEST) tests/unit -q
+
+integration: $(STAMP)
+	$(PYTEST) tests/integration -q
+
+e2e: $(STAMP)
+	$(PYTEST) tests/e2e -q
+
+infra: $(STAMP)
+	$(PYTEST) tests/infra -q
+
+package: $(STAMP)
+	$(BIN)/python -m infra.aws.package $(STAGE)
+
+deploy: package
+	infra/aws/deploy.sh $(STAGE)
+
+clean:
+	rm -rf build .mypy_cache .ruff_cache

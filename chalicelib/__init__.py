@@ -1,0 +1,1 @@
+"""Peken: the deployed application package (domains, adapters, rules)."""

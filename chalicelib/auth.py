@@ -1,0 +1,152 @@
+"""Verify JWTs and say who is calling: signature, expiry, issuer and audience, in every stage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jwt
+
+from chalicelib.config import settings
+from chalicelib.errors import Forbidden, Unauthorized
+
+GROUPS = ("buyer", "seller", "admin")
+ALGORITHMS = ["RS256"]
+LEEWAY_SECONDS = 30
+NIP_PATTERN = re.compile(r"^\d{18}$")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in caller, as the verified token describes them."""
+
+    user_id: str
+    groups: tuple[str, ...]
+    nip: str | None = None
+    name: str | None = None
+    email: str | None = None
+    phone_number: str | None = None
+
+    def has(self, group: str) -> bool:
+        """Tell whether the caller belongs to a group."""
+        return group in self.groups
+
+    def require(self, *groups: str) -> Principal:
+        """Raise 403 unless the caller is in one of the groups."""
+        if not any(g in self.groups for g in groups):
+            raise Forbidden(f"requires group: {' or '.join(groups)}")
+        return self
+
+
+class KeySource:
+    """Find the public key that signed a token."""
+
+    def key_for(self, token: str) -> Any:
+        """Return the verification key for this token's `kid`."""
+        raise NotImplementedError
+
+
+class LocalKeySource(KeySource):
+    """The local issuer's key pair, read from a PEM file the local stack writes."""
+
+    def __init__(self, pem_path: str) -> None:
+        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        with open(pem_path, "rb") as fh:
+            key = load_pem_private_key(fh.read(), password=None)
+        if not isinstance(key, RSAPrivateKey):
+            raise TypeError("the local signing key must be RSA")
+        self.private_key: RSAPrivateKey = key
+        self.public_key = key.public_key()
+
+    def key_for(self, token: str) -> Any:
+        return self.public_key
+
+
+class JwksKeySource(KeySource):
+    """The Cognito user pool's published keys, fetched once per container and cached."""
+
+    def __init__(self, url: str) -> None:
+        self.client = jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=5)
+
+    def key_for(self, token: str) -> Any:
+        try:
+            return self.client.get_signing_key_from_jwt(token).key
+        except jwt.PyJWKClientError as exc:
+            raise Unauthorized("token signed by an unknown key") from exc
+
+
+@lru_cache(maxsize=1)
+def key_source() -> KeySource:
+    """Pick the key source for this stage."""
+    cfg = settings()
+    if cfg.auth_jwks_url:
+        return JwksKeySource(cfg.auth_jwks_url)
+    if cfg.dev_signing_key_path:
+        return LocalKeySource(cfg.dev_signing_key_path)
+    raise Unauthorized("no token issuer is configured")
+
+
+def verify_token(token: str) -> Principal:
+    """Verify a JWT and turn its claims into a Principal, or raise 401."""
+    cfg = settings()
+    try:
+        claims = jwt.decode(
+            token,
+            key=key_source().key_for(token),
+            algorithms=ALGORITHMS,
+            issuer=cfg.auth_issuer,
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "iat", "iss", "sub"], "verify_aud": False},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("token expired") from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("invalid token") from exc
+    _check_client(claims, cfg.auth_audience)
+    return principal_from_claims(claims)
+
+
+def _check_client(claims: Mapping[str, Any], client_id: str) -> None:
+    """Accept Cognito ID tokens (`aud`) and access tokens (`client_id`) of our app client only."""
+    aud = claims.get("aud", claims.get("client_id"))
+    audiences = aud if isinstance(aud, list) else [aud]
+    if client_id not in audiences:
+        raise Unauthorized("token issued for another client")
+    if claims.get("token_use", "id") not in ("id", "access"):
+        raise Unauthorized("unsupported token use")
+
+
+def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
+    """Read the claims API.md names into a Principal."""
+    raw_groups = claims.get("cognito:groups") or []
+    if not isinstance(raw_groups, list):
+        raise Unauthorized("malformed groups claim")
+    nip = claims.get("custom:nip")
+    return Principal(
+        user_id=str(claims["sub"]),
+        groups=tuple(g for g in raw_groups if g in GROUPS),
+        nip=nip if isinstance(nip, str) and NIP_PATTERN.match(nip) else None,
+        name=_str_or_none(claims.get("name")),
+        email=_str_or_none(claims.get("email")),
+        phone_number=_str_or_none(claims.get("phone_number")),
+    )
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def bearer_token(headers: Mapping[str, str]) -> str | None:
+    """Extract the bearer token from an Authorization header, if any."""
+    value = headers.get("authorization")
+    if not value:
+        return None
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Authorization must be 'Bearer <token>'")
+    return token.strip()

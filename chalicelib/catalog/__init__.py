@@ -1,0 +1,1 @@
+"""The catalog: categories, stores, products, reference prices."""

@@ -1,0 +1,72 @@
+"""Local-stage helpers: issue signed tokens as the local identity provider would."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.auth import NIP_PATTERN, LocalKeySource, key_source
+from chalicelib.config import settings
+from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.ids import iso
+from chalicelib.validators import Email, PersonName, Phone
+
+LOCAL_KEY_ID = "peken-local-1"
+
+
+class DevTokenRequest(BaseModel):
+    """POST /v1/dev/token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._@:-]+$")
+    groups: list[str] = Field(default_factory=list, max_length=3)
+    name: PersonName | None = None
+    email: Email | None = None
+    phone_number: Phone | None = None
+    nip: str | None = Field(default=None, max_length=18)
+
+
+def require_local_stage() -> None:
+    """Hide dev routes outside the local stage: they answer 404 as if absent."""
+    if not settings().is_local:
+        raise NotFound("no such route")
+
+
+def issue_token(body: DevTokenRequest) -> dict[str, Any]:
+    """Sign a JWT with the claims a Cognito ID token carries."""
+    require_local_stage()
+    bad = [g for g in body.groups if g not in ("buyer", "seller", "admin")]
+    if bad:
+        raise ValidationFailed.field("groups", f"unknown group {bad[0]!r}; use buyer, seller, admin")
+    if body.nip is not None and not NIP_PATTERN.match(body.nip):
+        raise ValidationFailed.field("nip", "must be 18 digits")
+    source = key_source()
+    if not isinstance(source, LocalKeySource):
+        raise NotFound("no local issuer")
+    cfg = settings()
+    now = int(time.time())
+    expires = now + cfg.token_ttl_seconds
+    claims: dict[str, Any] = {
+        "sub": body.user_id,
+        "iss": cfg.auth_issuer,
+        "aud": cfg.auth_audience,
+        "token_use": "id",
+        "iat": now,
+        "exp": expires,
+        "cognito:groups": list(dict.fromkeys(body.groups)),
+    }
+    for claim, value in (
+        ("name", body.name),
+        ("email", body.email),
+        ("phone_number", body.phone_number),
+        ("custom:nip", body.nip),
+    ):
+        if value is not None:
+            claims[claim] = value
+    token = jwt.encode(claims, source.private_key, algorithm="RS256", headers={"kid": LOCAL_KEY_ID})
+    return {"token": token, "expires_at": iso(datetime.fromtimestamp(expires, UTC))}

@@ -1,0 +1,189 @@
+"""Turn HTTP requests into checked input and every outcome into the API.md response shape."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from chalice.app import Chalice, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib import observability
+from chalicelib.auth import Principal, bearer_token, verify_token
+from chalicelib.config import settings
+from chalicelib.errors import (
+    CHALICE_CODES,
+    ApiError,
+    BadJson,
+    MethodNotAllowed,
+    Unauthorized,
+    ValidationFailed,
+    error_body,
+)
+
+M = TypeVar("M", bound=BaseModel)
+ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+CORS_ALLOW_HEADERS = "Authorization,Content-Type,Idempotency-Key,X-Correlation-Id"
+MAX_BODY_BYTES = 256 * 1024
+
+
+def principal(request: Request) -> Principal:
+    """Return the verified caller or raise 401."""
+    token = bearer_token(request.headers)
+    if token is None:
+        raise Unauthorized("sign in: missing bearer token")
+    return verify_token(token)
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """Return the verified caller, None when anonymous; a bad token is still 401."""
+    token = bearer_token(request.headers)
+    return verify_token(token) if token is not None else None
+
+
+def json_body(request: Request) -> Any:
+    """Parse the raw body as JSON; an absent body is an empty object."""
+    raw = request.raw_body
+    if len(raw) > MAX_BODY_BYTES:
+        raise ValidationFailed.field("body", f"larger than {MAX_BODY_BYTES} bytes")
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise BadJson("body: malformed JSON", {"field": "body"}) from exc
+
+
+def parse(model: type[M], request: Request) -> M:
+    """Validate the JSON body against a model, naming each bad field."""
+    return validate(model, json_body(request))
+
+
+def validate(model: type[M], data: Any) -> M:
+    """Validate plain data against a model, naming each bad field."""
+    if not isinstance(data, dict):
+        raise ValidationFailed.field("body", "must be a JSON object")
+    try:
+        return model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise ValidationFailed.fields([_field_error(e) for e in exc.errors()]) from exc
+
+
+def _field_error(err: Any) -> dict[str, str]:
+    loc = ".".join(str(part) for part in err.get("loc", ())) or "body"
+    message = err.get("msg", "invalid")
+    return {"field": loc, "message": message.removeprefix("Value error, ")}
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Build a JSON response."""
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def no_content() -> Response:
+    """Build an empty 204 response."""
+    return Response(body="", status_code=204)
+
+
+def install(app: Chalice) -> None:
+    """Install the error mapping, correlation ids and CORS on every route."""
+
+    @app.middleware("http")
+    def _api_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
+        cid = observability.begin(event.headers.get(observability.CORRELATION_HEADER))
+        try:
+            response = _render_errors(event, get_response)
+        finally:
+            observability.end()
+        response.headers.update(cors_headers(event.headers.get("origin")))
+        response.headers["X-Correlation-Id"] = cid
+        return response
+
+
+def _render_errors(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    try:
+        response = get_response(event)
+    except ApiError as exc:
+        if exc.status >= 500:
+            observability.logger.warning("request failed", extra={"code": exc.code, "path": event.path})
+        return Response(body=exc.body(), status_code=exc.status, headers=_error_headers(exc))
+    return _reshape_chalice_error(response)
+
+
+def _error_headers(exc: ApiError) -> dict[str, str | list[str]]:
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
+    if isinstance(exc, MethodNotAllowed):
+        headers["Allow"] = ",".join(exc.details.get("allowed", []))
+    return headers
+
+
+def _reshape_chalice_error(response: Response) -> Response:
+    """Rewrite Chalice's own `{"Code", "Message"}` errors into the API.md shape."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    status, code = CHALICE_CODES.get(str(body["Code"]), (response.status_code, "error"))
+    if status >= 500:
+        message = "internal error; the correlation id identifies it in the logs"
+    else:
+        message = str(body.get("Message", code))
+    response.body = error_body(code, message)
+    response.status_code = status
+    return response
+
+
+def cors_headers(origin: str | None) -> dict[str, str]:
+    """Allow the configured web origins, one at a time, as browsers require."""
+    allowed = settings().allowed_origins
+    if not origin or not (origin in allowed or "*" in allowed):
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Expose-Headers": "X-Correlation-Id",
+        "Vary": "Origin",
+    }
+
+
+def complete_routes(app: Chalice) -> None:
+    """Read every body as JSON whatever its declared type, and answer preflight and wrong methods.
+
+    Clients (and `curl -d`) often omit `Content-Type: application/json`; the body is
+    still parsed strictly as JSON, so nothing is lost by not answering 415.
+    """
+    for index, (path, entries) in enumerate(sorted(app.routes.items())):
+        for entry in entries.values():
+            entry.content_types = ["*/*"]
+        defined = sorted(entries)
+        missing = [m for m in ALL_METHODS if m not in entries]
+        if "OPTIONS" not in entries:
+            app.route(path, methods=["OPTIONS"], name=f"preflight_{index}", content_types=["*/*"])(_preflight(defined))
+        if missing:
+            app.route(path, methods=missing, name=f"not_allowed_{index}", content_types=["*/*"])(_not_allowed(defined))
+
+
+def _preflight(methods: list[str]) -> Callable[..., Response]:
+    def preflight(**_: str) -> Response:
+        return Response(
+            body="",
+            status_code=204,
+            headers={
+                "Access-Control-Allow-Methods": ",".join([*methods, "OPTIONS"]),
+                "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
+                "Access-Control-Max-Age": "600",
+            },
+        )
+
+    return preflight
+
+
+def _not_allowed(methods: list[str]) -> Callable[..., Response]:
+    def not_allowed(**_: str) -> Response:
+        raise MethodNotAllowed("method not allowed here", {"allowed": methods})
+
+    return not_allowed
+
+
+def is_fallback(view_name: str) -> bool:
+    """Tell whether a route entry was added by add_fallbacks (not part of the API contract)."""
+    return view_name.startswith(("preflight_", "not_allowed_"))

@@ -1,0 +1,55 @@
+"""Every queue message as a frozen dataclass: the contract between the steps."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+from chalicelib.ids import iso, new_id, utcnow
+
+
+class PoisonMessage(ValueError):
+    """A message that can never be handled; it belongs in the dead-letter queue."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """Base of all messages: a type tag, an id for idempotency, a correlation id."""
+
+    TYPE: ClassVar[str] = ""
+    QUEUE: ClassVar[str] = ""
+
+    message_id: str = field(default_factory=new_id, kw_only=True)
+    correlation_id: str = field(default="", kw_only=True)
+    sent_at: str = field(default_factory=lambda: iso(utcnow()), kw_only=True)
+
+    def to_json(self) -> str:
+        """Serialise with the type tag."""
+        return json.dumps({"type": self.TYPE, **asdict(self)}, separators=(",", ":"), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Notify(Message):
+    """Tell one user something: the notifications worker renders and delivers it."""
+
+    TYPE: ClassVar[str] = "notify"
+    QUEUE: ClassVar[str] = "notifications"
+
+    user_id: str
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+MESSAGE_TYPES: dict[str, type[Message]] = {cls.TYPE: cls for cls in (Notify,)}
+
+
+def parse_message(body: str) -> Message:
+    """Turn a queue record body back into its message, or raise PoisonMessage."""
+    try:
+        data = json.loads(body)
+        cls = MESSAGE_TYPES[data.pop("type")]
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise PoisonMessage(f"unreadable message: {exc.__class__.__name__}") from exc

@@ -1,0 +1,48 @@
+"""The inbox table (the only DynamoDB code of this domain)."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.models import Model
+
+from chalicelib.dynamo import region, table_name
+
+INBOX_TTL_SECONDS = 400 * 24 * 3600  # a little over a year: last year's reminders still show
+
+
+class InboxRecord(Model):
+    """One inbox entry; the sort key is a ULID so Query returns newest first."""
+
+    class Meta:
+        table_name = table_name("inbox")
+        region = region()
+
+    user_id = UnicodeAttribute(hash_key=True)
+    notification_id = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    read = BooleanAttribute(default=False)
+    expires_at = NumberAttribute()  # DynamoDB TTL attribute (epoch seconds)
+
+
+def add_once(record: InboxRecord) -> bool:
+    """Write an entry unless that id is already there; True if this call wrote it."""
+    try:
+        record.save(condition=InboxRecord.notification_id.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def newest(user_id: str, limit: int, after: str | None) -> tuple[list[InboxRecord], str | None]:
+    """Query one page of a user's inbox, newest first, with one Query."""
+    start = {"user_id": {"S": user_id}, "notification_id": {"S": after}} if after else None
+    result = InboxRecord.query(user_id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
+    items = list(result)
+    last = result.last_evaluated_key
+    return items, (last["notification_id"]["S"] if last else None)

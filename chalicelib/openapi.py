@@ -1,0 +1,209 @@
+"""The OpenAPI 3.1 document of the API, built from the request models and a table of operations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib.devtools import DevTokenRequest
+from chalicelib.profiles.model import UpdateMe
+
+REF = "#/components/schemas/{model}"
+NULLABLE_STR = {"type": ["string", "null"]}
+ERROR_STATUSES = {
+    400: "Malformed request",
+    401: "Missing, invalid or expired token",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    422: "Invalid input",
+    503: "Temporarily unavailable",
+}
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation of the API."""
+
+    method: str
+    path: str
+    summary: str
+    tag: str
+    auth: str = "none"  # none | required | optional
+    body: type[BaseModel] | None = None
+    response: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    groups: tuple[str, ...] = ()
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": required if required is not None else list(props)}
+
+
+def _page(item: dict[str, Any]) -> dict[str, Any]:
+    return _obj({"items": {"type": "array", "items": item}, "next_cursor": NULLABLE_STR})
+
+
+ME = _obj(
+    {
+        "user_id": {"type": "string"},
+        "groups": {"type": "array", "items": {"enum": ["buyer", "seller", "admin"]}},
+        "name": NULLABLE_STR,
+        "email": NULLABLE_STR,
+        "phone_number": NULLABLE_STR,
+        "kecamatan": NULLABLE_STR,
+        "kelurahan": NULLABLE_STR,
+        "locale": {"enum": ["id", "en"]},
+        "notify": _obj({"email": {"type": "boolean"}, "sms": {"type": "boolean"}}),
+        "asn": {"type": ["object", "null"]},
+        "updated_at": NULLABLE_STR,
+    }
+)
+NOTIFICATION = _obj(
+    {
+        "id": {"type": "string"},
+        "kind": {"type": "string"},
+        "title": {"type": "string"},
+        "body": {"type": "string"},
+        "created_at": {"type": "string"},
+        "read": {"type": "boolean"},
+    }
+)
+CATEGORY = _obj({"id": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"}})
+JOB = _obj({"job": {"type": "string"}, "schedule": {"type": "string"}, "last_run": {"type": ["object", "null"]}})
+
+OPERATIONS: tuple[Op, ...] = (
+    Op("GET", "/v1/health", "Tell whether the service is up", "health", response=_obj({"status": {"const": "ok"}})),
+    Op("GET", "/v1/openapi.json", "This document", "health", response={"type": "object"}),
+    Op(
+        "POST",
+        "/v1/dev/token",
+        "Issue a signed token (local stage only; 404 elsewhere)",
+        "health",
+        body=DevTokenRequest,
+        response=_obj({"token": {"type": "string"}, "expires_at": {"type": "string"}}),
+        errors=(404, 422),
+    ),
+    Op("GET", "/v1/me", "Read my profile", "profiles", auth="required", response=ME),
+    Op("PUT", "/v1/me", "Change my profile", "profiles", auth="required", body=UpdateMe, response=ME, errors=(422,)),
+    Op(
+        "GET",
+        "/v1/me/notifications",
+        "Read my inbox, newest first",
+        "profiles",
+        auth="required",
+        response=_page(NOTIFICATION),
+        errors=(422,),
+    ),
+    Op(
+        "GET",
+        "/v1/categories",
+        "List product categories",
+        "catalog",
+        response={
+            **_page(CATEGORY),
+            "properties": {
+                **_page(CATEGORY)["properties"],
+                "categories": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    ),
+    Op(
+        "GET",
+        "/v1/admin/jobs",
+        "Show the last run of every scheduled job",
+        "operations",
+        auth="required",
+        groups=("admin",),
+        response=_page(JOB),
+    ),
+)
+
+
+def _parameters(op: Op) -> list[dict[str, Any]]:
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+        for name in _path_params(op.path)
+    ]
+    if op.response.get("properties", {}).get("next_cursor"):
+        params += [
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+            {"name": "cursor", "in": "query", "schema": {"type": "string", "maxLength": 512}},
+        ]
+    return params
+
+
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def _operation(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
+    statuses = set(op.errors) | {405}
+    if op.body is not None:
+        statuses |= {400, 422}
+    if op.auth != "none":
+        statuses.add(401)
+    if op.groups:
+        statuses.add(403)
+    out: dict[str, Any] = {
+        "summary": op.summary,
+        "tags": [op.tag],
+        "operationId": f"{op.method.lower()}_{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
+        "parameters": _parameters(op),
+        "responses": {
+            str(op.status): {"description": "Success", "content": {"application/json": {"schema": op.response}}},
+            **{str(s): {"$ref": f"#/components/responses/E{s}"} for s in sorted(statuses)},
+        },
+    }
+    if op.auth == "required":
+        out["security"] = [{"bearer": []}]
+    elif op.auth == "optional":
+        out["security"] = [{}, {"bearer": []}]
+    if op.body is not None:
+        schema = op.body.model_json_schema(ref_template=REF)
+        schemas.update(schema.pop("$defs", {}))
+        schemas[op.body.__name__] = schema
+        out["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}},
+        }
+    return out
+
+
+@lru_cache(maxsize=1)
+def document() -> dict[str, Any]:
+    """Build the document once per process."""
+    schemas: dict[str, Any] = {
+        "Error": _obj(
+            {"error": _obj({"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}})}
+        ),
+    }
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Peken API",
+            "version": "1.0.0",
+            "description": "City-run local marketplace. Money is whole Rupiah in *_idr fields.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "responses": {
+                f"E{status}": {
+                    "description": text,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+                for status, text in ERROR_STATUSES.items()
+            },
+        },
+    }

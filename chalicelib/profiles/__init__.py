@@ -1,0 +1,1 @@
+"""Profiles: what a signed-in user tells us about themselves."""

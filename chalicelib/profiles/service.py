@@ -1,0 +1,90 @@
+"""Profile use cases: read me, change me (and tell the user it changed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib import queues
+from chalicelib.auth import Principal
+from chalicelib.errors import ValidationFailed
+from chalicelib.ids import iso, utcnow
+from chalicelib.messages import Notify
+from chalicelib.profiles.model import DEFAULT_LOCALE, UpdateMe
+from chalicelib.profiles.store import ProfileRecord, get_profile, update_profile
+from chalicelib.validators import kelurahan_in
+
+
+def me(principal: Principal) -> dict[str, Any]:
+    """Return the caller's profile: saved fields first, token claims as fallback."""
+    return render(principal, get_profile(principal.user_id))
+
+
+def update_me(principal: Principal, body: UpdateMe) -> dict[str, Any]:
+    """Apply the given fields, then queue an inbox note that the profile changed."""
+    changes = _changes(principal.user_id, body)
+    if not changes:
+        return me(principal)
+    changes["updated_at"] = iso(utcnow())
+    record = update_profile(principal.user_id, changes)
+    changed = sorted(k for k in body.model_fields_set)
+    queues.publish(Notify(user_id=principal.user_id, kind="profile_updated", params={"fields": changed}))
+    return render(principal, record)
+
+
+def _changes(user_id: str, body: UpdateMe) -> dict[str, Any]:
+    given = body.model_fields_set
+    changes: dict[str, Any] = {f: getattr(body, f) for f in ("name", "email", "phone_number", "locale") if f in given}
+    if body.notify is not None:
+        for channel in ("email", "sms"):
+            if channel in body.notify.model_fields_set:
+                changes[f"notify_{channel}"] = getattr(body.notify, channel)
+    if "kecamatan" in given or "kelurahan" in given:
+        changes.update(_place(user_id, body))
+    return changes
+
+
+def _place(user_id: str, body: UpdateMe) -> dict[str, Any]:
+    """Check that the kelurahan lies in the kecamatan, whichever of the two changes."""
+    given = body.model_fields_set
+    saved = get_profile(user_id)
+    kecamatan = body.kecamatan if "kecamatan" in given else (saved.kecamatan if saved else None)
+    kelurahan = body.kelurahan if "kelurahan" in given else (saved.kelurahan if saved else None)
+    if kecamatan is None:
+        if "kelurahan" in given and kelurahan is not None:
+            raise ValidationFailed.field("kelurahan", "needs a kecamatan")
+        return {"kecamatan": None, "kelurahan": None}
+    if kelurahan is not None:
+        try:
+            kelurahan = kelurahan_in(kecamatan, kelurahan)
+        except ValueError as exc:
+            if "kelurahan" in given:
+                raise ValidationFailed.field("kelurahan", str(exc)) from exc
+            kelurahan = None  # a new kecamatan drops a saved kelurahan outside it
+    return {"kecamatan": kecamatan, "kelurahan": kelurahan}
+
+
+def render(principal: Principal, record: ProfileRecord | None) -> dict[str, Any]:
+    """Shape a profile as GET /v1/me returns it."""
+    saved = record or ProfileRecord(principal.user_id)
+    return {
+        "user_id": principal.user_id,
+        "groups": list(principal.groups),
+        "name": saved.name or principal.name,
+        "email": saved.email or principal.email,
+        "phone_number": saved.phone_number or principal.phone_number,
+        "kecamatan": saved.kecamatan,
+        "kelurahan": saved.kelurahan,
+        "locale": saved.locale or DEFAULT_LOCALE,
+        "notify": {
+            "email": True if saved.notify_email is None else saved.notify_email,
+            "sms": bool(saved.notify_sms),
+        },
+        "asn": None,
+        "updated_at": saved.updated_at,
+    }
+
+
+def locale_of(user_id: str) -> str:
+    """Return the language a user reads notifications in."""
+    record = get_profile(user_id)
+    return (record.locale if record else None) or DEFAULT_LOCALE

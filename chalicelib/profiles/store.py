@@ -1,0 +1,49 @@
+"""The profiles table (the only DynamoDB code of this domain)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.models import Model
+
+from chalicelib.dynamo import region, table_name
+
+
+class ProfileRecord(Model):
+    """One user's profile, keyed by the token's `sub`."""
+
+    class Meta:
+        table_name = table_name("users")
+        region = region()
+
+    user_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    phone_number = UnicodeAttribute(null=True)
+    kecamatan = UnicodeAttribute(null=True)
+    kelurahan = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(null=True)
+    notify_email = BooleanAttribute(null=True)
+    notify_sms = BooleanAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+def get_profile(user_id: str) -> ProfileRecord | None:
+    """Read a profile with one GetItem, None if the user never saved one."""
+    try:
+        return ProfileRecord.get(user_id)
+    except DoesNotExist:
+        return None
+
+
+def update_profile(user_id: str, changes: dict[str, Any]) -> ProfileRecord:
+    """Set only the given attributes with one UpdateItem and return the whole item after."""
+    record = ProfileRecord(user_id)
+    actions = [
+        getattr(ProfileRecord, key).set(value) if value is not None else getattr(ProfileRecord, key).remove()
+        for key, value in changes.items()
+    ]
+    record.update(actions=actions)
+    return record

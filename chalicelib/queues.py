@@ -1,0 +1,68 @@
+"""Publish messages to SQS and turn inbound SQS batches into messages, with partial failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from chalicelib import observability
+from chalicelib.config import current_stage, resource_name
+from chalicelib.dynamo import region
+from chalicelib.messages import Message, parse_message
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+
+def queue_name(short: str) -> str:
+    """Name a queue of the current stage (the template uses the same rule)."""
+    return resource_name(current_stage(), short)
+
+
+@lru_cache(maxsize=1)
+def _client() -> SQSClient:
+    import boto3
+
+    return boto3.client("sqs", region_name=region())
+
+
+@lru_cache(maxsize=32)
+def _queue_url(name: str) -> str:
+    return _client().get_queue_url(QueueName=name)["QueueUrl"]
+
+
+def publish(message: Message, delay_seconds: int = 0) -> None:
+    """Send a message to its queue, stamped with the current correlation id."""
+    if not message.correlation_id:
+        object.__setattr__(message, "correlation_id", observability.correlation_id())
+    _client().send_message(
+        QueueUrl=_queue_url(queue_name(message.QUEUE)),
+        MessageBody=message.to_json(),
+        DelaySeconds=delay_seconds,
+        MessageAttributes={"type": {"DataType": "String", "StringValue": message.TYPE}},
+    )
+
+
+def handle_batch(event: dict[str, Any], handler: Callable[[Message], None]) -> dict[str, Any]:
+    """Handle each record of an SQS batch; report only the failed ones back to SQS.
+
+    Powertools' BatchProcessor gives Lambda's partial batch response; a failed record
+    is retried alone and ends in the dead-letter queue after maxReceiveCount tries.
+    """
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+    def record_handler(record: SQSRecord) -> None:
+        message = parse_message(record.body)
+        observability.begin(message.correlation_id or None)
+        try:
+            handler(message)
+        except Exception:
+            observability.logger.exception("message failed", extra={"message_type": message.TYPE})
+            raise
+        finally:
+            observability.end()
+
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor))

@@ -1,0 +1,57 @@
+"""Field rules shared by every domain: phone numbers, emails, places, bounded text."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints
+
+from chalicelib import wilayah
+
+_PHONE_DIGITS = re.compile(r"^\+628\d{7,11}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def normalise_phone(value: str) -> str:
+    """Write an Indonesian mobile number as E.164 `+628…`; accept `08…`, `628…`, spaces and dashes."""
+    digits = re.sub(r"[\s\-().]", "", value)
+    if digits.startswith("08"):
+        digits = "+62" + digits[1:]
+    elif digits.startswith("628"):
+        digits = "+" + digits
+    if not _PHONE_DIGITS.match(digits):
+        raise ValueError("must be an Indonesian mobile number like 0812… or +62812…")
+    return digits
+
+
+def check_email(value: str) -> str:
+    """Accept a plausible email address."""
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError("must be an email address")
+    return value
+
+
+def check_kecamatan(value: str) -> str:
+    """Return the official name of a Surabaya kecamatan, accepting common spellings."""
+    official = wilayah.find_kecamatan(value)
+    if official is None:
+        raise ValueError("unknown kecamatan of Surabaya")
+    return official
+
+
+def kelurahan_in(kecamatan: str, value: str) -> str:
+    """Return the official kelurahan name if it lies in the kecamatan, else raise."""
+    official = wilayah.find_kelurahan(kecamatan, value)
+    if official is None:
+        raise ValueError(f"not a kelurahan of kecamatan {kecamatan}")
+    return official
+
+
+Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(normalise_phone)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(check_email)]
+KecamatanName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(check_kecamatan)
+]
+KelurahanName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

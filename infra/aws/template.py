@@ -1,0 +1,145 @@
+"""Build the merge template `chalice package` folds into its SAM output.
+
+It adds our resources (resources.json, the same definitions the local stack creates),
+wires every SQS event source to its queue resource with ReportBatchItemFailures
+(Chalice cannot set it: Chalice #2029), gives the functions their configuration and a
+role limited to our tables and queues, and makes API Gateway's own errors speak the
+API.md error shape.
+
+Usage: python -m infra.aws.template STAGE OUT_FILE
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from infra.aws import resources
+
+GATEWAY_ERRORS = {
+    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "no such route"),
+    "RESOURCE_NOT_FOUND": (404, "not_found", "no such route"),
+    "THROTTLED": (429, "too_many_requests", "slow down"),
+    "QUOTA_EXCEEDED": (429, "too_many_requests", "slow down"),
+    "REQUEST_TOO_LARGE": (413, "payload_too_large", "request too large"),
+    "DEFAULT_4XX": (None, "bad_request", "request rejected by the gateway"),
+    "DEFAULT_5XX": (None, "internal_error", "internal error"),
+}
+TABLE_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+]
+QUEUE_ACTIONS = [
+    "sqs:SendMessage",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+]
+
+
+def build(stage: str, sqs_handlers: dict[str, str]) -> dict[str, Any]:
+    """Return the merge template for a stage; `sqs_handlers` maps handler name to queue name."""
+    from chalice.utils import to_cfn_resource_name
+
+    fragment = resources.load(stage)
+    merged: dict[str, Any] = {"Resources": dict(fragment["Resources"]), "Outputs": fragment.get("Outputs", {})}
+    queue_ids = {
+        r["Properties"]["QueueName"]: logical for logical, r in resources.of_type(fragment, "AWS::SQS::Queue").items()
+    }
+    for handler, queue in sqs_handlers.items():
+        function = to_cfn_resource_name(handler)
+        # Chalice names the queue by ARN; DependsOn orders its creation before the mapping.
+        merged["Resources"][function] = {
+            "DependsOn": [queue_ids[queue]],
+            "Properties": {
+                "Events": {
+                    f"{function}SqsEventSource": {
+                        "Properties": {
+                            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                        }
+                    }
+                }
+            },
+        }
+    merged["Globals"] = {"Function": {"Environment": {"Variables": _environment()}}}
+    merged["Resources"]["DefaultRole"] = {"Properties": {"Policies": [_policy(fragment)]}}
+    merged["Resources"]["RestAPI"] = {
+        "Properties": {"DefinitionBody": {"x-amazon-apigateway-gateway-responses": _gateway_responses()}}
+    }
+    return merged
+
+
+def _environment() -> dict[str, Any]:
+    issuer = {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"}
+    return {
+        "PEKEN_AUTH_ISSUER": issuer,
+        "PEKEN_AUTH_JWKS_URL": {
+            "Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}/.well-known/jwks.json"
+        },
+        "PEKEN_AUTH_AUDIENCE": {"Ref": "UserPoolClient"},
+    }
+
+
+def _policy(fragment: dict[str, Any]) -> dict[str, Any]:
+    tables = [{"Fn::GetAtt": [logical, "Arn"]} for logical in resources.of_type(fragment, "AWS::DynamoDB::Table")]
+    indexes = [
+        {"Fn::Sub": f"${{{logical}.Arn}}/index/*"} for logical in resources.of_type(fragment, "AWS::DynamoDB::Table")
+    ]
+    queues = [{"Fn::GetAtt": [logical, "Arn"]} for logical in resources.of_type(fragment, "AWS::SQS::Queue")]
+    return {
+        "PolicyName": "PekenData",
+        "PolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": TABLE_ACTIONS, "Resource": tables + indexes},
+                {"Effect": "Allow", "Action": QUEUE_ACTIONS, "Resource": queues},
+                {
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"},
+                },
+            ],
+        },
+    }
+
+
+def _gateway_responses() -> dict[str, Any]:
+    out = {}
+    for kind, (status, code, message) in GATEWAY_ERRORS.items():
+        body = json.dumps({"error": {"code": code, "message": message, "details": {}}})
+        entry: dict[str, Any] = {"responseTemplates": {"application/json": body}}
+        if status is not None:
+            entry["statusCode"] = str(status)
+        out[kind] = entry
+    return out
+
+
+def sqs_handlers_of_app() -> dict[str, str]:
+    """Import the app (with PEKEN_STAGE already set) and list its SQS handlers."""
+    from chalice.app import SQSEventConfig
+
+    import app
+
+    return {s.name: s.queue for s in app.app.event_sources if isinstance(s, SQSEventConfig) and s.queue}
+
+
+def main(argv: list[str]) -> int:
+    """Write the merge template for a stage."""
+    stage, out = argv
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump(build(stage, sqs_handlers_of_app()), fh, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

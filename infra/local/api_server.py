@@ -1,0 +1,104 @@
+"""Serve the Chalice app over HTTP on loopback, as API Gateway would, plus local control routes.
+
+Chalice's local gateway answers an unknown path with API Gateway's 403 "Missing
+Authentication Token"; the deploy template maps that gateway response to 404 in our
+error shape, and so does this server.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from http.server import HTTPServer
+from typing import Any
+
+from chalice.app import Chalice
+from chalice.config import Config
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    LocalChalice,
+    LocalGatewayException,
+    ThreadedHTTPServer,
+)
+
+NOT_FOUND = json.dumps({"error": {"code": "not_found", "message": "no such route", "details": {}}}).encode()
+MAX_BODY_BYTES = 1024 * 1024
+
+Control = Callable[[str, str, bytes], tuple[int, dict[str, Any]]]
+
+
+class _Handler(ChaliceRequestHandler):
+    control: Control | None = None
+
+    def _generic_handle(self) -> None:
+        if self.path.startswith("/_local/") and self.control is not None:
+            return self._handle_control()
+        length = int(self.headers.get("content-length") or 0)
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            return self._send_json(
+                413,
+                {"error": {"code": "payload_too_large", "message": f"body over {MAX_BODY_BYTES} bytes", "details": {}}},
+            )
+        super()._generic_handle()
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle  # noqa: N815
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        self._send_http_response(404, {"Content-Type": "application/json"}, NOT_FOUND)
+
+    def _handle_control(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        assert self.control is not None
+        status, payload = self.control(self.command, self.path, body)
+        self._send_json(status, payload)
+
+    def _send_json(self, status: int, payload: dict[str, Any]) -> None:
+        self._send_http_response(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep access logs out of the console; the app logs what matters."""
+
+
+class ApiServer:
+    """The app on http://127.0.0.1:<port>, one thread per connection."""
+
+    def __init__(self, app: Chalice, port: int, control: Control | None = None) -> None:
+        config = Config.create(chalice_stage="local", app_name="peken", lambda_timeout=30, lambda_memory_size=1024)
+        handler = type("PekenHandler", (_Handler,), {"control": staticmethod(control) if control else None})
+        _make_thread_local(app)
+        self._server: HTTPServer = ThreadedHTTPServer(("127.0.0.1", port), _partial(handler, app, config))
+        self._thread = threading.Thread(target=self._server.serve_forever, name="api", daemon=True)
+
+    @property
+    def port(self) -> int:
+        """Return the bound port."""
+        return int(self._server.server_address[1])
+
+    def start(self) -> ApiServer:
+        """Serve in the background."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting requests and release the port."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def _make_thread_local(app: Chalice) -> None:
+    """Give the app a per-thread current_request, as `chalice local` does."""
+    if not isinstance(app, LocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+
+
+def _partial(handler: type, app: Chalice, config: Config) -> Callable[..., Any]:
+    def build(request: Any, client_address: Any, server: Any) -> Any:
+        return handler(request, client_address, server, app_object=app, config=config)
+
+    return build

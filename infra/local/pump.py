@@ -1,0 +1,163 @@
+"""Deliver SQS messages to the app's queue handlers the way Lambda's event source mapping does.
+
+Batches up to the handler's batch size, honours partial batch failures
+(`batchItemFailures`), leaves failed messages to reappear after a retry delay, and lets
+the queue's redrive policy move a message to its dead-letter queue after maxReceiveCount
+receives. `chalice local` has none of this (Chalice #899, #979).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from infra.local.lambda_context import LocalLambdaContext
+
+log = logging.getLogger("peken.pump")
+POLL_IDLE_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """One queue and the handler Lambda would invoke for it."""
+
+    name: str
+    queue: str
+    batch_size: int
+    handler: Callable[[dict[str, Any], Any], Any]
+
+
+class QueuePump:
+    """Poll every consumer's queue in its own thread until stopped."""
+
+    def __init__(self, consumers: list[Consumer], region: str, retry_delay_seconds: int = 2) -> None:
+        self._consumers = consumers
+        self._region = region
+        self._retry_delay = retry_delay_seconds
+        self.sqs: Any = boto3.client("sqs", region_name=region)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._busy: dict[str, int] = {c.queue: 0 for c in consumers}
+        self._lock = threading.Lock()
+        self.invocations = 0
+
+    def start(self) -> QueuePump:
+        """Start one polling thread per consumer."""
+        for consumer in self._consumers:
+            thread = threading.Thread(target=self._loop, args=(consumer,), name=f"pump-{consumer.name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        """Stop polling; a batch in progress finishes first."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def _loop(self, consumer: Consumer) -> None:
+        url = self.sqs.get_queue_url(QueueName=consumer.queue)["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        while not self._stop.is_set():
+            try:
+                delivered = self.poll_once(consumer, url, arn)
+            except Exception:  # the pump must outlive any emulator hiccup, as Lambda's poller does
+                log.exception("pump error on %s", consumer.queue)
+                delivered = 0
+            if not delivered:
+                self._stop.wait(POLL_IDLE_SECONDS)
+
+    def poll_once(self, consumer: Consumer, url: str, arn: str) -> int:
+        """Receive one batch and invoke the handler with it; return how many messages came."""
+        received = self.sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(consumer.batch_size, 10),
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,  # the emulator is serialised: a long poll would block everyone
+        ).get("Messages", [])
+        if not received:
+            return 0
+        with self._lock:
+            self._busy[consumer.queue] += 1
+        try:
+            failed = self._invoke(consumer, received, arn)
+        finally:
+            with self._lock:
+                self._busy[consumer.queue] -= 1
+        self._settle(url, received, failed)
+        return len(received)
+
+    def _invoke(self, consumer: Consumer, messages: list[dict[str, Any]], arn: str) -> set[str]:
+        """Invoke the handler; return the ids of messages to retry."""
+        event = {"Records": [_record(m, arn, self._region) for m in messages]}
+        self.invocations += 1
+        try:
+            result = consumer.handler(event, LocalLambdaContext(consumer.name))
+        except Exception:
+            log.exception("handler %s raised; the whole batch will be retried", consumer.name)
+            return {m["MessageId"] for m in messages}
+        if isinstance(result, dict) and result.get("batchItemFailures"):
+            return {f["itemIdentifier"] for f in result["batchItemFailures"]}
+        return set()
+
+    def _settle(self, url: str, messages: list[dict[str, Any]], failed: set[str]) -> None:
+        done = [m for m in messages if m["MessageId"] not in failed]
+        for chunk in range(0, len(done), 10):
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[chunk : chunk + 10])
+            ]
+            self.sqs.delete_message_batch(QueueUrl=url, Entries=entries)
+        for m in messages:
+            if m["MessageId"] in failed:
+                # Lambda waits the queue's visibility timeout; locally we retry sooner.
+                self.sqs.change_message_visibility(
+                    QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self._retry_delay
+                )
+
+    def busy(self) -> bool:
+        """Tell whether any handler is running now."""
+        with self._lock:
+            return any(self._busy.values())
+
+
+def _record(message: dict[str, Any], arn: str, region: str) -> dict[str, Any]:
+    """Shape a ReceiveMessage result as a Lambda SQS event record."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {
+            k: {
+                "stringValue": v.get("StringValue"),
+                "binaryValue": v.get("BinaryValue"),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": v["DataType"],
+            }
+            for k, v in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": arn,
+        "awsRegion": region,
+    }
+
+
+def wait_idle(sqs: Any, queue_urls: list[str], pump: QueuePump, timeout: float) -> bool:
+    """Wait until no queue holds a visible or in-flight message and no handler runs."""
+    deadline = time.monotonic() + timeout
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    while time.monotonic() < deadline:
+        counts = [sqs.get_queue_attributes(QueueUrl=u, AttributeNames=names)["Attributes"] for u in queue_urls]
+        if not pump.busy() and all(int(c[n]) == 0 for c in counts for n in names):
+            return True
+        time.sleep(0.1)
+    return False

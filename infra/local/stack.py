@@ -1,0 +1,170 @@
+"""Run the whole marketplace on one machine: emulator, Stripe stand-in, API, pump, scheduler, seed."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import time
+import urllib.request
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from infra.local.api_server import ApiServer
+from infra.local.emulator import Emulator
+from infra.local.keys import write_signing_key
+from infra.local.provision import provision
+from infra.local.pump import Consumer, QueuePump, wait_idle
+from infra.local.schedules import Schedule, Scheduler
+from infra.local.stripe_local import LocalStripe
+
+REGION = "ap-southeast-3"
+log = logging.getLogger("peken.stack")
+
+
+class LocalStack:
+    """Start every moving part in order; stop them all in reverse."""
+
+    def __init__(self, port: int, state_dir: Path, automatic_schedules: bool = True, retry_delay: int = 2) -> None:
+        self.port = port
+        self.state_dir = state_dir
+        self.automatic_schedules = automatic_schedules
+        self.retry_delay = retry_delay
+        self.emulator: Emulator | None = None
+        self.stripe: LocalStripe | None = None
+        self.pump: QueuePump | None = None
+        self.scheduler: Scheduler | None = None
+        self.api: ApiServer | None = None
+        self.queue_urls: dict[str, str] = {}
+
+    @property
+    def url(self) -> str:
+        """Return the API's base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LocalStack:
+        """Bring everything up; return once /v1/health answers 200."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.emulator = Emulator().start()
+        _configure_environment(self.emulator.url, write_signing_key(self.state_dir / "signing-key.pem"))
+        self.queue_urls = provision("local", REGION)["queues"]
+        self.stripe = LocalStripe(self.state_dir).start()
+        os.environ["PEKEN_STRIPE_API_BASE"] = self.stripe.url
+        os.environ["PEKEN_STRIPE_WEBHOOK_SECRET"] = self.stripe.webhook_secret
+        self.stripe.register_webhook(f"{self.url}/v1/webhooks/stripe")
+        app_module = importlib.import_module("app")
+        seeded = importlib.import_module("infra.local.seed").seed()
+        log.info("seeded %s", seeded)
+        self.pump = QueuePump(_consumers(app_module), REGION, self.retry_delay).start()
+        self.scheduler = Scheduler(_schedules(app_module), REGION, self.automatic_schedules).start()
+        self.api = ApiServer(app_module.app, self.port, control=self.control).start()
+        self.port = self.api.port
+        _wait_healthy(f"{self.url}/v1/health")
+        return self
+
+    def stop(self) -> None:
+        """Stop everything, API first so no new work arrives."""
+        for part in (self.api, self.scheduler, self.pump, self.stripe, self.emulator):
+            if part is not None:
+                try:
+                    part.stop()
+                except Exception:  # keep stopping the rest
+                    log.exception("stopping %s failed", type(part).__name__)
+
+    def control(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        """Answer the local-only `/_local/` routes tests and developers use."""
+        assert self.pump is not None and self.scheduler is not None
+        parts = path.split("?")[0].strip("/").split("/")
+        if method == "GET" and parts == ["_local", "queues"]:
+            return 200, {"queues": self.queue_depths()}
+        if method == "POST" and parts == ["_local", "drain"]:
+            timeout = float(json.loads(body or b"{}").get("timeout", 30))
+            main = [u for name, u in self.queue_urls.items() if not name.endswith("-dlq")]
+            idle = wait_idle(self.pump.sqs, main, self.pump, timeout)
+            return (200 if idle else 504), {"idle": idle, "queues": self.queue_depths()}
+        if method == "GET" and parts == ["_local", "schedules"]:
+            return 200, {
+                "schedules": [
+                    {"name": s.name, "expression": s.expression, "next_at": s.next_at.isoformat()}
+                    for s in self.scheduler.schedules.values()
+                ]
+            }
+        if method == "POST" and len(parts) == 3 and parts[:2] == ["_local", "schedules"]:
+            if parts[2] not in self.scheduler.schedules:
+                return 404, {"error": {"code": "not_found", "message": "no such schedule", "details": {}}}
+            return 200, {"result": self.scheduler.run_now(parts[2])}
+        return 404, {"error": {"code": "not_found", "message": "no such local route", "details": {}}}
+
+    def queue_depths(self) -> dict[str, dict[str, int]]:
+        """Return visible, in-flight and delayed counts of every queue."""
+        assert self.pump is not None
+        names = [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        ]
+        out = {}
+        for name, url in self.queue_urls.items():
+            attrs = self.pump.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+            out[name] = {
+                "visible": int(attrs[names[0]]),
+                "in_flight": int(attrs[names[1]]),
+                "delayed": int(attrs[names[2]]),
+            }
+        return out
+
+
+def _configure_environment(endpoint: str, key_path: Path) -> None:
+    """Point boto3, PynamoDB and the app at the emulator and the local issuer."""
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+            "PEKEN_STAGE": "local",
+            "PEKEN_DEV_SIGNING_KEY_PATH": str(key_path),
+        }
+    )
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "peken")
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Peken")
+
+
+def _consumers(app_module: ModuleType) -> list[Consumer]:
+    from chalice.app import SQSEventConfig
+
+    return [
+        Consumer(s.name, s.queue, s.batch_size, getattr(app_module, s.name))
+        for s in app_module.app.event_sources
+        if isinstance(s, SQSEventConfig) and s.queue
+    ]
+
+
+def _schedules(app_module: ModuleType) -> list[Schedule]:
+    from chalice.app import ScheduledEventConfig, ScheduleExpression
+
+    out = []
+    for source in app_module.app.event_sources:
+        if isinstance(source, ScheduledEventConfig):
+            expr = source.schedule_expression
+            text = expr.to_string() if isinstance(expr, ScheduleExpression) else str(expr)
+            out.append(Schedule(source.name, text, getattr(app_module, source.name)))
+    return out
+
+
+def _wait_healthy(url: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer 200 in time")

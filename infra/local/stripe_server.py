@@ -1,0 +1,59 @@
+"""Run localstripe, the Stripe API stand-in, on loopback only, with its state in our state dir.
+
+Run as `python -m infra.local.stripe_server --port N [--state FILE]`. Stock localstripe binds
+every interface and pickles its whole store to one shared /tmp file on every write, which
+two stacks side by side would trample; this launcher fixes both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import pickle
+from pathlib import Path
+
+DUMP_DELAY_SECONDS = 0.5
+
+
+def main() -> None:
+    """Parse arguments and serve until killed."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--state", type=Path, default=None)
+    args = parser.parse_args()
+
+    from aiohttp import web
+    from localstripe import resources
+    from localstripe.server import app
+
+    _persist_to(resources.Store, args.state)
+    if args.state is not None and args.state.exists():
+        with open(args.state, "rb") as fh:
+            resources.store.update(pickle.load(fh))
+    logging.basicConfig(level=logging.WARNING)
+    web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=None)
+
+
+def _persist_to(store_cls: type, path: Path | None) -> None:
+    """Replace the per-write dump with one debounced dump to our own file (or none)."""
+    pending: dict[str, bool] = {"scheduled": False}
+
+    def dump(store: dict[str, object]) -> None:
+        pending["scheduled"] = False
+        tmp = path.with_suffix(".tmp")  # type: ignore[union-attr]
+        with open(tmp, "wb") as fh:
+            pickle.dump(dict(store), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)  # type: ignore[arg-type]
+
+    def dump_to_disk(self: dict[str, object]) -> None:
+        if path is None or pending["scheduled"]:
+            return
+        pending["scheduled"] = True
+        asyncio.get_event_loop().call_later(DUMP_DELAY_SECONDS, dump, self)
+
+    store_cls.dump_to_disk = dump_to_disk  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Helpers shared by the test tiers: tokens signed like the local issuer's, and forged ones."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from infra.local.keys import write_signing_key
+
+ISSUER = "peken-local"
+AUDIENCE = "peken-local-client"
+
+
+def load_key(path: Path) -> rsa.RSAPrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
+
+
+def new_key(tmp: Path, name: str = "key.pem") -> Path:
+    return write_signing_key(tmp / name)
+
+
+def sign(key: rsa.RSAPrivateKey, **overrides: Any) -> str:
+    """Sign a token with the local issuer's claims, any of which a test may override or drop (None)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": "user-1",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "token_use": "id",
+        "iat": now,
+        "exp": now + 600,
+        "cognito:groups": ["buyer"],
+    }
+    claims.update(overrides)
+    claims = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode(claims, key, algorithm="RS256")
+
+
+def unsigned(**overrides: Any) -> str:
+    """Make an `alg: none` token carrying otherwise valid claims."""
+    now = int(time.time())
+    claims = {
+        "sub": "user-1",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 600,
+        "cognito:groups": ["admin"],
+        **overrides,
+    }
+    return jwt.encode(claims, key=None, algorithm="none")
+
+
+def tamper(token: str) -> str:
+    """Change the payload of a signed token without re-signing it."""
+    import base64
+    import json
+
+    header, payload, signature = token.split(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    data["cognito:groups"] = ["admin"]
+    forged = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+    return f"{header}.{forged}.{signature}"
+
+
+def error_of(body: Any) -> dict[str, Any]:
+    """Return the error object of an API.md error body, asserting its shape."""
+    assert isinstance(body, dict) and set(body) == {"error"}, body
+    err = body["error"]
+    assert set(err) == {"code", "message", "details"}, err
+    assert isinstance(err["code"], str) and isinstance(err["message"], str) and isinstance(err["details"], dict)
+    return err  # type: ignore[no-any-return]

@@ -1,0 +1,119 @@
+"""The app's surface without storage: routes, errors, CORS, OpenAPI, cold imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from chalice.test import Client
+
+import app as app_module
+from chalicelib import config, http, openapi
+from tests.helpers import error_of
+
+
+@pytest.fixture()
+def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+    monkeypatch.setenv("PEKEN_ALLOWED_ORIGINS", "https://peken.example,https://admin.peken.example")
+    config.settings.cache_clear()
+    with Client(app_module.app, stage_name="local") as c:
+        yield c
+    config.settings.cache_clear()
+
+
+def test_health(client: Client) -> None:
+    response = client.http.get("/v1/health")
+    assert response.status_code == 200
+    assert response.json_body == {"status": "ok"}
+
+
+def test_wrong_method_is_405_in_error_shape(client: Client) -> None:
+    response = client.http.delete("/v1/health")
+    assert response.status_code == 405
+    assert error_of(response.json_body)["code"] == "method_not_allowed"
+    assert response.headers["Allow"] == "GET"
+
+
+def test_missing_token_is_401_in_error_shape(client: Client) -> None:
+    response = client.http.get("/v1/me")
+    assert response.status_code == 401
+    assert error_of(response.json_body)["code"] == "unauthorized"
+
+
+def test_malformed_json_is_400_naming_the_body(client: Client) -> None:
+    response = client.http.post("/v1/dev/token", body=b'{"user_id": ', headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    err = error_of(response.json_body)
+    assert err["code"] == "validation_error" and err["details"]["field"] == "body"
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"groups": ["buyer"]}, "user_id"),
+        ({"user_id": "u", "groups": "buyer"}, "groups"),
+        ({"user_id": "u", "groups": ["root"]}, "groups"),
+        ({"user_id": "u", "nip": "123"}, "nip"),
+        ({"user_id": "u", "surprise": 1}, "surprise"),
+        ({"user_id": 42}, "user_id"),
+    ],
+)
+def test_bad_dev_token_requests_name_the_field(client: Client, body: dict[str, object], field: str) -> None:
+    response = client.http.post("/v1/dev/token", body=json.dumps(body).encode())
+    assert response.status_code == 422
+    assert error_of(response.json_body)["details"]["field"] == field
+
+
+def test_dev_token_is_404_outside_the_local_stage() -> None:
+    config.settings.cache_clear()
+    with Client(app_module.app, stage_name="prod") as prod:
+        response = prod.http.post("/v1/dev/token", body=b'{"user_id": "u", "groups": ["admin"]}')
+    config.settings.cache_clear()
+    assert response.status_code == 404
+    assert error_of(response.json_body)["code"] == "not_found"
+
+
+def test_cors_allows_configured_origins_only(client: Client) -> None:
+    allowed = client.http.get("/v1/categories", headers={"Origin": "https://peken.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://peken.example"
+    other = client.http.get("/v1/categories", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    preflight = client.http.request("OPTIONS", "/v1/me", headers={"Origin": "https://admin.peken.example"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://admin.peken.example"
+    assert set(preflight.headers["Access-Control-Allow-Methods"].split(",")) == {"GET", "PUT", "OPTIONS"}
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+def test_categories_are_the_api_md_list(client: Client) -> None:
+    body = client.http.get("/v1/categories").json_body
+    assert [c["id"] for c in body["items"]] == ["sembako", "kuliner", "kerajinan", "fashion", "kebutuhan_rumah"]
+    assert body["next_cursor"] is None
+
+
+def test_every_route_is_in_the_openapi_document() -> None:
+    document = openapi.document()
+    routes = {
+        (path, method.lower())
+        for path, entries in app_module.app.routes.items()
+        for method, entry in entries.items()
+        if not http.is_fallback(entry.view_name)
+    }
+    documented = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    assert routes - documented == set(), "routes missing from the OpenAPI document"
+    assert documented - routes == set(), "documented operations with no route"
+
+
+def test_openapi_document_is_valid() -> None:
+    from openapi_spec_validator import validate
+
+    validate(openapi.document())  # type: ignore[arg-type]
+
+
+def test_importing_app_loads_neither_stripe_nor_moto() -> None:
+    code = "import sys, app; print(sorted(m for m in ('stripe', 'moto') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
