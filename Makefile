@@ -40,7 +40,7 @@ infra: $(STAMP)
 	$(PYTEST) tests/infra -q
 
 package: $(STAMP)
-	$(BIN)/python -m infra.aws.package $(STAGE)
+	$(BIN)/python -m infra.aws.validate $(STAGE) build/$(STAGE) --with-dependencies
 
 deploy: package
 	infra/aws/deploy.sh $(STAGE)

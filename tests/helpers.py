@@ -76,4 +76,4 @@ def error_of(body: Any) -> dict[str, Any]:
     err = body["error"]
     assert set(err) == {"code", "message", "details"}, err
     assert isinstance(err["code"], str) and isinstance(err["message"], str) and isinstance(err["details"], dict)
-    return err  # type: ignore[no-any-return]
+    return err

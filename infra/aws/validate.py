@@ -1,7 +1,8 @@
 """Package the app for a stage and validate the result offline: SAM translation, then cfn-lint.
 
-Usage: python -m infra.aws.validate STAGE [OUT_DIR]
-Prints the translated template's path; exits non-zero on any error.
+Usage: python -m infra.aws.validate STAGE [OUT_DIR] [--with-dependencies]
+Prints the translated template's path; exits non-zero on any error. `make package` passes
+--with-dependencies to build the real bundle (downloading Lambda wheels from PyPI).
 """
 
 from __future__ import annotations
@@ -97,9 +98,9 @@ def _rule(line: str) -> str:
     return next((part for part in line.split(":") if len(part) == 5 and part[0] in "EWI" and part[1:].isdigit()), "")
 
 
-def validate(stage: str, out_dir: Path) -> Path:
+def validate(stage: str, out_dir: Path, with_dependencies: bool = False) -> Path:
     """Package, translate and lint; return the translated template's path or raise."""
-    sam_path = package(stage, out_dir)
+    sam_path = package(stage, out_dir, with_dependencies)
     cfn_path = out_dir / "cloudformation.json"
     cfn_path.write_text(json.dumps(translate(sam_path), indent=1))
     errors = lint(sam_path) + lint(cfn_path)
@@ -110,9 +111,11 @@ def validate(stage: str, out_dir: Path) -> Path:
 
 def main(argv: list[str]) -> int:
     """Validate one stage."""
-    stage = argv[0] if argv else "dev"
-    out_dir = Path(argv[1]) if len(argv) > 1 else ROOT / "build" / stage
-    print(validate(stage, out_dir))
+    flags = {a for a in argv if a.startswith("--")}
+    args = [a for a in argv if not a.startswith("--")]
+    stage = args[0] if args else "dev"
+    out_dir = Path(args[1]) if len(args) > 1 else ROOT / "build" / stage
+    print(validate(stage, out_dir, with_dependencies="--with-dependencies" in flags))
     return 0
 
 

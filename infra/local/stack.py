@@ -48,7 +48,7 @@ class LocalStack:
         """Bring everything up; return once /v1/health answers 200."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.emulator = Emulator().start()
-        _configure_environment(self.emulator.url, write_signing_key(self.state_dir / "signing-key.pem"))
+        configure_environment(self.emulator.url, write_signing_key(self.state_dir / "signing-key.pem"))
         self.queue_urls = provision("local", REGION)["queues"]
         self.stripe = LocalStripe(self.state_dir).start()
         os.environ["PEKEN_STRIPE_API_BASE"] = self.stripe.url
@@ -57,8 +57,8 @@ class LocalStack:
         app_module = importlib.import_module("app")
         seeded = importlib.import_module("infra.local.seed").seed()
         log.info("seeded %s", seeded)
-        self.pump = QueuePump(_consumers(app_module), REGION, self.retry_delay).start()
-        self.scheduler = Scheduler(_schedules(app_module), REGION, self.automatic_schedules).start()
+        self.pump = QueuePump(consumers_of(app_module), REGION, self.retry_delay).start()
+        self.scheduler = Scheduler(schedules_of(app_module), REGION, self.automatic_schedules).start()
         self.api = ApiServer(app_module.app, self.port, control=self.control).start()
         self.port = self.api.port
         _wait_healthy(f"{self.url}/v1/health")
@@ -116,7 +116,7 @@ class LocalStack:
         return out
 
 
-def _configure_environment(endpoint: str, key_path: Path) -> None:
+def configure_environment(endpoint: str, key_path: Path) -> None:
     """Point boto3, PynamoDB and the app at the emulator and the local issuer."""
     os.environ.update(
         {
@@ -135,7 +135,7 @@ def _configure_environment(endpoint: str, key_path: Path) -> None:
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Peken")
 
 
-def _consumers(app_module: ModuleType) -> list[Consumer]:
+def consumers_of(app_module: ModuleType) -> list[Consumer]:
     from chalice.app import SQSEventConfig
 
     return [
@@ -145,7 +145,7 @@ def _consumers(app_module: ModuleType) -> list[Consumer]:
     ]
 
 
-def _schedules(app_module: ModuleType) -> list[Schedule]:
+def schedules_of(app_module: ModuleType) -> list[Schedule]:
     from chalice.app import ScheduledEventConfig, ScheduleExpression
 
     out = []

@@ -1,0 +1,116 @@
+"""End-to-end tier: the real local stack in its own process, driven over HTTP."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from infra.local.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+READY = "Peken is ready at "
+
+
+@dataclass
+class RunningStack:
+    """A `make run` (or `python -m infra.local.run`) process and what it printed."""
+
+    process: subprocess.Popen[str]
+    url: str
+    state_dir: Path
+    output: list[str] = field(default_factory=list)
+
+    def token(self, user_id: str, groups: list[str], **extra: Any) -> str:
+        response = requests.post(
+            f"{self.url}/v1/dev/token", json={"user_id": user_id, "groups": groups, **extra}, timeout=10
+        )
+        response.raise_for_status()
+        return str(response.json()["token"])
+
+    def headers(self, user_id: str, groups: list[str] | None = None, **extra: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(user_id, groups or ['buyer'], **extra)}"}
+
+    def drain(self, timeout: float = 30) -> None:
+        response = requests.post(f"{self.url}/_local/drain", json={"timeout": timeout}, timeout=timeout + 5)
+        assert response.status_code == 200, response.text
+
+    def descendants(self) -> set[int]:
+        return _descendants(self.process.pid)
+
+    def stop(self, sig: int = 15, timeout: float = 10) -> float:
+        started = time.monotonic()
+        self.process.send_signal(sig)
+        self.process.wait(timeout=timeout)
+        return time.monotonic() - started
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def start_stack(state_dir: Path, command: list[str] | None = None, **env: str) -> RunningStack:
+    """Start a stack on a free port and wait for its ready line."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "PEKEN_PORT": str(port),
+        "PEKEN_STATE_DIR": str(state_dir),
+        "PEKEN_RETRY_DELAY_SECONDS": "1",
+        **env,
+    }
+    process = subprocess.Popen(
+        command or [sys.executable, "-m", "infra.local.run"],
+        cwd=ROOT,
+        env=environment,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    stack = RunningStack(process, f"http://127.0.0.1:{port}", state_dir)
+    ready = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            stack.output.append(line)
+            if line.startswith(READY):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(90):
+        process.kill()
+        raise RuntimeError("stack did not become ready:\n" + "".join(stack.output[-50:]))
+    assert stack.output[-1].strip() == f"{READY}{stack.url}"
+    return stack
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    running = start_stack(tmp_path_factory.mktemp("stack"), PEKEN_ALLOWED_ORIGINS="https://peken.example")
+    yield running
+    if running.process.poll() is None:
+        running.stop()
