@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,3 +125,65 @@ def test_require_group() -> None:
     assert who.require("buyer", "admin") is who
     with pytest.raises(Forbidden):
         who.require("admin")
+
+
+@pytest.fixture()
+def jwks_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
+    """Serve a Cognito-style JWKS document on loopback, as the user pool publishes it."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from jwt.algorithms import RSAAlgorithm
+
+    key = load_key(new_key(tmp_path, "pool.pem"))
+    jwk = {**RSAAlgorithm.to_jwk(key.public_key(), as_dict=True), "kid": "pool-key-1", "alg": "RS256", "use": "sig"}
+    document = json.dumps({"keys": [jwk]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(document)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/pool/.well-known/jwks.json"
+    monkeypatch.setenv("PEKEN_AUTH_JWKS_URL", url)
+    monkeypatch.setenv("PEKEN_AUTH_ISSUER", "https://cognito-idp.example/pool")
+    monkeypatch.setenv("PEKEN_AUTH_AUDIENCE", "app-client")
+    monkeypatch.delenv("PEKEN_DEV_SIGNING_KEY_PATH", raising=False)
+    config.settings.cache_clear()
+    auth.key_source.cache_clear()
+    yield key, url
+    server.shutdown()
+    config.settings.cache_clear()
+    auth.key_source.cache_clear()
+
+
+def test_cognito_tokens_verify_against_the_pool_keys(jwks_server: tuple[Any, str]) -> None:
+    import jwt
+
+    key, _ = jwks_server
+    claims = {
+        "sub": "c-1",
+        "iss": "https://cognito-idp.example/pool",
+        "aud": "app-client",
+        "token_use": "id",
+        "iat": 1,
+        "exp": 2**40,
+        "cognito:groups": ["admin"],
+    }
+    good = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "pool-key-1"})
+    assert auth.verify_token(good).groups == ("admin",)
+    unknown_kid = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "rotated-away"})
+    with pytest.raises(Unauthorized):
+        auth.verify_token(unknown_kid)
+    with pytest.raises(Unauthorized):
+        auth.verify_token(
+            jwt.encode({**claims, "iss": "peken-local"}, key, algorithm="RS256", headers={"kid": "pool-key-1"})
+        )
