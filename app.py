@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Chalice, CloudWatchEvent, Request, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, Request, Response, SQSEvent
 
 from chalicelib import http, openapi, queues
+from chalicelib.catalog import listing, model, products, reference, stores
 from chalicelib.catalog.categories import list_categories
 from chalicelib.devtools import DevTokenRequest, issue_token
 from chalicelib.jobs import service as jobs
@@ -14,6 +15,7 @@ from chalicelib.notifications import service as notifications
 from chalicelib.paging import page_request
 from chalicelib.profiles import service as profiles
 from chalicelib.profiles.model import UpdateMe
+from chalicelib.settings import service as settings
 
 app = Chalice(app_name="peken")
 http.install(app)
@@ -69,7 +71,102 @@ def categories() -> dict[str, Any]:
     return list_categories()
 
 
+@app.route("/v1/reference-prices", methods=["GET"])
+def reference_prices() -> dict[str, Any]:
+    return reference.list_all()
+
+
+@app.route("/v1/admin/reference-prices/{sku}", methods=["PUT"])
+def put_reference_price(sku: str) -> dict[str, Any]:
+    return reference.put(http.principal(request()), sku, http.parse(model.ReferencePrice, request()))
+
+
+@app.route("/v1/stores", methods=["POST"])
+def apply_store() -> Response:
+    return http.created(stores.apply(http.principal(request()), http.parse(model.StoreApplication, request())))
+
+
+@app.route("/v1/stores", methods=["GET"])
+def list_stores() -> dict[str, Any]:
+    return stores.list_public(http.query(request()), page_request(request().query_params, ("store_id",)))
+
+
+@app.route("/v1/stores/{store_id}", methods=["GET"])
+def get_store(store_id: str) -> dict[str, Any]:
+    return stores.show(http.optional_principal(request()), store_id)
+
+
+@app.route("/v1/stores/{store_id}", methods=["PATCH"])
+def patch_store(store_id: str) -> dict[str, Any]:
+    return stores.change(http.principal(request()), store_id, http.parse(model.StoreChange, request()))
+
+
+@app.route("/v1/admin/stores", methods=["GET"])
+def admin_stores() -> dict[str, Any]:
+    cursor = ("store_id", "created_at")
+    return stores.list_for_admin(
+        http.principal(request()), http.query(request()), page_request(request().query_params, cursor)
+    )
+
+
+@app.route("/v1/admin/stores/{store_id}/approve", methods=["POST"])
+def approve_store(store_id: str) -> dict[str, Any]:
+    return stores.curate(http.principal(request()), store_id, "approve", None)
+
+
+@app.route("/v1/admin/stores/{store_id}/reject", methods=["POST"])
+def reject_store(store_id: str) -> dict[str, Any]:
+    body = http.parse(model.ReasonBody, request())
+    return stores.curate(http.principal(request()), store_id, "reject", body.reason)
+
+
+@app.route("/v1/admin/stores/{store_id}/suspend", methods=["POST"])
+def suspend_store(store_id: str) -> dict[str, Any]:
+    body = http.parse(model.ReasonBody, request())
+    return stores.curate(http.principal(request()), store_id, "suspend", body.reason)
+
+
+@app.route("/v1/stores/{store_id}/products", methods=["POST"])
+def create_product(store_id: str) -> Response:
+    body = http.parse(model.NewProduct, request())
+    return http.created(products.create(http.principal(request()), store_id, body))
+
+
+@app.route("/v1/products", methods=["GET"])
+def list_products() -> dict[str, Any]:
+    filters = listing.filters_from(http.query(request()))
+    paging = page_request(request().query_params, listing.CURSOR_FIELDS)
+    return listing.browse(filters, paging, profiles.kecamatan_of(http.optional_principal(request())))
+
+
+@app.route("/v1/products/{product_id}", methods=["GET"])
+def get_product(product_id: str) -> dict[str, Any]:
+    return products.show(http.optional_principal(request()), product_id)
+
+
+@app.route("/v1/products/{product_id}", methods=["PATCH"])
+def patch_product(product_id: str) -> dict[str, Any]:
+    return products.change(http.principal(request()), product_id, http.parse(model.ProductChange, request()))
+
+
+@app.route("/v1/products/{product_id}", methods=["DELETE"])
+def delete_product(product_id: str) -> Response:
+    products.withdraw(http.principal(request()), product_id)
+    return http.no_content()
+
+
 # --- operations ----------------------------------------------------------------------
+
+
+@app.route("/v1/admin/settings", methods=["GET"])
+def get_settings() -> dict[str, Any]:
+    http.principal(request()).require("admin")
+    return settings.current(fresh=True)
+
+
+@app.route("/v1/admin/settings", methods=["PUT"])
+def put_settings() -> dict[str, Any]:
+    return stores.change_settings(http.principal(request()), http.parse(settings.SettingsChange, request()))
 
 
 @app.route("/v1/admin/jobs", methods=["GET"])

@@ -35,3 +35,8 @@ def iso(at: datetime) -> str:
 def jakarta_month(at: datetime) -> str:
     """Return the Asia/Jakarta calendar month (`YYYY-MM`) a moment falls in."""
     return at.astimezone(JAKARTA).strftime("%Y-%m")
+
+
+def jakarta_day(at: datetime) -> str:
+    """Return the Asia/Jakarta calendar day (`YYYY-MM-DD`) a moment falls in."""
+    return at.astimezone(JAKARTA).strftime("%Y-%m-%d")

@@ -8,8 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from chalicelib.catalog import model as catalog
 from chalicelib.devtools import DevTokenRequest
 from chalicelib.profiles.model import UpdateMe
+from chalicelib.settings.service import SettingsChange
 
 REF = "#/components/schemas/{model}"
 NULLABLE_STR = {"type": ["string", "null"]}
@@ -39,6 +41,7 @@ class Op:
     status: int = 200
     errors: tuple[int, ...] = ()
     groups: tuple[str, ...] = ()
+    query: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -76,6 +79,68 @@ NOTIFICATION = _obj(
 )
 CATEGORY = _obj({"id": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"}})
 JOB = _obj({"job": {"type": "string"}, "schedule": {"type": "string"}, "last_run": {"type": ["object", "null"]}})
+
+INT = {"type": "integer"}
+STORE = _obj(
+    {
+        "store_id": {"type": "string"},
+        "owner_id": {"type": "string"},
+        "name": {"type": "string"},
+        "kind": {"enum": list(catalog.STORE_KINDS)},
+        "kecamatan": {"type": "string"},
+        "kelurahan": {"type": "string"},
+        "address": {"type": "string"},
+        "status": {"enum": ["pending", "active", "rejected", "suspended"]},
+        "open": {"type": "boolean"},
+        "listed": {"type": "boolean"},
+        "created_at": {"type": "string"},
+        "updated_at": {"type": "string"},
+        "phone_number": {"type": "string"},
+        "nib": NULLABLE_STR,
+        "reason": NULLABLE_STR,
+        "turnover_month_idr": INT,
+    },
+    required=["store_id", "owner_id", "name", "kind", "kecamatan", "kelurahan", "address", "status", "open"],
+)
+PRODUCT = _obj(
+    {
+        "product_id": {"type": "string"},
+        "store_id": {"type": "string"},
+        "store_name": {"type": "string"},
+        "name": {"type": "string"},
+        "category": {"enum": ["sembako", "kuliner", "kerajinan", "fashion", "kebutuhan_rumah"]},
+        "unit": {"type": "string"},
+        "price_idr": {"type": "integer", "minimum": 1},
+        "stock": {"type": "integer", "minimum": 0},
+        "kecamatan": {"type": "string"},
+        "reference_sku": NULLABLE_STR,
+        "description": NULLABLE_STR,
+        "image_url": NULLABLE_STR,
+        "active": {"type": "boolean"},
+        "available": {"type": "boolean"},
+        "created_at": {"type": "string"},
+        "updated_at": {"type": "string"},
+        "hidden_reason": NULLABLE_STR,
+    },
+    required=["product_id", "store_id", "store_name", "name", "category", "unit", "price_idr", "stock", "kecamatan"],
+)
+REFERENCE = _obj(
+    {
+        "sku": {"type": "string"},
+        "name": {"type": "string"},
+        "unit": {"type": "string"},
+        "max_price_idr": INT,
+        "updated_at": {"type": "string"},
+    }
+)
+SETTINGS = _obj({"turnover_cap_idr": INT, "payment_timeout_minutes": INT, "auto_complete_days": INT})
+STORE_QUERY = (("kecamatan", {"type": "string", "maxLength": 64}), ("kind", {"enum": list(catalog.STORE_KINDS)}))
+PRODUCT_QUERY = (
+    ("category", {"enum": ["sembako", "kuliner", "kerajinan", "fashion", "kebutuhan_rumah"]}),
+    ("kecamatan", {"type": "string", "maxLength": 64}),
+    ("store_id", {"type": "string", "maxLength": 64}),
+    ("q", {"type": "string", "maxLength": 100}),
+)
 
 OPERATIONS: tuple[Op, ...] = (
     Op("GET", "/v1/health", "Tell whether the service is up", "health", response=_obj({"status": {"const": "ok"}})),
@@ -115,6 +180,162 @@ OPERATIONS: tuple[Op, ...] = (
     ),
     Op(
         "GET",
+        "/v1/reference-prices",
+        "List reference (maximum) prices of staples",
+        "catalog",
+        response=_page(REFERENCE),
+    ),
+    Op(
+        "PUT",
+        "/v1/admin/reference-prices/{sku}",
+        "Set a reference price; listings above it are hidden",
+        "catalog",
+        auth="required",
+        groups=("admin",),
+        body=catalog.ReferencePrice,
+        response=REFERENCE,
+        errors=(422,),
+    ),
+    Op(
+        "POST",
+        "/v1/stores",
+        "Apply to sell: the store waits in pending",
+        "stores",
+        auth="required",
+        groups=("seller",),
+        body=catalog.StoreApplication,
+        response=STORE,
+        status=201,
+    ),
+    Op("GET", "/v1/stores", "List active stores", "stores", response=_page(STORE), query=STORE_QUERY, errors=(422,)),
+    Op("GET", "/v1/stores/{store_id}", "Show a store", "stores", auth="optional", response=STORE, errors=(404,)),
+    Op(
+        "PATCH",
+        "/v1/stores/{store_id}",
+        "Change my store",
+        "stores",
+        auth="required",
+        groups=("seller",),
+        body=catalog.StoreChange,
+        response=STORE,
+        errors=(404, 409),
+    ),
+    Op(
+        "GET",
+        "/v1/admin/stores",
+        "List stores in a status",
+        "curation",
+        auth="required",
+        groups=("admin",),
+        response=_page(STORE),
+        query=(("status", {"enum": ["pending", "active", "rejected", "suspended"]}),),
+        errors=(422,),
+    ),
+    Op(
+        "POST",
+        "/v1/admin/stores/{store_id}/approve",
+        "Approve a pending (or reinstate a suspended) store",
+        "curation",
+        auth="required",
+        groups=("admin",),
+        response=STORE,
+        errors=(404, 409),
+    ),
+    Op(
+        "POST",
+        "/v1/admin/stores/{store_id}/reject",
+        "Reject a pending store",
+        "curation",
+        auth="required",
+        groups=("admin",),
+        body=catalog.ReasonBody,
+        response=STORE,
+        errors=(404, 409),
+    ),
+    Op(
+        "POST",
+        "/v1/admin/stores/{store_id}/suspend",
+        "Suspend an active store",
+        "curation",
+        auth="required",
+        groups=("admin",),
+        body=catalog.ReasonBody,
+        response=STORE,
+        errors=(404, 409),
+    ),
+    Op(
+        "POST",
+        "/v1/stores/{store_id}/products",
+        "Add a product to my active store",
+        "catalog",
+        auth="required",
+        groups=("seller",),
+        body=catalog.NewProduct,
+        response=PRODUCT,
+        status=201,
+        errors=(404, 409),
+    ),
+    Op(
+        "GET",
+        "/v1/products",
+        "Browse and search listed products (fair order)",
+        "catalog",
+        auth="optional",
+        response=_page(PRODUCT),
+        query=PRODUCT_QUERY,
+        errors=(422,),
+    ),
+    Op(
+        "GET",
+        "/v1/products/{product_id}",
+        "Show a product",
+        "catalog",
+        auth="optional",
+        response=PRODUCT,
+        errors=(404,),
+    ),
+    Op(
+        "PATCH",
+        "/v1/products/{product_id}",
+        "Change my product",
+        "catalog",
+        auth="required",
+        groups=("seller",),
+        body=catalog.ProductChange,
+        response=PRODUCT,
+        errors=(404, 409),
+    ),
+    Op(
+        "DELETE",
+        "/v1/products/{product_id}",
+        "Withdraw my product",
+        "catalog",
+        auth="required",
+        groups=("seller",),
+        status=204,
+        errors=(404,),
+    ),
+    Op(
+        "GET",
+        "/v1/admin/settings",
+        "Show marketplace settings",
+        "operations",
+        auth="required",
+        groups=("admin",),
+        response=SETTINGS,
+    ),
+    Op(
+        "PUT",
+        "/v1/admin/settings",
+        "Change marketplace settings",
+        "operations",
+        auth="required",
+        groups=("admin",),
+        body=SettingsChange,
+        response=SETTINGS,
+    ),
+    Op(
+        "GET",
         "/v1/admin/jobs",
         "Show the last run of every scheduled job",
         "operations",
@@ -130,6 +351,7 @@ def _parameters(op: Op) -> list[dict[str, Any]]:
         {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
         for name in _path_params(op.path)
     ]
+    params += [{"name": name, "in": "query", "schema": schema} for name, schema in op.query]
     if op.response.get("properties", {}).get("next_cursor"):
         params += [
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
@@ -150,13 +372,16 @@ def _operation(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
         statuses.add(401)
     if op.groups:
         statuses.add(403)
+    success: dict[str, Any] = {"description": "Success"}
+    if op.status != 204:
+        success["content"] = {"application/json": {"schema": op.response}}
     out: dict[str, Any] = {
         "summary": op.summary,
         "tags": [op.tag],
         "operationId": f"{op.method.lower()}_{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
         "parameters": _parameters(op),
         "responses": {
-            str(op.status): {"description": "Success", "content": {"application/json": {"schema": op.response}}},
+            str(op.status): success,
             **{str(s): {"$ref": f"#/components/responses/E{s}"} for s in sorted(statuses)},
         },
     }

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from chalicelib.text import normalise
 
 DATA = Path(__file__).parent / "data"
 
@@ -28,12 +28,6 @@ class Wilayah:
     kecamatan: dict[str, Kecamatan]  # by official name
     kecamatan_keys: dict[str, str]  # normalised spelling -> official name
     kelurahan_keys: dict[tuple[str, str], str]  # (official kecamatan, normalised spelling) -> official kelurahan
-
-
-def normalise(name: str) -> str:
-    """Fold case and accents, drop punctuation, so `Dr. Sutomo` and `dr sutomo` compare equal."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
 
 
 def _squash(name: str) -> str:

@@ -77,3 +77,36 @@ def error_of(body: Any) -> dict[str, Any]:
     assert set(err) == {"code", "message", "details"}, err
     assert isinstance(err["code"], str) and isinstance(err["message"], str) and isinstance(err["details"], dict)
     return err
+
+
+class CallCounter:
+    """Count AWS API calls (by operation) made through botocore, e.g. DynamoDB Query vs Scan."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.items_read = 0
+
+    def __enter__(self) -> CallCounter:
+        import botocore.client
+
+        client_class: Any = botocore.client.BaseClient
+        self._original = client_class._make_api_call
+        counter = self
+
+        def counting(client: Any, operation: str, params: dict[str, Any]) -> Any:
+            counter.calls.append(operation)
+            result = counter._original(client, operation, params)
+            if isinstance(result, dict):
+                counter.items_read += int(result.get("ScannedCount", result.get("Count", 0)) or 0)
+                for items in (result.get("Responses") or {}).values():
+                    counter.items_read += len(items)
+            return result
+
+        client_class._make_api_call = counting
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import botocore.client
+
+        client_class: Any = botocore.client.BaseClient
+        client_class._make_api_call = self._original

@@ -88,3 +88,11 @@ def locale_of(user_id: str) -> str:
     """Return the language a user reads notifications in."""
     record = get_profile(user_id)
     return (record.locale if record else None) or DEFAULT_LOCALE
+
+
+def kecamatan_of(principal: Principal | None) -> str | None:
+    """Return the signed-in caller's kecamatan, used to favour nearby shops; None if unknown."""
+    if principal is None:
+        return None
+    record = get_profile(principal.user_id)
+    return record.kecamatan if record else None

@@ -1,0 +1,152 @@
+"""Catalog rules without I/O: inputs, store transitions, listing visibility, ranking, words."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from chalicelib.text import words
+from chalicelib.validators import KecamatanName, KelurahanName, Phone
+
+STORE_KINDS = ("toko_kelontong", "umkm", "swk")
+CATEGORY = Literal["sembako", "kuliner", "kerajinan", "fashion", "kebutuhan_rumah"]
+MAX_PRICE_IDR = 1_000_000_000
+MAX_STOCK = 1_000_000
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
+Nib = Annotated[str, StringConstraints(pattern=r"^\d{13}$")]
+Price = Annotated[int, Field(gt=0, le=MAX_PRICE_IDR)]
+Stock = Annotated[int, Field(ge=0, le=MAX_STOCK)]
+
+
+def _https(url: str) -> str:
+    if not url.startswith("https://") or len(url) <= len("https://") or any(c.isspace() for c in url):
+        raise ValueError("must be an https:// URL")
+    return url
+
+
+ImageUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(_https)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreApplication(_Input):
+    """POST /v1/stores."""
+
+    name: Name
+    kind: Literal["toko_kelontong", "umkm", "swk"]
+    kecamatan: KecamatanName
+    kelurahan: KelurahanName
+    address: Address
+    phone_number: Phone
+    nib: Nib | None = None
+
+
+class StoreChange(_Input):
+    """PATCH /v1/stores/{store_id}."""
+
+    name: Name | None = None
+    address: Address | None = None
+    phone_number: Phone | None = None
+    open: bool | None = None
+
+
+class ReasonBody(_Input):
+    """Reject or suspend a store."""
+
+    reason: Reason
+
+
+class NewProduct(_Input):
+    """POST /v1/stores/{store_id}/products."""
+
+    name: Name
+    category: CATEGORY
+    unit: Unit
+    price_idr: Price
+    stock: Stock
+    reference_sku: Sku | None = None
+    description: Description | None = None
+    image_url: ImageUrl | None = None
+
+
+class ProductChange(_Input):
+    """PATCH /v1/products/{product_id}."""
+
+    name: Name | None = None
+    price_idr: Price | None = None
+    stock: Stock | None = None
+    active: bool | None = None
+    description: Description | None = None
+    image_url: ImageUrl | None = None
+
+
+class ReferencePrice(_Input):
+    """PUT /v1/admin/reference-prices/{sku}."""
+
+    name: Name
+    unit: Unit
+    max_price_idr: Price
+
+
+# Store curation: which admin action moves a store from which status to which.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "approve": {"pending": "active", "suspended": "active"},
+    "reject": {"pending": "rejected"},
+    "suspend": {"active": "suspended"},
+}
+
+
+def next_status(action: str, status: str) -> str | None:
+    """Return the status an admin action leads to, or None if it is not allowed from here."""
+    return TRANSITIONS[action].get(status)
+
+
+@dataclass(frozen=True)
+class StoreView:
+    """What listing visibility needs to know of a store."""
+
+    status: str
+    open: bool
+    turnover_month: str | None
+    turnover_idr: int
+
+
+def capped(store: StoreView, month: str, cap_idr: int) -> bool:
+    """Tell whether the store passed the monthly turnover cap this month."""
+    return store.turnover_month == month and store.turnover_idr >= cap_idr
+
+
+def store_listable(store: StoreView, month: str, cap_idr: int) -> bool:
+    """A store is listed while active, open and under this month's cap."""
+    return store.status == "active" and store.open and not capped(store, month, cap_idr)
+
+
+def rank(product_id: str) -> str:
+    """A static pseudo-random sort key: listings start at a daily offset into this order."""
+    return hashlib.sha256(product_id.encode()).hexdigest()[:8] + "#" + product_id
+
+
+def day_offset(day: str) -> str:
+    """The point in rank order where today's listing starts (rotates exposure daily)."""
+    return hashlib.sha256(f"peken-rotation-{day}".encode()).hexdigest()[:8]
+
+
+def search_terms(name: str) -> list[str]:
+    """The words a product can be found by."""
+    return [w for w in words(name) if len(w) <= 40]
+
+
+def name_index(name: str) -> str:
+    """The folded name with spaces at both ends, so `contains(" word ")` matches whole words."""
+    return " " + " ".join(words(name)) + " "

@@ -1,0 +1,169 @@
+"""Catalog tables: stores, products (with sparse listing indexes), search terms, config rows.
+
+The only DynamoDB code of the catalog. Listing attributes (`l_*`) exist on a product only
+while it may be shown, so every listing is a Query on a sparse index: no Scan, no filter
+over hidden items.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.dynamo import region, table_name
+
+
+def _index(name: str, hash_key: str, range_key: str, range_type: type = UnicodeAttribute) -> Any:
+    """Declare a GSI whose keys are attributes of the model."""
+    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    attrs = {"Meta": meta, hash_key: UnicodeAttribute(hash_key=True), range_key: range_type(range_key=True)}
+    return type(f"{name}_index", (GlobalSecondaryIndex,), attrs)()
+
+
+class StoreRecord(Model):
+    """A seller's store."""
+
+    class Meta:
+        table_name = table_name("stores")
+        region = region()
+
+    store_id = UnicodeAttribute(hash_key=True)
+    owner_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    kecamatan = UnicodeAttribute()
+    kelurahan = UnicodeAttribute()
+    address = UnicodeAttribute()
+    phone_number = UnicodeAttribute()
+    nib = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    open = BooleanAttribute(default=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    turnover_month = UnicodeAttribute(null=True)
+    turnover_idr = NumberAttribute(null=True)
+    l_all = UnicodeAttribute(null=True)
+    l_kec = UnicodeAttribute(null=True)
+    vis_rev = NumberAttribute(default=0)  # bumped on every change that affects its products' listing
+
+    by_status = _index("by_status", "status", "created_at")
+    by_owner = _index("by_owner", "owner_id", "created_at")
+    listed_all = _index("listed_all", "l_all", "store_id")
+    listed_kecamatan = _index("listed_kecamatan", "l_kec", "store_id")
+    by_turnover = _index("by_turnover", "turnover_month", "turnover_idr", NumberAttribute)
+
+
+class ProductRecord(Model):
+    """A product; `rank` orders listings, `l_*` exist only while the product is listed."""
+
+    class Meta:
+        table_name = table_name("products")
+        region = region()
+
+    product_id = UnicodeAttribute(hash_key=True)
+    store_id = UnicodeAttribute()
+    store_name = UnicodeAttribute()
+    kecamatan = UnicodeAttribute()
+    name = UnicodeAttribute()
+    category = UnicodeAttribute()
+    unit = UnicodeAttribute()
+    price_idr = NumberAttribute()
+    stock = NumberAttribute()
+    active = BooleanAttribute(default=True)
+    reference_sku = UnicodeAttribute(null=True)
+    description = UnicodeAttribute(null=True)
+    image_url = UnicodeAttribute(null=True)
+    hidden_reason = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    rank = UnicodeAttribute()
+    rev = NumberAttribute(default=0)  # bumped on every catalog write, for optimistic locking
+    l_all = UnicodeAttribute(null=True)
+    l_cat = UnicodeAttribute(null=True)
+    l_kec = UnicodeAttribute(null=True)
+    l_ck = UnicodeAttribute(null=True)
+    l_store = UnicodeAttribute(null=True)
+
+    listed_all = _index("listed_all", "l_all", "rank")
+    listed_category = _index("listed_category", "l_cat", "rank")
+    listed_kecamatan = _index("listed_kecamatan", "l_kec", "rank")
+    listed_category_kecamatan = _index("listed_category_kecamatan", "l_ck", "rank")
+    listed_store = _index("listed_store", "l_store", "rank")
+    by_store = _index("by_store", "store_id", "product_id")
+    by_reference = _index("by_reference", "reference_sku", "product_id")
+
+
+class SearchRecord(Model):
+    """One word of a listed product's name, for `q` searches; exists only while listed."""
+
+    class Meta:
+        table_name = table_name("search")
+        region = region()
+
+    term = UnicodeAttribute(hash_key=True)
+    rank = UnicodeAttribute(range_key=True)
+    product_id = UnicodeAttribute()
+    store_id = UnicodeAttribute()
+    category = UnicodeAttribute()
+    kecamatan = UnicodeAttribute()
+    name_norm = UnicodeAttribute()
+
+
+class ReferencePriceRecord(Model):
+    """A staple's reference (maximum) price; all rows share one partition so listing them is a Query."""
+
+    class Meta:
+        table_name = table_name("config")
+        region = region()
+
+    kind = UnicodeAttribute(hash_key=True, default="reference_price")
+    sku = UnicodeAttribute(range_key=True, attr_name="key")
+    name = UnicodeAttribute()
+    unit = UnicodeAttribute()
+    max_price_idr = NumberAttribute()
+    updated_at = UnicodeAttribute()
+
+
+REFERENCE_KIND = "reference_price"
+
+
+def page_of(
+    index: Any,
+    hash_attr: str,
+    hash_value: str,
+    after: dict[str, str] | None,
+    limit: int,
+    filter_condition: Any = None,
+    range_condition: Any = None,
+    max_queries: int = 5,
+) -> tuple[list[Any], dict[str, Any] | None]:
+    """Query one page of an index; the cursor holds every key but the (caller-chosen) hash key.
+
+    With a filter, DynamoDB may return fewer items than asked: query again, up to
+    `max_queries` times, to fill the page. Returns the records and the key values to
+    resume after, or None at the end.
+    """
+    records: list[Any] = []
+    resume = after
+    for _ in range(max_queries):
+        start = None
+        if resume:
+            start = {k: ({"N": v} if k == "turnover_idr" else {"S": v}) for k, v in resume.items()}
+            start[hash_attr] = {"S": hash_value}
+        result = index.query(
+            hash_value,
+            range_key_condition=range_condition,
+            filter_condition=filter_condition,
+            limit=limit - len(records),
+            last_evaluated_key=start,
+        )
+        records.extend(result)
+        last = result.last_evaluated_key
+        resume = {k: next(iter(v.values())) for k, v in last.items() if k != hash_attr} if last else None
+        if resume is None or len(records) >= limit:
+            break
+    return records, resume

@@ -1,0 +1,239 @@
+"""Store use cases: apply, curate, change, show, list, and the monthly turnover cap."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from chalicelib.auth import Principal
+from chalicelib.catalog import model, visibility
+from chalicelib.catalog.store import StoreRecord, page_of
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.ids import iso, jakarta_month, new_id, utcnow
+from chalicelib.paging import PageRequest, encode_cursor, page
+from chalicelib.settings import service as settings
+from chalicelib.validators import check_kecamatan, kelurahan_in
+
+STATUSES = ("pending", "active", "rejected", "suspended")
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+def apply(principal: Principal, body: model.StoreApplication) -> dict[str, Any]:
+    """Register a seller's store; it waits in `pending` for the city to verify it."""
+    principal.require("seller")
+    try:
+        kelurahan = kelurahan_in(body.kecamatan, body.kelurahan)
+    except ValueError as exc:
+        raise ValidationFailed.field("kelurahan", str(exc)) from exc
+    now = iso(utcnow())
+    store = StoreRecord(
+        new_id(),
+        owner_id=principal.user_id,
+        name=body.name,
+        kind=body.kind,
+        kecamatan=body.kecamatan,
+        kelurahan=kelurahan,
+        address=body.address,
+        phone_number=body.phone_number,
+        nib=body.nib,
+        status="pending",
+        open=True,
+        created_at=now,
+        updated_at=now,
+        vis_rev=0,
+    )
+    store.save(condition=StoreRecord.store_id.does_not_exist())
+    return render(store, private=True)
+
+
+def load(store_id: str) -> StoreRecord:
+    """Read a store or raise 404."""
+    try:
+        return StoreRecord.get(store_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound("no such store") from exc
+
+
+def can_see_private(principal: Principal | None, store: StoreRecord) -> bool:
+    """Owners and admins see every field and every status."""
+    return principal is not None and (principal.user_id == store.owner_id or principal.has("admin"))
+
+
+def show(principal: Principal | None, store_id: str) -> dict[str, Any]:
+    """Return an active store to anyone, any store to its owner or an admin; 404 otherwise."""
+    store = load(store_id)
+    private = can_see_private(principal, store)
+    if store.status != "active" and not private:
+        raise NotFound("no such store")
+    return render(store, private)
+
+
+def owned(principal: Principal, store_id: str) -> StoreRecord:
+    """Return the caller's store; someone else's visible store is 403, an invisible one 404."""
+    store = load(store_id)
+    if store.owner_id != principal.user_id:
+        if store.status != "active" and not principal.has("admin"):
+            raise NotFound("no such store")
+        raise _not_owner()
+    return store
+
+
+def _not_owner() -> Exception:
+    from chalicelib.errors import Forbidden
+
+    return Forbidden("only the store's owner may do this")
+
+
+def change(principal: Principal, store_id: str, body: model.StoreChange) -> dict[str, Any]:
+    """Let the owner rename, re-address, change phone, or open/close the store."""
+    store = owned(principal, store_id)
+    given = body.model_fields_set
+    for field in ("name", "address", "phone_number", "open"):
+        if field in given and getattr(body, field) is None:
+            raise ValidationFailed.field(field, "may not be null")
+    affects_listing = ("name" in given and body.name != store.name) or ("open" in given and body.open != store.open)
+    for field in given:
+        setattr(store, field, getattr(body, field))
+    _save(store, bump=affects_listing)
+    if affects_listing:
+        visibility.refresh_store(store.store_id)
+    return render(store, private=True)
+
+
+def curate(principal: Principal, store_id: str, action: str, reason: str | None) -> dict[str, Any]:
+    """Approve, reject or suspend a store (admins only); products follow at once."""
+    principal.require("admin")
+    store = load(store_id)
+    target = model.next_status(action, store.status)
+    if target is None:
+        raise InvalidTransition(f"cannot {action} a {store.status} store", {"status": store.status})
+    store.status, store.reason = target, reason
+    _save(store, bump=True)
+    visibility.refresh_store(store.store_id)
+    return render(store, private=True)
+
+
+def _save(store: StoreRecord, bump: bool) -> None:
+    """Save with optimistic locking on the visibility revision; set the store's own listing keys."""
+    seen = int(store.vis_rev or 0)
+    if bump:
+        store.vis_rev = seen + 1
+    listed = visibility.store_is_listed(store)
+    store.l_all = "all" if listed else None
+    store.l_kec = store.kecamatan if listed else None
+    store.updated_at = iso(utcnow())
+    try:
+        store.save(condition=StoreRecord.vis_rev == seen)
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("the store changed meanwhile; try again") from exc
+        raise
+
+
+def list_public(query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
+    """List active, open, uncapped stores, optionally in one kecamatan and of one kind."""
+    kind = query.get("kind")
+    if kind is not None and kind not in model.STORE_KINDS:
+        raise ValidationFailed.field("kind", f"must be one of {', '.join(model.STORE_KINDS)}")
+    condition = StoreRecord.kind == kind if kind else None
+    if query.get("kecamatan"):
+        kecamatan = _kecamatan(query["kecamatan"])
+        records, last = page_of(
+            StoreRecord.listed_kecamatan, "l_kec", kecamatan, request.after, request.limit, condition
+        )
+    else:
+        records, last = page_of(StoreRecord.listed_all, "l_all", "all", request.after, request.limit, condition)
+    return page([render(s, private=False) for s in records], encode_cursor(last) if last else None)
+
+
+def list_for_admin(principal: Principal, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
+    """List stores in one status, oldest first, for curation."""
+    principal.require("admin")
+    status = query.get("status", "pending")
+    if status not in STATUSES:
+        raise ValidationFailed.field("status", f"must be one of {', '.join(STATUSES)}")
+    records, last = page_of(StoreRecord.by_status, "status", status, request.after, request.limit)
+    return page([render(s, private=True) for s in records], encode_cursor(last) if last else None)
+
+
+def _kecamatan(value: str) -> str:
+    try:
+        return check_kecamatan(value)
+    except ValueError as exc:
+        raise ValidationFailed.field("kecamatan", str(exc)) from exc
+
+
+def record_turnover(store_id: str, month: str, amount_idr: int) -> int:
+    """Add a paid amount to the store's turnover of a month; hide the store once past the cap.
+
+    Returns the month-to-date turnover. Callers make sure each payment is counted once.
+    """
+    store = load(store_id)
+    if store.turnover_month == month:
+        store.update(actions=[StoreRecord.turnover_idr.add(amount_idr)], condition=StoreRecord.turnover_month == month)
+    else:
+        store.update(
+            actions=[StoreRecord.turnover_month.set(month), StoreRecord.turnover_idr.set(amount_idr)],
+            condition=StoreRecord.turnover_month.does_not_exist() | (StoreRecord.turnover_month != month),
+        )
+    total = int(store.turnover_idr or 0)
+    if total - amount_idr < settings.current()["turnover_cap_idr"] <= total:
+        refresh(store_id)
+    return total
+
+
+def refresh(store_id: str) -> int:
+    """Re-apply visibility to a store and its products (after a cap, a month change, a setting)."""
+    store = load(store_id)
+    _save(store, bump=True)
+    return visibility.refresh_store(store_id)
+
+
+def refresh_capped(month: str, at_least_idr: int) -> int:
+    """Refresh every store whose turnover in a month reached an amount; return how many."""
+    stores = StoreRecord.by_turnover.query(month, range_key_condition=StoreRecord.turnover_idr >= at_least_idr)
+    return sum(1 for store in stores if refresh(store.store_id) >= 0)
+
+
+def render(store: StoreRecord, private: bool) -> dict[str, Any]:
+    """Shape a store for the API; phone, NIB, reason and turnover only for its owner and admins."""
+    out: dict[str, Any] = {
+        "store_id": store.store_id,
+        "owner_id": store.owner_id,
+        "name": store.name,
+        "kind": store.kind,
+        "kecamatan": store.kecamatan,
+        "kelurahan": store.kelurahan,
+        "address": store.address,
+        "status": store.status,
+        "open": bool(store.open),
+        "listed": store.l_all is not None,
+        "created_at": store.created_at,
+        "updated_at": store.updated_at,
+    }
+    if private:
+        month = jakarta_month(utcnow())
+        out.update(
+            {
+                "phone_number": store.phone_number,
+                "nib": store.nib,
+                "reason": store.reason,
+                "turnover_month_idr": int(store.turnover_idr or 0) if store.turnover_month == month else 0,
+            }
+        )
+    return out
+
+
+def change_settings(principal: Principal, body: settings.SettingsChange) -> dict[str, int]:
+    """Save marketplace settings; a new turnover cap re-lists or hides the stores it concerns."""
+    principal.require("admin")
+    before = settings.current(fresh=True)["turnover_cap_idr"]
+    after = settings.change(body)
+    if after["turnover_cap_idr"] != before:
+        refresh_capped(jakarta_month(utcnow()), min(before, after["turnover_cap_idr"]))
+    return after

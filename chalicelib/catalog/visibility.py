@@ -1,0 +1,134 @@
+"""Keep a product's listing entries true to its store, its reference price and its own state.
+
+Every write that can change whether or where a product shows goes through `sync`: one
+TransactWriteItems that saves the product with its sparse listing attributes, rewrites its
+search words, and checks that the store did not change meanwhile (else it retries).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.catalog import model
+from chalicelib.catalog.store import REFERENCE_KIND, ProductRecord, ReferencePriceRecord, SearchRecord, StoreRecord
+from chalicelib.dynamo import region
+from chalicelib.errors import Conflict
+from chalicelib.ids import iso, jakarta_month, utcnow
+from chalicelib.settings import service as settings
+
+LISTING_ATTRIBUTES = ("l_all", "l_cat", "l_kec", "l_ck", "l_store")
+ATTEMPTS = 3
+
+
+def store_view(store: StoreRecord) -> model.StoreView:
+    """Read what visibility needs from a store record."""
+    return model.StoreView(store.status, bool(store.open), store.turnover_month, int(store.turnover_idr or 0))
+
+
+def store_is_listed(store: StoreRecord) -> bool:
+    """Tell whether a store's products may be listed now."""
+    return model.store_listable(store_view(store), jakarta_month(utcnow()), settings.current()["turnover_cap_idr"])
+
+
+def reference_max(sku: str | None) -> int | None:
+    """Return the reference price of a SKU with one GetItem (None if no SKU)."""
+    if sku is None:
+        return None
+    from pynamodb.exceptions import DoesNotExist
+
+    try:
+        return int(ReferencePriceRecord.get(REFERENCE_KIND, sku).max_price_idr)
+    except DoesNotExist:
+        return None
+
+
+def apply(product: ProductRecord, store: StoreRecord, ref_max: int | None) -> None:
+    """Set the product's denormalised store fields, hidden reason and listing attributes."""
+    product.store_name = store.name
+    product.kecamatan = store.kecamatan
+    over = ref_max is not None and int(product.price_idr) > ref_max
+    product.hidden_reason = "price_above_reference" if over else None
+    listed = bool(product.active) and not over and store_is_listed(store)
+    values = {
+        "l_all": "all",
+        "l_cat": product.category,
+        "l_kec": product.kecamatan,
+        "l_ck": f"{product.category}#{product.kecamatan}",
+        "l_store": product.store_id,
+    }
+    for attribute in LISTING_ATTRIBUTES:
+        setattr(product, attribute, values[attribute] if listed else None)
+
+
+def is_listed(product: ProductRecord) -> bool:
+    """Tell whether the product currently shows in listings."""
+    return product.l_all is not None
+
+
+def terms_of(product: ProductRecord) -> set[str]:
+    """The search words the product should be findable by right now."""
+    return set(model.search_terms(product.name)) if is_listed(product) else set()
+
+
+def write(product: ProductRecord, store: StoreRecord, old_terms: set[str], new: bool = False) -> None:
+    """Save the product and its search words in one transaction, guarded by both revisions."""
+    seen_rev = int(product.rev or 0)
+    product.rev = seen_rev + 1
+    product.updated_at = iso(utcnow())
+    terms = terms_of(product)
+    guard = ProductRecord.product_id.does_not_exist() if new else ProductRecord.rev == seen_rev
+    with TransactWrite(connection=Connection(region=region())) as tx:
+        tx.save(product, condition=guard)
+        tx.condition_check(StoreRecord, store.store_id, condition=StoreRecord.vis_rev == int(store.vis_rev or 0))
+        for term in old_terms - terms:
+            tx.delete(SearchRecord(term, product.rank))
+        for term in terms:
+            tx.save(_search_entry(product, term))
+
+
+def _search_entry(product: ProductRecord, term: str) -> SearchRecord:
+    return SearchRecord(
+        term,
+        product.rank,
+        product_id=product.product_id,
+        store_id=product.store_id,
+        category=product.category,
+        kecamatan=product.kecamatan,
+        name_norm=model.name_index(product.name),
+    )
+
+
+def _shown(product: ProductRecord) -> tuple[Any, ...]:
+    return (product.l_all, product.store_name, product.kecamatan, product.hidden_reason)
+
+
+def sync(product_id: str, change: Any = None) -> tuple[ProductRecord, bool]:
+    """Re-read a product and its store, apply a change (a callable), and write if anything moved.
+
+    Return the product and whether its listing changed. Races with another writer retry.
+    """
+    for attempt in range(ATTEMPTS):
+        product = ProductRecord.get(product_id, consistent_read=True)
+        store = StoreRecord.get(product.store_id, consistent_read=True)
+        old_terms, before = terms_of(product), _shown(product)
+        if change is not None:
+            change(product, store)
+        apply(product, store, reference_max(product.reference_sku))
+        if change is None and _shown(product) == before:
+            return product, False
+        try:
+            write(product, store, old_terms)
+            return product, _shown(product) != before
+        except TransactWriteError as exc:
+            if exc.cause_response_code != "TransactionCanceledException" or attempt == ATTEMPTS - 1:
+                raise Conflict("the product changed meanwhile; try again") from exc
+    raise AssertionError("unreachable")
+
+
+def refresh_store(store_id: str) -> int:
+    """Re-apply a store's state to every product it has; return how many products changed."""
+    return sum(sync(product.product_id)[1] for product in ProductRecord.by_store.query(store_id))

@@ -1,0 +1,1 @@
+"""Marketplace-wide settings the city admin tunes."""
