@@ -45,5 +45,8 @@ package: $(STAMP)
 deploy: package
 	infra/aws/deploy.sh $(STAGE)
 
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
 clean:
 	rm -rf build .mypy_cache .ruff_cache

@@ -36,6 +36,11 @@ def principal(request: Request) -> Principal:
     return verify_token(token)
 
 
+def member(request: Request, *groups: str) -> Principal:
+    """Return the verified caller if in one of the groups: 401, then 403, before the body is read."""
+    return principal(request).require(*groups)
+
+
 def optional_principal(request: Request) -> Principal | None:
     """Return the verified caller, None when anonymous; a bad token is still 401."""
     token = bearer_token(request.headers)

@@ -85,6 +85,7 @@ class CallCounter:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.items_read = 0
+        self.seconds = 0.0  # time spent inside AWS calls (the emulator and the wire)
 
     def __enter__(self) -> CallCounter:
         import botocore.client
@@ -94,8 +95,14 @@ class CallCounter:
         counter = self
 
         def counting(client: Any, operation: str, params: dict[str, Any]) -> Any:
+            import time
+
             counter.calls.append(operation)
-            result = counter._original(client, operation, params)
+            started = time.perf_counter()
+            try:
+                result = counter._original(client, operation, params)
+            finally:
+                counter.seconds += time.perf_counter() - started
             if isinstance(result, dict):
                 counter.items_read += int(result.get("ScannedCount", result.get("Count", 0)) or 0)
                 for items in (result.get("Responses") or {}).values():
