@@ -6,13 +6,21 @@ from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, Request, Response, SQSEvent
 
-from chalicelib import http, openapi, queues
+from chalicelib import http, idempotency, openapi, queues
+from chalicelib.cart import service as cart
 from chalicelib.catalog import listing, model, products, reference, stores
 from chalicelib.catalog.categories import list_categories
 from chalicelib.devtools import DevTokenRequest, issue_token
 from chalicelib.jobs import service as jobs
 from chalicelib.notifications import service as notifications
+from chalicelib.orders import checkout, expiry
+from chalicelib.orders import events as order_events
+from chalicelib.orders import model as order_model
+from chalicelib.orders import service as orders
 from chalicelib.paging import page_request
+from chalicelib.payments import service as payments
+from chalicelib.payments import webhook
+from chalicelib.payments.model import DevPayment
 from chalicelib.profiles import service as profiles
 from chalicelib.profiles.model import UpdateMe
 from chalicelib.settings import service as settings
@@ -156,6 +164,93 @@ def delete_product(product_id: str) -> Response:
     return http.no_content()
 
 
+# --- cart, checkout, orders ----------------------------------------------------------
+
+
+@app.route("/v1/cart", methods=["GET"])
+def get_cart() -> dict[str, Any]:
+    return cart.view(http.principal(request()))
+
+
+@app.route("/v1/cart", methods=["DELETE"])
+def clear_cart() -> dict[str, Any]:
+    return cart.clear(http.principal(request()))
+
+
+@app.route("/v1/cart/items/{product_id}", methods=["PUT"])
+def put_cart_item(product_id: str) -> dict[str, Any]:
+    return cart.put(http.principal(request()), product_id, http.parse(cart.Quantity, request()))
+
+
+@app.route("/v1/cart/items/{product_id}", methods=["DELETE"])
+def delete_cart_item(product_id: str) -> dict[str, Any]:
+    return cart.remove(http.principal(request()), product_id)
+
+
+@app.route("/v1/checkout", methods=["POST"])
+def create_checkout() -> Response:
+    caller = http.member(request(), "buyer")
+    key = str(idempotency.key_of(request().headers, required=True))
+    return http.created(checkout.checkout(caller, http.parse(order_model.CheckoutRequest, request()), key))
+
+
+@app.route("/v1/checkouts/{checkout_id}", methods=["GET"])
+def get_checkout(checkout_id: str) -> dict[str, Any]:
+    return orders.show_checkout(http.principal(request()), checkout_id)
+
+
+@app.route("/v1/orders", methods=["GET"])
+def my_orders() -> dict[str, Any]:
+    paging = page_request(request().query_params, orders.CURSOR_FIELDS)
+    return orders.mine(http.principal(request()), http.query(request()), paging)
+
+
+@app.route("/v1/stores/{store_id}/orders", methods=["GET"])
+def store_orders(store_id: str) -> dict[str, Any]:
+    paging = page_request(request().query_params, orders.CURSOR_FIELDS)
+    return orders.of_store(http.principal(request()), store_id, http.query(request()), paging)
+
+
+@app.route("/v1/orders/{order_id}", methods=["GET"])
+def get_order(order_id: str) -> dict[str, Any]:
+    return orders.show(http.principal(request()), order_id)
+
+
+@app.route("/v1/orders/{order_id}/accept", methods=["POST"])
+def accept_order(order_id: str) -> dict[str, Any]:
+    return orders.act(http.principal(request()), order_id, "accept")
+
+
+@app.route("/v1/orders/{order_id}/ready", methods=["POST"])
+def ready_order(order_id: str) -> dict[str, Any]:
+    return orders.act(http.principal(request()), order_id, "ready")
+
+
+@app.route("/v1/orders/{order_id}/complete", methods=["POST"])
+def complete_order(order_id: str) -> dict[str, Any]:
+    return orders.act(http.principal(request()), order_id, "complete")
+
+
+@app.route("/v1/orders/{order_id}/cancel", methods=["POST"])
+def cancel_order(order_id: str) -> dict[str, Any]:
+    caller = http.principal(request())
+    return orders.act(caller, order_id, "cancel", http.parse(order_model.CancelRequest, request()).reason)
+
+
+# --- payments ------------------------------------------------------------------------
+
+
+@app.route("/v1/webhooks/stripe", methods=["POST"])
+def stripe_webhook() -> dict[str, Any]:
+    return webhook.receive(request().raw_body, request().headers.get("stripe-signature"))
+
+
+@app.route("/v1/dev/checkouts/{checkout_id}/pay", methods=["POST"])
+def dev_pay(checkout_id: str) -> dict[str, Any]:
+    caller = http.principal(request())
+    return payments.dev_pay(caller, checkout_id, http.parse(DevPayment, request()).outcome)
+
+
 # --- operations ----------------------------------------------------------------------
 
 
@@ -184,12 +279,47 @@ def notifications_worker(event: SQSEvent) -> dict[str, Any]:
     return queues.handle_batch(event.to_dict(), notifications.handle)
 
 
+@app.on_sqs_message(queue=queues.queue_name("payments"), batch_size=10)
+def payments_worker(event: SQSEvent) -> dict[str, Any]:
+    return queues.handle_batch(event.to_dict(), payments.handle)
+
+
+@app.on_sqs_message(queue=queues.queue_name("order-events"), batch_size=10)
+def order_events_worker(event: SQSEvent) -> dict[str, Any]:
+    return queues.handle_batch(event.to_dict(), order_events.handle)
+
+
+@app.on_sqs_message(queue=queues.queue_name("expiry"), batch_size=10)
+def expiry_worker(event: SQSEvent) -> dict[str, Any]:
+    return queues.handle_batch(event.to_dict(), expiry.handle)
+
+
 # --- schedules -----------------------------------------------------------------------
 
 
 @app.schedule(jobs.SCHEDULES["heartbeat"])
 def heartbeat(event: CloudWatchEvent) -> dict[str, Any]:
     return jobs.run("heartbeat", jobs.heartbeat)
+
+
+@app.schedule(jobs.SCHEDULES["expiry_sweep"])
+def expiry_sweep(event: CloudWatchEvent) -> dict[str, Any]:
+    return jobs.run("expiry_sweep", expiry.sweep)
+
+
+@app.schedule(jobs.SCHEDULES["auto_complete"])
+def auto_complete(event: CloudWatchEvent) -> dict[str, Any]:
+    return jobs.run("auto_complete", expiry.auto_complete)
+
+
+@app.schedule(jobs.SCHEDULES["reconcile_payments"])
+def reconcile_payments(event: CloudWatchEvent) -> dict[str, Any]:
+    return jobs.run("reconcile_payments", payments.reconcile)
+
+
+@app.schedule(jobs.SCHEDULES["relist_capped_stores"])
+def relist_capped_stores(event: CloudWatchEvent) -> dict[str, Any]:
+    return jobs.run("relist_capped_stores", stores.relist_last_month)
 
 
 http.complete_routes(app)

@@ -5,6 +5,8 @@ The endpoint is not set here: botocore reads AWS_ENDPOINT_URL (the local emulato
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.config import current_region, current_stage, resource_name
 
 
@@ -16,3 +18,59 @@ def table_name(short: str) -> str:
 def region() -> str:
     """Return the AWS region the tables live in."""
     return current_region()
+
+
+def page_of(
+    index: Any,
+    hash_attr: str,
+    hash_value: str,
+    after: dict[str, str] | None,
+    limit: int,
+    filter_condition: Any = None,
+    range_condition: Any = None,
+    max_queries: int = 5,
+    newest_first: bool = False,
+) -> tuple[list[Any], dict[str, Any] | None]:
+    """Query one page of an index; the cursor holds every key but the (caller-chosen) hash key.
+
+    With a filter, DynamoDB may return fewer items than asked: query again, up to
+    `max_queries` times, to fill the page. Returns the records and the key values to
+    resume after, or None at the end.
+    """
+    records: list[Any] = []
+    resume = after
+    for _ in range(max_queries):
+        start = None
+        if resume:
+            start = {k: ({"N": v} if k == "turnover_idr" else {"S": v}) for k, v in resume.items()}
+            start[hash_attr] = {"S": hash_value}
+        result = index.query(
+            hash_value,
+            range_key_condition=range_condition,
+            filter_condition=filter_condition,
+            limit=limit - len(records),
+            last_evaluated_key=start,
+            scan_index_forward=not newest_first,
+        )
+        records.extend(result)
+        last = result.last_evaluated_key
+        resume = {k: next(iter(v.values())) for k, v in last.items() if k != hash_attr} if last else None
+        if resume is None or len(records) >= limit:
+            break
+    return records, resume
+
+
+def raw_map(**kwargs: Any) -> Any:
+    """Declare a schemaless map attribute (nested dicts and lists as they come)."""
+    from pynamodb.attributes import MapAttribute
+
+    return MapAttribute(**kwargs)  # type: ignore[no-untyped-call]
+
+
+def plain(value: Any) -> dict[str, Any] | None:
+    """Return a raw map attribute's value as a dict (None stays None)."""
+    if value is None:
+        return None
+    if hasattr(value, "as_dict"):
+        return dict(value.as_dict())
+    return dict(value)

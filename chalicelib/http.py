@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from chalice.app import Chalice, Request, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib import observability
+from chalicelib import idempotency, observability
 from chalicelib.auth import Principal, bearer_token, verify_token
 from chalicelib.config import settings
 from chalicelib.errors import (
@@ -17,6 +17,7 @@ from chalicelib.errors import (
     ApiError,
     BadJson,
     MethodNotAllowed,
+    NotFound,
     Unauthorized,
     ValidationFailed,
     error_body,
@@ -108,7 +109,7 @@ def install(app: Chalice) -> None:
     def _api_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
         cid = observability.begin(event.headers.get(observability.CORRELATION_HEADER))
         try:
-            response = _render_errors(event, get_response)
+            response = _idempotent(app, event, lambda: _render_errors(event, get_response))
         finally:
             observability.end()
         response.headers.update(cors_headers(event.headers.get("origin")))
@@ -116,8 +117,33 @@ def install(app: Chalice) -> None:
         return response
 
 
+def _idempotent(app: Chalice, event: Request, produce: Callable[[], Response]) -> Response:
+    """Route a signed-in POST carrying an Idempotency-Key through the idempotency store."""
+    if event.method != "POST" or idempotency.HEADER not in event.headers:
+        return produce()
+    try:
+        key = idempotency.key_of(event.headers, required=False)
+        token = bearer_token(event.headers)
+        caller = verify_token(token) if token else None
+    except ApiError as exc:
+        if not isinstance(exc, ValidationFailed):
+            return produce()  # let the route answer 401 itself
+        return Response(body=exc.body(), status_code=exc.status, headers=_error_headers(exc))
+    if caller is None or key is None:
+        return produce()
+    target = json.dumps([event.method, event.path, event.uri_params or {}], sort_keys=True)
+    raw = event.raw_body or b""
+    fingerprint = target.encode() + b"\n" + (raw if isinstance(raw, bytes) else raw.encode())
+    try:
+        return idempotency.run(caller.user_id, key, fingerprint, getattr(app, "lambda_context", None), produce)
+    except ApiError as exc:
+        return Response(body=exc.body(), status_code=exc.status, headers=_error_headers(exc))
+
+
 def _render_errors(event: Request, get_response: Callable[[Request], Response]) -> Response:
     try:
+        if any(not value for value in (event.uri_params or {}).values()):
+            raise NotFound("no such route")
         response = get_response(event)
     except ApiError as exc:
         if exc.status >= 500:

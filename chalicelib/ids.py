@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from datetime import UTC, datetime
@@ -11,10 +12,14 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
-def new_id(at_ms: int | None = None) -> str:
-    """Return a ULID: 48 bits of milliseconds then 80 random bits, Crockford base32."""
+def new_id(at_ms: int | None = None, seed: str | None = None) -> str:
+    """Return a ULID: 48 bits of milliseconds then 80 bits, random or (with a seed) derived from it.
+
+    A seeded id is the same every time, so a redelivered message makes the same id.
+    """
     ms = int(time.time() * 1000) if at_ms is None else at_ms
-    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    tail = hashlib.sha256(seed.encode()).digest()[:10] if seed is not None else os.urandom(10)
+    value = (ms << 80) | int.from_bytes(tail, "big")
     chars = []
     for _ in range(26):
         chars.append(CROCKFORD[value & 31])
@@ -40,3 +45,14 @@ def jakarta_month(at: datetime) -> str:
 def jakarta_day(at: datetime) -> str:
     """Return the Asia/Jakarta calendar day (`YYYY-MM-DD`) a moment falls in."""
     return at.astimezone(JAKARTA).strftime("%Y-%m-%d")
+
+
+def epoch_ms(timestamp: str) -> int:
+    """Turn an API timestamp back into epoch milliseconds."""
+    return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def rupiah(amount_idr: int) -> str:
+    """Format whole Rupiah the Indonesian way: `Rp1.250.000`."""
+    sign = "-" if amount_idr < 0 else ""
+    return f"{sign}Rp{abs(amount_idr):,}".replace(",", ".")

@@ -41,7 +41,57 @@ class Notify(Message):
     params: dict[str, Any] = field(default_factory=dict)
 
 
-MESSAGE_TYPES: dict[str, type[Message]] = {cls.TYPE: cls for cls in (Notify,)}
+@dataclass(frozen=True)
+class PaymentEvent(Message):
+    """A verified Stripe event, to be applied by the payments worker."""
+
+    TYPE: ClassVar[str] = "payment_event"
+    QUEUE: ClassVar[str] = "payments"
+
+    event_id: str
+    event_type: str
+    object_id: str
+
+
+@dataclass(frozen=True)
+class RefundOrder(Message):
+    """Refund a cancelled or expired order's payment in full (idempotent per order)."""
+
+    TYPE: ClassVar[str] = "refund_order"
+    QUEUE: ClassVar[str] = "payments"
+
+    order_id: str
+
+
+@dataclass(frozen=True)
+class ExpireCheckout(Message):
+    """Expire a checkout's unpaid orders once its payment window has passed."""
+
+    TYPE: ClassVar[str] = "expire_checkout"
+    QUEUE: ClassVar[str] = "expiry"
+
+    checkout_id: str
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class OrderEvent(Message):
+    """Something happened to an order: notifications, turnover and reports follow."""
+
+    TYPE: ClassVar[str] = "order_event"
+    QUEUE: ClassVar[str] = "order-events"
+
+    order_id: str
+    event: str  # paid | accepted | ready | completed | cancelled | expired | refunded
+    store_id: str = ""
+    buyer_id: str = ""
+    amount_idr: int = 0
+    month: str = ""
+
+
+MESSAGE_TYPES: dict[str, type[Message]] = {
+    cls.TYPE: cls for cls in (Notify, PaymentEvent, RefundOrder, ExpireCheckout, OrderEvent)
+}
 
 
 def parse_message(body: str) -> Message:

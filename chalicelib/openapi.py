@@ -8,8 +8,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from chalicelib.cart import service as cart_service
 from chalicelib.catalog import model as catalog
 from chalicelib.devtools import DevTokenRequest
+from chalicelib.orders import model as order_model
+from chalicelib.payments.model import DevPayment
 from chalicelib.profiles.model import UpdateMe
 from chalicelib.settings.service import SettingsChange
 
@@ -42,6 +45,7 @@ class Op:
     errors: tuple[int, ...] = ()
     groups: tuple[str, ...] = ()
     query: tuple[tuple[str, dict[str, Any]], ...] = ()
+    headers: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -141,6 +145,95 @@ PRODUCT_QUERY = (
     ("store_id", {"type": "string", "maxLength": 64}),
     ("q", {"type": "string", "maxLength": 100}),
 )
+
+CART_LINE = _obj(
+    {
+        "product_id": {"type": "string"},
+        "store_id": {"type": "string"},
+        "store_name": NULLABLE_STR,
+        "name": {"type": "string"},
+        "unit": NULLABLE_STR,
+        "unit_price_idr": INT,
+        "quantity": INT,
+        "line_total_idr": INT,
+        "available": {"type": "boolean"},
+    }
+)
+CART = _obj({"items": {"type": "array", "items": CART_LINE}, "total_idr": INT})
+ORDER_STATUS = {"enum": ["awaiting_payment", "paid", "accepted", "ready", "completed", "cancelled", "expired"]}
+ORDER = _obj(
+    {
+        "order_id": {"type": "string"},
+        "checkout_id": {"type": "string"},
+        "buyer_id": {"type": "string"},
+        "store_id": {"type": "string"},
+        "store_name": {"type": "string"},
+        "status": ORDER_STATUS,
+        "lines": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "product_id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "unit": NULLABLE_STR,
+                    "unit_price_idr": INT,
+                    "quantity": INT,
+                }
+            ),
+        },
+        "total_idr": INT,
+        "fulfillment": {"type": "object"},
+        "refund": {"type": ["object", "null"]},
+        "history": {"type": "array", "items": _obj({"status": ORDER_STATUS, "at": {"type": "string"}})},
+        "created_at": {"type": "string"},
+        "expires_at": {"type": "string"},
+        "reason": NULLABLE_STR,
+    },
+    required=[
+        "order_id",
+        "checkout_id",
+        "buyer_id",
+        "store_id",
+        "status",
+        "lines",
+        "total_idr",
+        "fulfillment",
+        "refund",
+        "history",
+    ],
+)
+CHECKOUT = _obj(
+    {
+        "checkout_id": {"type": "string"},
+        "status": {"type": "string"},
+        "total_idr": INT,
+        "expires_at": {"type": "string"},
+        "orders": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "order_id": {"type": "string"},
+                    "store_id": {"type": "string"},
+                    "total_idr": INT,
+                    "status": ORDER_STATUS,
+                }
+            ),
+        },
+        "payment": _obj(
+            {
+                "provider": {"const": "stripe"},
+                "payment_intent_id": {"type": "string"},
+                "client_secret": {"type": "string"},
+                "amount_idr": INT,
+            },
+            required=["provider", "payment_intent_id", "amount_idr"],
+        ),
+        "payment_error": NULLABLE_STR,
+    },
+    required=["checkout_id", "status", "total_idr", "expires_at", "orders", "payment"],
+)
+ORDER_QUERY = (("status", ORDER_STATUS),)
+IDEMPOTENCY = ("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 64})
 
 OPERATIONS: tuple[Op, ...] = (
     Op("GET", "/v1/health", "Tell whether the service is up", "health", response=_obj({"status": {"const": "ok"}})),
@@ -334,6 +427,133 @@ OPERATIONS: tuple[Op, ...] = (
         body=SettingsChange,
         response=SETTINGS,
     ),
+    Op("GET", "/v1/cart", "Show my cart with live prices", "cart", auth="required", groups=("buyer",), response=CART),
+    Op("DELETE", "/v1/cart", "Empty my cart", "cart", auth="required", groups=("buyer",), response=CART),
+    Op(
+        "PUT",
+        "/v1/cart/items/{product_id}",
+        "Set a quantity (0 removes)",
+        "cart",
+        auth="required",
+        groups=("buyer",),
+        body=cart_service.Quantity,
+        response=CART,
+        errors=(404, 409),
+    ),
+    Op(
+        "DELETE",
+        "/v1/cart/items/{product_id}",
+        "Remove a product from my cart",
+        "cart",
+        auth="required",
+        groups=("buyer",),
+        response=CART,
+    ),
+    Op(
+        "POST",
+        "/v1/checkout",
+        "Check out: one order per store, one PaymentIntent",
+        "orders",
+        auth="required",
+        groups=("buyer",),
+        body=order_model.CheckoutRequest,
+        response=CHECKOUT,
+        status=201,
+        errors=(409, 503),
+        headers=(IDEMPOTENCY,),
+    ),
+    Op(
+        "GET",
+        "/v1/checkouts/{checkout_id}",
+        "Show my checkout",
+        "orders",
+        auth="required",
+        response=CHECKOUT,
+        errors=(404,),
+    ),
+    Op(
+        "GET",
+        "/v1/orders",
+        "List my orders, newest first",
+        "orders",
+        auth="required",
+        response=_page(ORDER),
+        query=ORDER_QUERY,
+        errors=(422,),
+    ),
+    Op(
+        "GET",
+        "/v1/stores/{store_id}/orders",
+        "List my store's orders",
+        "orders",
+        auth="required",
+        response=_page(ORDER),
+        query=ORDER_QUERY,
+        errors=(404, 422),
+    ),
+    Op("GET", "/v1/orders/{order_id}", "Show an order", "orders", auth="required", response=ORDER, errors=(404,)),
+    Op(
+        "POST",
+        "/v1/orders/{order_id}/accept",
+        "Accept a paid order (store owner)",
+        "orders",
+        auth="required",
+        response=ORDER,
+        errors=(404, 409),
+    ),
+    Op(
+        "POST",
+        "/v1/orders/{order_id}/ready",
+        "Mark an accepted order ready (store owner)",
+        "orders",
+        auth="required",
+        response=ORDER,
+        errors=(404, 409),
+    ),
+    Op(
+        "POST",
+        "/v1/orders/{order_id}/complete",
+        "Complete a ready order",
+        "orders",
+        auth="required",
+        response=ORDER,
+        errors=(404, 409),
+    ),
+    Op(
+        "POST",
+        "/v1/orders/{order_id}/cancel",
+        "Cancel an order; a paid one is refunded",
+        "orders",
+        auth="required",
+        body=order_model.CancelRequest,
+        response=ORDER,
+        errors=(404, 409),
+    ),
+    Op(
+        "POST",
+        "/v1/webhooks/stripe",
+        "Receive a Stripe event (signed)",
+        "payments",
+        response=_obj({"received": {"type": "boolean"}, "duplicate": {"type": "boolean"}}),
+        errors=(400,),
+        headers=(("Stripe-Signature", {"type": "string"}),),
+    ),
+    Op(
+        "POST",
+        "/v1/dev/checkouts/{checkout_id}/pay",
+        "Pay with a test card (local stage only)",
+        "payments",
+        auth="required",
+        body=DevPayment,
+        response=_obj(
+            {
+                "checkout_id": {"type": "string"},
+                "payment_intent_id": {"type": "string"},
+                "payment_intent_status": {"type": "string"},
+            }
+        ),
+        errors=(404,),
+    ),
     Op(
         "GET",
         "/v1/admin/jobs",
@@ -352,6 +572,7 @@ def _parameters(op: Op) -> list[dict[str, Any]]:
         for name in _path_params(op.path)
     ]
     params += [{"name": name, "in": "query", "schema": schema} for name, schema in op.query]
+    params += [{"name": name, "in": "header", "required": True, "schema": schema} for name, schema in op.headers]
     if op.response.get("properties", {}).get("next_cursor"):
         params += [
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},

@@ -9,9 +9,10 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import model, visibility
-from chalicelib.catalog.store import StoreRecord, page_of
+from chalicelib.catalog.store import StoreRecord
+from chalicelib.dynamo import page_of
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.ids import iso, jakarta_month, new_id, utcnow
+from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow
 from chalicelib.paging import PageRequest, encode_cursor, page
 from chalicelib.settings import service as settings
 from chalicelib.validators import check_kecamatan, kelurahan_in
@@ -168,23 +169,47 @@ def _kecamatan(value: str) -> str:
         raise ValidationFailed.field("kecamatan", str(exc)) from exc
 
 
-def record_turnover(store_id: str, month: str, amount_idr: int) -> int:
-    """Add a paid amount to the store's turnover of a month; hide the store once past the cap.
+def record_turnover(store_id: str, month: str, amount_idr: int, entry_id: str) -> int | None:
+    """Add a paid (or, negative, refunded) amount to a store's turnover of a month, once per entry.
 
-    Returns the month-to-date turnover. Callers make sure each payment is counted once.
+    The ledger entry and the counter change in one transaction, so a redelivered event
+    counts nothing twice (returns None then). Hides the store once past the cap.
     """
-    store = load(store_id)
-    if store.turnover_month == month:
-        store.update(actions=[StoreRecord.turnover_idr.add(amount_idr)], condition=StoreRecord.turnover_month == month)
-    else:
-        store.update(
-            actions=[StoreRecord.turnover_month.set(month), StoreRecord.turnover_idr.set(amount_idr)],
-            condition=StoreRecord.turnover_month.does_not_exist() | (StoreRecord.turnover_month != month),
+    from pynamodb.connection import Connection
+    from pynamodb.exceptions import TransactWriteError
+    from pynamodb.transactions import TransactWrite
+
+    from chalicelib import ledger
+    from chalicelib.dynamo import region
+
+    for _ in range(3):
+        store = load(store_id)
+        same_month = store.turnover_month == month
+        actions: list[Any] = (
+            [StoreRecord.turnover_idr.add(amount_idr)]
+            if same_month
+            else [StoreRecord.turnover_month.set(month), StoreRecord.turnover_idr.set(amount_idr)]
         )
-    total = int(store.turnover_idr or 0)
-    if total - amount_idr < settings.current()["turnover_cap_idr"] <= total:
-        refresh(store_id)
-    return total
+        guard = (
+            StoreRecord.turnover_month == month
+            if same_month
+            else StoreRecord.turnover_month.does_not_exist() | (StoreRecord.turnover_month != month)
+        )
+        try:
+            with TransactWrite(connection=Connection(region=region())) as tx:
+                ledger.once(tx, entry_id, amount_idr, iso(utcnow()))
+                tx.update(StoreRecord(store_id), actions=actions, condition=guard)
+        except TransactWriteError as exc:
+            if ledger.already(exc.cancellation_reasons):
+                return None
+            continue  # the month moved under us: read again
+        before = int(store.turnover_idr or 0) if same_month else 0
+        total = before + amount_idr
+        cap = settings.current()["turnover_cap_idr"]
+        if (before < cap <= total) or (total < cap <= before):
+            refresh(store_id)
+        return total
+    raise Conflict("turnover is changing too fast; retry")
 
 
 def refresh(store_id: str) -> int:
@@ -237,3 +262,12 @@ def change_settings(principal: Principal, body: settings.SettingsChange) -> dict
     if after["turnover_cap_idr"] != before:
         refresh_capped(jakarta_month(utcnow()), min(before, after["turnover_cap_idr"]))
     return after
+
+
+def relist_last_month() -> dict[str, int]:
+    """Bring back stores capped last month (run daily just after midnight in Surabaya)."""
+    from datetime import timedelta
+
+    first_of_month = utcnow().astimezone(JAKARTA).replace(day=1)
+    last_month = jakarta_month(first_of_month - timedelta(days=1))
+    return {"stores": refresh_capped(last_month, settings.current()["turnover_cap_idr"])}

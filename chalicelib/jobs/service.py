@@ -14,6 +14,10 @@ from chalicelib.observability import logger
 # Every scheduled job, with the schedule it runs on (app.py declares the same expressions).
 SCHEDULES: dict[str, str] = {
     "heartbeat": "rate(5 minutes)",
+    "expiry_sweep": "rate(5 minutes)",
+    "auto_complete": "rate(1 hour)",
+    "reconcile_payments": "rate(15 minutes)",
+    "relist_capped_stores": "cron(5 17 * * ? *)",  # 00:05 in Surabaya, daily
 }
 
 

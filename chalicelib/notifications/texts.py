@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.ids import rupiah
+
 FIELD_NAMES = {
     "id": {
         "name": "nama",
@@ -30,6 +32,26 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "id": ("Profil diperbarui", "Perubahan pada {fields} sudah disimpan."),
         "en": ("Profile updated", "Your changes to {fields} have been saved."),
     },
+    "order_paid": {
+        "id": ("Pesanan baru", "Pesanan {order} senilai {amount} sudah dibayar. Mohon segera diproses."),
+        "en": ("New order", "Order {order} for {amount} has been paid. Please process it."),
+    },
+    "order_accepted": {
+        "id": ("Pesanan diterima", "Toko sedang menyiapkan pesanan {order}."),
+        "en": ("Order accepted", "The shop is preparing order {order}."),
+    },
+    "order_ready": {
+        "id": ("Pesanan siap", "Pesanan {order} sudah siap."),
+        "en": ("Order ready", "Order {order} is ready."),
+    },
+    "order_cancelled": {
+        "id": ("Pesanan dibatalkan", "Pesanan {order} dibatalkan."),
+        "en": ("Order cancelled", "Order {order} was cancelled."),
+    },
+    "order_refunded": {
+        "id": ("Dana dikembalikan", "{amount} untuk pesanan {order} sudah dikembalikan."),
+        "en": ("Refunded", "{amount} for order {order} has been refunded."),
+    },
 }
 
 
@@ -38,5 +60,9 @@ def render(kind: str, locale: str, params: dict[str, Any]) -> tuple[str, str]:
     lang = locale if locale in ("id", "en") else "id"
     title, body = TEMPLATES[kind][lang]
     names = FIELD_NAMES[lang]
-    fields = ", ".join(names.get(f, f) for f in params.get("fields", []))
-    return title, body.format(fields=fields, **{k: v for k, v in params.items() if k != "fields"})
+    values = {
+        "fields": ", ".join(names.get(f, f) for f in params.get("fields", [])),
+        "amount": rupiah(int(params.get("amount_idr", 0))),
+        "order": str(params.get("order_id", ""))[-6:],
+    }
+    return title, body.format(**values)

@@ -53,6 +53,11 @@ class LocalStack:
         self.stripe = LocalStripe(self.state_dir).start()
         os.environ["PEKEN_STRIPE_API_BASE"] = self.stripe.url
         os.environ["PEKEN_STRIPE_WEBHOOK_SECRET"] = self.stripe.webhook_secret
+        os.environ.setdefault("PEKEN_STRIPE_SECRET_KEY", "sk_test_peken_local")
+        # Tests replay signed webhooks; the secret is local-only and dies with the state dir.
+        secret_file = self.state_dir / "stripe-webhook-secret"
+        secret_file.write_text(self.stripe.webhook_secret)
+        secret_file.chmod(0o600)
         self.stripe.register_webhook(f"{self.url}/v1/webhooks/stripe")
         app_module = importlib.import_module("app")
         seeded = importlib.import_module("infra.local.seed").seed()

@@ -232,9 +232,10 @@ def test_turnover_cap_hides_a_store_until_the_cap_or_month_moves(cat: Catalog) -
     settings = cat.call("PUT", "/v1/admin/settings", cat.admin, {"turnover_cap_idr": 100_000_000})
     assert settings.status_code == 200 and settings.json_body["turnover_cap_idr"] == 100_000_000
     month = jakarta_month(utcnow())
-    assert store_service.record_turnover(sid, month, 60_000_000) == 60_000_000
+    assert store_service.record_turnover(sid, month, 60_000_000, f"t:{tag}:1") == 60_000_000
+    assert store_service.record_turnover(sid, month, 60_000_000, f"t:{tag}:1") is None  # counted once
     assert cat.ids(f"q={tag}") == [product["product_id"]]
-    store_service.record_turnover(sid, month, 50_000_000)  # now past the cap
+    store_service.record_turnover(sid, month, 50_000_000, f"t:{tag}:2")  # now past the cap
     assert cat.ids(f"q={tag}") == [] and cat.ids(f"store_id={sid}") == []
     assert sid not in [s["store_id"] for s in cat.call("GET", "/v1/stores?limit=100").json_body["items"]]
     assert cat.call("GET", f"/v1/stores/{sid}", seller).json_body["turnover_month_idr"] == 110_000_000
@@ -246,7 +247,7 @@ def test_turnover_cap_hides_a_store_until_the_cap_or_month_moves(cat: Catalog) -
     last_month = jakarta_month(utcnow() - timedelta(days=40))
     other = cat.store(seller)
     cat.product(seller, other["store_id"], name=f"Soto {tag}")
-    store_service.record_turnover(other["store_id"], last_month, 150_000_000)
+    store_service.record_turnover(other["store_id"], last_month, 150_000_000, f"t:{tag}:3")
     assert len(cat.ids(f"q={tag}")) == 1
     cat.call("PUT", "/v1/admin/settings", cat.admin, {"turnover_cap_idr": 30_000_000})
     bad = cat.call("PUT", "/v1/admin/settings", cat.admin, {"turnover_cap_idr": -1})

@@ -1,0 +1,122 @@
+"""Cart use cases: view with live prices, put, remove, clear.
+
+Each line keeps the price the buyer last saw; checkout reserves stock only at that price.
+Viewing the cart shows live prices and adopts them (the buyer has now seen them), so a
+price change between adding and paying never charges an unseen price.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.auth import Principal
+from chalicelib.cart import store
+from chalicelib.catalog import inventory
+from chalicelib.errors import ApiError, NotFound, ValidationFailed
+from chalicelib.ids import iso, utcnow
+
+MAX_LINES = 40  # a checkout of 40 lines from 40 stores is 82 items: under DynamoDB's 100 per transaction
+MAX_QUANTITY = 999
+
+
+class OutOfStock(ApiError):
+    status, code = 409, "out_of_stock"
+
+
+class Unavailable(ApiError):
+    status, code = 409, "store_unavailable"
+
+
+class Quantity(BaseModel):
+    """PUT /v1/cart/items/{product_id}."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int = Field(ge=0, le=MAX_QUANTITY)
+
+
+def view(principal: Principal) -> dict[str, Any]:
+    """Return the cart with live prices and availability (one GetItem, one BatchGetItem)."""
+    principal.require("buyer")
+    cart = store.load(principal.user_id)
+    lines = store.lines_of(cart)
+    live = inventory.many(lines)
+    changed = False
+    for product_id, line in lines.items():
+        product = live.get(product_id)
+        if product is not None and product.price_idr != line["price_idr"]:
+            line["price_idr"], changed = product.price_idr, True
+    if changed:
+        store.save(cart, lines, iso(utcnow()))
+    return render(lines, live)
+
+
+def put(principal: Principal, product_id: str, body: Quantity) -> dict[str, Any]:
+    """Set a line's quantity (0 removes it); refuse more than is in stock."""
+    principal.require("buyer")
+    if body.quantity == 0:
+        return remove(principal, product_id)
+    product = inventory.one(product_id)
+    if product is None:
+        raise NotFound("no such product")
+    if not product.listed:
+        raise Unavailable("this product cannot be bought now", {"product_id": product_id})
+    if body.quantity > product.stock:
+        raise OutOfStock("not enough in stock", {"product_id": product_id, "available": product.stock})
+    cart = store.load(principal.user_id)
+    lines = store.lines_of(cart)
+    if product_id not in lines and len(lines) >= MAX_LINES:
+        raise ValidationFailed.field("product_id", f"a cart holds at most {MAX_LINES} products")
+    lines[product_id] = {
+        "quantity": body.quantity,
+        "price_idr": product.price_idr,
+        "name": product.name,
+        "unit": product.unit,
+        "store_id": product.store_id,
+        "store_name": product.store_name,
+    }
+    store.save(cart, lines, iso(utcnow()))
+    return render(lines, {product_id: product} | inventory.many(k for k in lines if k != product_id))
+
+
+def remove(principal: Principal, product_id: str) -> dict[str, Any]:
+    """Remove one line."""
+    principal.require("buyer")
+    cart = store.load(principal.user_id)
+    lines = store.lines_of(cart)
+    if lines.pop(product_id, None) is not None:
+        store.save(cart, lines, iso(utcnow()))
+    return render(lines, inventory.many(lines))
+
+
+def clear(principal: Principal) -> dict[str, Any]:
+    """Remove every line."""
+    principal.require("buyer")
+    cart = store.load(principal.user_id)
+    if store.lines_of(cart):
+        store.save(cart, {}, iso(utcnow()))
+    return render({}, {})
+
+
+def render(lines: dict[str, dict[str, Any]], live: dict[str, inventory.Snapshot]) -> dict[str, Any]:
+    """Shape a cart for the API."""
+    items = []
+    for product_id, line in lines.items():
+        product = live.get(product_id)
+        quantity, price = int(line["quantity"]), int(line["price_idr"])
+        items.append(
+            {
+                "product_id": product_id,
+                "store_id": line["store_id"],
+                "store_name": line.get("store_name"),
+                "name": line["name"],
+                "unit": line.get("unit"),
+                "unit_price_idr": price,
+                "quantity": quantity,
+                "line_total_idr": price * quantity,
+                "available": product is not None and product.listed and product.stock >= quantity,
+            }
+        )
+    return {"items": items, "total_idr": sum(i["line_total_idr"] for i in items)}

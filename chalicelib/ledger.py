@@ -1,0 +1,41 @@
+"""A permanent ledger of effects that must happen once: turnover counted, spending recorded.
+
+Each effect writes its entry with a conditional put in the same transaction as the effect,
+so a redelivered message finds the entry and changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from chalicelib.dynamo import region, table_name
+
+
+class LedgerRecord(Model):
+    """One effect that happened, by its id (e.g. `turnover:<order_id>`)."""
+
+    class Meta:
+        table_name = table_name("ledger")
+        region = region()
+
+    entry_id = UnicodeAttribute(hash_key=True)
+    amount_idr = NumberAttribute(null=True)
+    at = UnicodeAttribute(null=True)
+
+
+def once(tx: Any, entry_id: str, amount_idr: int, at: str) -> None:
+    """Add the entry to a transaction; the transaction fails if the effect already happened."""
+    tx.save(LedgerRecord(entry_id, amount_idr=amount_idr, at=at), condition=LedgerRecord.entry_id.does_not_exist())
+
+
+def already(cancellation_reasons: Any) -> bool:
+    """Tell whether a cancelled transaction failed only because its ledger entry (item 0) exists."""
+    reasons = list(cancellation_reasons or [])
+    return (
+        bool(reasons)
+        and getattr(reasons[0], "code", None) == "ConditionalCheckFailed"
+        and all(r is None or getattr(r, "code", "None") in (None, "None") for r in reasons[1:])
+    )

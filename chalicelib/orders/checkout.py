@@ -1,0 +1,165 @@
+"""Check out a cart: one order per store, stock for all lines or none, one PaymentIntent.
+
+DynamoDB round trips: read the cart (1), one TransactWriteItems that takes the stock,
+writes the orders and the checkout and empties the cart (1) - plus the idempotency record
+(2, Powertools). Stripe: one PaymentIntent, created before the transaction so the checkout
+stores it; if the transaction fails, the intent is cancelled and nothing else remains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import queues
+from chalicelib.auth import Principal
+from chalicelib.cart import service as cart_service
+from chalicelib.cart import store as cart_store
+from chalicelib.catalog import inventory
+from chalicelib.dynamo import region
+from chalicelib.errors import ApiError, Conflict
+from chalicelib.ids import iso, new_id, utcnow
+from chalicelib.messages import ExpireCheckout
+from chalicelib.orders import model, render
+from chalicelib.orders.store import CheckoutRecord, OrderRecord
+from chalicelib.settings import service as settings
+
+MAX_DELAY_SECONDS = 900  # SQS's longest delay; the expiry worker re-queues until the deadline
+
+
+class CartEmpty(ApiError):
+    status, code = 422, "cart_empty"
+
+
+def checkout(principal: Principal, body: model.CheckoutRequest, idempotency_key: str) -> dict[str, Any]:
+    """Turn the caller's cart into awaiting-payment orders and a PaymentIntent."""
+    from chalicelib.payments import stripe_gateway
+
+    principal.require("buyer")
+    cart = cart_store.load(principal.user_id)
+    lines = cart_store.lines_of(cart)
+    if not lines:
+        raise CartEmpty("the cart is empty")
+    now = utcnow()
+    timeout = settings.current()["payment_timeout_minutes"]
+    expires_at = iso(now + timedelta(minutes=timeout))
+    checkout_id = new_id()
+    orders = _orders(principal.user_id, checkout_id, lines, body, iso(now), expires_at)
+    total = sum(int(o.total_idr) for o in orders)
+    intent = stripe_gateway.create_payment_intent(
+        total, _stripe_key(principal.user_id, idempotency_key, total), {"checkout_id": checkout_id}
+    )
+    record = CheckoutRecord(
+        checkout_id,
+        buyer_id=principal.user_id,
+        order_ids=[o.order_id for o in orders],
+        total_idr=total,
+        payment_intent_id=intent.id,
+        client_secret=intent.client_secret,
+        status="awaiting_payment",
+        expires_at=expires_at,
+        created_at=iso(now),
+        open_flag="1",
+    )
+    for order in orders:
+        order.payment_intent_id = intent.id
+    reserved = [inventory.Line(pid, int(line["quantity"]), int(line["price_idr"])) for pid, line in lines.items()]
+    try:
+        with TransactWrite(connection=Connection(region=region())) as tx:
+            inventory.reserve(tx, reserved)
+            for order in orders:
+                tx.save(order, condition=OrderRecord.order_id.does_not_exist())
+            tx.save(record, condition=CheckoutRecord.checkout_id.does_not_exist())
+            cart_store.clear_in(tx, cart)
+    except TransactWriteError as exc:
+        stripe_gateway.cancel_payment_intent(intent.id)
+        raise _why(exc, reserved) from exc
+    queues.publish(
+        ExpireCheckout(checkout_id=checkout_id, expires_at=expires_at),
+        delay_seconds=min(MAX_DELAY_SECONDS, timeout * 60),
+    )
+    return render.checkout(record, orders, with_secret=True)
+
+
+def _orders(
+    buyer_id: str,
+    checkout_id: str,
+    lines: dict[str, dict[str, Any]],
+    body: model.CheckoutRequest,
+    now: str,
+    expires_at: str,
+) -> list[OrderRecord]:
+    by_store: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for product_id, line in lines.items():
+        by_store[str(line["store_id"])].append((product_id, line))
+    orders = []
+    for store_id, items in by_store.items():
+        snapshot = [
+            {
+                "product_id": pid,
+                "name": line["name"],
+                "unit": line.get("unit"),
+                "unit_price_idr": int(line["price_idr"]),
+                "quantity": int(line["quantity"]),
+            }
+            for pid, line in items
+        ]
+        orders.append(
+            OrderRecord(
+                new_id(),
+                checkout_id=checkout_id,
+                buyer_id=buyer_id,
+                store_id=store_id,
+                store_name=str(items[0][1].get("store_name") or ""),
+                status="awaiting_payment",
+                lines=snapshot,
+                total_idr=sum(s["unit_price_idr"] * s["quantity"] for s in snapshot),
+                fulfillment=body.fulfillment.model_dump(),
+                payment_intent_id="",
+                refund=None,
+                history=[{"status": "awaiting_payment", "at": now}],
+                created_at=now,
+                updated_at=now,
+                expires_at=expires_at,
+                awaiting_flag="1",
+            )
+        )
+    return orders
+
+
+def _stripe_key(user_id: str, idempotency_key: str, total: int) -> str:
+    """Derive Stripe's idempotency key from ours, so a retried checkout reuses its intent."""
+    return "checkout-" + hashlib.sha256(f"{user_id}\n{idempotency_key}\n{total}".encode()).hexdigest()[:40]
+
+
+def _why(exc: TransactWriteError, reserved: list[inventory.Line]) -> ApiError:
+    """Explain a refused transaction: which lines lack stock, changed price or cannot be sold."""
+    reasons = list(exc.cancellation_reasons or [])
+    failed = [
+        line
+        for line, reason in zip(reserved, reasons, strict=False)
+        if reason is not None and getattr(reason, "code", None) == "ConditionalCheckFailed"
+    ]
+    if not failed:
+        return Conflict("the cart changed meanwhile; reload it and try again")
+    live = inventory.many(line.product_id for line in failed)
+    short, unavailable, repriced = [], [], []
+    for line in failed:
+        product = live.get(line.product_id)
+        if product is None or not product.listed:
+            unavailable.append({"product_id": line.product_id})
+        elif product.stock < line.quantity:
+            short.append({"product_id": line.product_id, "requested": line.quantity, "available": product.stock})
+        else:
+            repriced.append({"product_id": line.product_id, "unit_price_idr": product.price_idr})
+    if short:
+        return cart_service.OutOfStock("not enough in stock", {"items": short})
+    if unavailable:
+        return cart_service.Unavailable("some products cannot be bought now", {"items": unavailable})
+    return Conflict("prices changed since you saw them; review your cart", {"items": repriced})

@@ -1,0 +1,46 @@
+"""The order-events worker: what follows an order's move (notifications, seller turnover)."""
+
+from __future__ import annotations
+
+from chalicelib import queues
+from chalicelib.catalog import stores
+from chalicelib.ids import epoch_ms, new_id, utcnow
+from chalicelib.messages import Message, Notify, OrderEvent, PoisonMessage
+
+# event -> (who hears of it, notification kind)
+AUDIENCE = {
+    "paid": ("seller", "order_paid"),
+    "accepted": ("buyer", "order_accepted"),
+    "ready": ("buyer", "order_ready"),
+    "cancelled": ("buyer", "order_cancelled"),
+    "refunded": ("buyer", "order_refunded"),
+}
+
+
+def handle(message: Message) -> None:
+    """Count turnover once per order and tell the right person, once."""
+    if not isinstance(message, OrderEvent):
+        raise PoisonMessage(f"order events cannot handle {message.TYPE}")
+    if message.event == "paid" and message.month:
+        stores.record_turnover(message.store_id, message.month, message.amount_idr, f"turnover:{message.order_id}")
+    if message.event == "refunded" and message.month:
+        stores.record_turnover(
+            message.store_id, message.month, -message.amount_idr, f"turnover-refund:{message.order_id}"
+        )
+    if message.event in AUDIENCE:
+        _notify(message)
+
+
+def _notify(message: OrderEvent) -> None:
+    audience, kind = AUDIENCE[message.event]
+    user_id = message.buyer_id if audience == "buyer" else stores.load(message.store_id).owner_id
+    sent_ms = epoch_ms(message.sent_at) if message.sent_at else int(utcnow().timestamp() * 1000)
+    # The same event always makes the same inbox id, so a redelivery adds nothing.
+    queues.publish(
+        Notify(
+            user_id=user_id,
+            kind=kind,
+            params={"order_id": message.order_id, "amount_idr": message.amount_idr},
+            message_id=new_id(sent_ms, seed=f"{message.order_id}:{message.event}:{user_id}"),
+        )
+    )

@@ -1,0 +1,87 @@
+"""The order state machine, enforced here and nowhere else, and checkout inputs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+
+from chalicelib.errors import ApiError, Forbidden
+
+STATUSES = ("awaiting_payment", "paid", "accepted", "ready", "completed", "cancelled", "expired")
+OPEN_STATUSES = ("awaiting_payment", "paid", "accepted", "ready")
+
+# action -> role -> statuses it may start from; every action has one target status.
+RULES: dict[str, tuple[dict[str, frozenset[str]], str]] = {
+    "pay": ({"system": frozenset({"awaiting_payment"})}, "paid"),
+    "accept": ({"seller": frozenset({"paid"})}, "accepted"),
+    "ready": ({"seller": frozenset({"accepted"})}, "ready"),
+    "complete": (
+        {"buyer": frozenset({"ready"}), "seller_pickup": frozenset({"ready"}), "system": frozenset({"ready"})},
+        "completed",
+    ),
+    "cancel": (
+        {
+            "buyer": frozenset({"awaiting_payment", "paid"}),
+            "seller": frozenset({"awaiting_payment", "paid", "accepted"}),
+            "admin": frozenset({"awaiting_payment", "paid", "accepted", "ready"}),
+        },
+        "cancelled",
+    ),
+    "expire": ({"system": frozenset({"awaiting_payment"})}, "expired"),
+}
+
+
+class InvalidTransition(ApiError):
+    status, code = 409, "invalid_transition"
+
+
+def decide(action: str, status: str, roles: set[str]) -> str:
+    """Return the status an action leads to for a caller with these roles, or raise 403/409."""
+    allowed, target = RULES[action]
+    usable = [allowed[r] for r in roles if r in allowed]
+    if not usable:
+        raise Forbidden(f"you may not {action} this order")
+    if not any(status in starts for starts in usable):
+        raise InvalidTransition(f"cannot {action} an order that is {status}", {"status": status})
+    return target
+
+
+def returns_stock(target: str) -> bool:
+    """Cancelled and expired orders give their stock back."""
+    return target in ("cancelled", "expired")
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+class Fulfillment(BaseModel):
+    """How the buyer gets the goods."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["delivery", "pickup"]
+    address: Text | None = None
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _address_for_delivery(self) -> Fulfillment:
+        if self.method == "delivery" and not self.address:
+            raise ValueError("address is required for delivery")
+        return self
+
+
+class CheckoutRequest(BaseModel):
+    """POST /v1/checkout."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fulfillment: Fulfillment
+
+
+class CancelRequest(BaseModel):
+    """POST /v1/orders/{order_id}/cancel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

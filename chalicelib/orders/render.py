@@ -1,0 +1,69 @@
+"""Shape orders and checkouts for the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.dynamo import plain
+from chalicelib.orders.store import CheckoutRecord, OrderRecord
+
+
+def order(record: OrderRecord) -> dict[str, Any]:
+    """An order as GET /v1/orders/{order_id} returns it."""
+    refund = plain(record.refund)
+    fulfillment = plain(record.fulfillment)
+    return {
+        "order_id": record.order_id,
+        "checkout_id": record.checkout_id,
+        "buyer_id": record.buyer_id,
+        "store_id": record.store_id,
+        "store_name": record.store_name,
+        "status": record.status,
+        "lines": [
+            {
+                "product_id": line["product_id"],
+                "name": line["name"],
+                "unit": line.get("unit"),
+                "unit_price_idr": int(line["unit_price_idr"]),
+                "quantity": int(line["quantity"]),
+            }
+            for line in record.lines
+        ],
+        "total_idr": int(record.total_idr),
+        "fulfillment": dict(fulfillment or {}),
+        "refund": None if not refund else {"status": refund["status"], "amount_idr": int(refund["amount_idr"])},
+        "history": [{"status": h["status"], "at": h["at"]} for h in record.history],
+        "created_at": record.created_at,
+        "expires_at": record.expires_at,
+        "reason": record.reason,
+    }
+
+
+def summary(record: OrderRecord) -> dict[str, Any]:
+    """An order as a checkout lists it."""
+    return {
+        "order_id": record.order_id,
+        "store_id": record.store_id,
+        "total_idr": int(record.total_idr),
+        "status": record.status,
+    }
+
+
+def checkout(record: CheckoutRecord, orders: list[OrderRecord], with_secret: bool) -> dict[str, Any]:
+    """A checkout with its orders and payment."""
+    payment: dict[str, Any] = {
+        "provider": "stripe",
+        "payment_intent_id": record.payment_intent_id,
+        "amount_idr": int(record.total_idr),
+    }
+    if with_secret:
+        payment["client_secret"] = record.client_secret
+    return {
+        "checkout_id": record.checkout_id,
+        "status": record.status,
+        "total_idr": int(record.total_idr),
+        "expires_at": record.expires_at,
+        "orders": [summary(o) for o in orders],
+        "payment": payment,
+        "payment_error": record.payment_error,
+    }

@@ -1,0 +1,104 @@
+"""Orders and checkouts tables (the only DynamoDB code of this domain)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.dynamo import raw_map, region, table_name
+from chalicelib.errors import NotFound
+
+
+def _index(name: str, hash_key: str, range_key: str) -> Any:
+    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    attrs = {"Meta": meta, hash_key: UnicodeAttribute(hash_key=True), range_key: UnicodeAttribute(range_key=True)}
+    return type(f"{name}_index", (GlobalSecondaryIndex,), attrs)()
+
+
+class OrderRecord(Model):
+    """One store's part of a checkout, with its price snapshot and history."""
+
+    class Meta:
+        table_name = table_name("orders")
+        region = region()
+
+    order_id = UnicodeAttribute(hash_key=True)
+    checkout_id = UnicodeAttribute()
+    buyer_id = UnicodeAttribute()
+    store_id = UnicodeAttribute()
+    store_name = UnicodeAttribute()
+    status = UnicodeAttribute()
+    lines: ListAttribute[Any] = ListAttribute(default=list)  # [{product_id, name, unit, unit_price_idr, quantity}]
+    total_idr = NumberAttribute()
+    fulfillment = raw_map(default=dict)
+    payment_intent_id = UnicodeAttribute()
+    refund = raw_map(null=True)
+    history: ListAttribute[Any] = ListAttribute(default=list)  # [{status, at}]
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    paid_at = UnicodeAttribute(null=True)
+    paid_month = UnicodeAttribute(null=True)
+    ready_at = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    awaiting_flag = UnicodeAttribute(null=True)  # "1" while awaiting payment (sparse index)
+    ready_flag = UnicodeAttribute(null=True)  # "1" while ready (sparse index)
+
+    by_buyer = _index("by_buyer", "buyer_id", "created_at")
+    by_store = _index("by_store", "store_id", "created_at")
+    awaiting_payment = _index("awaiting_payment", "awaiting_flag", "expires_at")
+    ready_orders = _index("ready_orders", "ready_flag", "ready_at")
+
+
+class CheckoutRecord(Model):
+    """One checkout: its orders and its single PaymentIntent."""
+
+    class Meta:
+        table_name = table_name("checkouts")
+        region = region()
+
+    checkout_id = UnicodeAttribute(hash_key=True)
+    buyer_id = UnicodeAttribute()
+    order_ids = ListAttribute(of=UnicodeAttribute)
+    total_idr = NumberAttribute()
+    payment_intent_id = UnicodeAttribute()
+    client_secret = UnicodeAttribute()
+    status = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    payment_error = UnicodeAttribute(null=True)
+    open_flag = UnicodeAttribute(null=True)  # "1" until paid or expired (sparse index for reconciliation)
+
+    by_payment_intent = _index("by_payment_intent", "payment_intent_id", "checkout_id")
+    open_checkouts = _index("open_checkouts", "open_flag", "created_at")
+
+
+def order(order_id: str) -> OrderRecord:
+    """Read an order or raise 404."""
+    try:
+        return OrderRecord.get(order_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound("no such order") from exc
+
+
+def checkout(checkout_id: str) -> CheckoutRecord:
+    """Read a checkout or raise 404."""
+    try:
+        return CheckoutRecord.get(checkout_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound("no such checkout") from exc
+
+
+def checkout_of_payment(payment_intent_id: str) -> CheckoutRecord | None:
+    """Find the checkout a PaymentIntent pays for."""
+    return next(iter(CheckoutRecord.by_payment_intent.query(payment_intent_id, limit=1)), None)
+
+
+def orders_of(checkout_record: CheckoutRecord) -> list[OrderRecord]:
+    """Read a checkout's orders with BatchGetItem, in checkout order."""
+    found = {o.order_id: o for o in OrderRecord.batch_get(list(checkout_record.order_ids), consistent_read=True)}
+    return [found[str(i)] for i in checkout_record.order_ids if str(i) in found]

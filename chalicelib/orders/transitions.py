@@ -1,0 +1,118 @@
+"""Move an order between statuses: the one place that writes a status.
+
+Every move is a conditional update on the status read; moves that give stock back do so
+in the same transaction. What follows a move (notifications, turnover, refunds) is queued.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import queues
+from chalicelib.catalog import inventory
+from chalicelib.dynamo import region
+from chalicelib.ids import iso, jakarta_month, utcnow
+from chalicelib.messages import OrderEvent, RefundOrder
+from chalicelib.orders import model, store
+from chalicelib.orders.store import OrderRecord
+
+ATTEMPTS = 3
+
+
+def move(order_id: str, action: str, roles: set[str], reason: str | None = None) -> OrderRecord:
+    """Apply an action for a caller with these roles; re-check on a race; queue what follows."""
+    for _ in range(ATTEMPTS):
+        order = store.order(order_id)
+        target = model.decide(action, order.status, roles)
+        if _write(order, target, reason):
+            order.refresh(consistent_read=True)
+            _after(order, target, was=_previous(order))
+            return order
+    raise model.InvalidTransition("the order changed meanwhile; reload it")
+
+
+def _previous(order: OrderRecord) -> str:
+    history = list(order.history or [])
+    return str(history[-2]["status"]) if len(history) >= 2 else ""
+
+
+def _write(order: OrderRecord, target: str, reason: str | None) -> bool:
+    """Write the move if the status is still the one read; False if someone moved first."""
+    now = utcnow()
+    at = iso(now)
+    actions: list[Any] = [
+        OrderRecord.status.set(target),
+        OrderRecord.updated_at.set(at),
+        OrderRecord.history.set(OrderRecord.history.append([{"status": target, "at": at}])),
+        OrderRecord.awaiting_flag.remove(),
+    ]
+    if target == "paid":
+        actions += [OrderRecord.paid_at.set(at), OrderRecord.paid_month.set(jakarta_month(now))]
+    if target == "ready":
+        actions += [OrderRecord.ready_flag.set("1"), OrderRecord.ready_at.set(at)]
+    if target in ("completed", "cancelled"):
+        actions.append(OrderRecord.ready_flag.remove())
+    if reason:
+        actions.append(OrderRecord.reason.set(reason))
+    if target == "cancelled" and order.status in ("paid", "accepted", "ready"):
+        actions.append(OrderRecord.refund.set({"status": "pending", "amount_idr": int(order.total_idr)}))
+    condition = OrderRecord.status == order.status
+    try:
+        if model.returns_stock(target):
+            with TransactWrite(connection=Connection(region=region())) as tx:
+                tx.update(OrderRecord(order.order_id), actions=actions, condition=condition)
+                inventory.give_back(tx, lines_of(order))
+        else:
+            OrderRecord(order.order_id).update(actions=actions, condition=condition)
+    except (TransactWriteError, UpdateError) as exc:
+        if _lost_race(exc):
+            return False
+        raise
+    return True
+
+
+def _lost_race(exc: Exception) -> bool:
+    code = getattr(exc, "cause_response_code", "")
+    return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
+
+
+def lines_of(order: OrderRecord) -> list[inventory.Line]:
+    """The order's lines as stock movements."""
+    return [
+        inventory.Line(str(line["product_id"]), int(line["quantity"]), int(line["unit_price_idr"]))
+        for line in order.lines
+    ]
+
+
+def _after(order: OrderRecord, target: str, was: str) -> None:
+    queues.publish(
+        OrderEvent(
+            order_id=order.order_id,
+            event=target,
+            store_id=order.store_id,
+            buyer_id=order.buyer_id,
+            amount_idr=int(order.total_idr),
+            month=order.paid_month or "",
+        )
+    )
+    if target == "cancelled" and was in ("paid", "accepted", "ready"):
+        queues.publish(RefundOrder(order_id=order.order_id))
+
+
+def request_refund(order: OrderRecord) -> bool:
+    """Mark a cancelled or expired order that got paid anyway as due a full refund; queue it once."""
+    try:
+        OrderRecord(order.order_id).update(
+            actions=[OrderRecord.refund.set({"status": "pending", "amount_idr": int(order.total_idr)})],
+            condition=OrderRecord.refund.does_not_exist() & OrderRecord.status.is_in("cancelled", "expired"),
+        )
+    except UpdateError as exc:
+        if _lost_race(exc):
+            return False
+        raise
+    queues.publish(RefundOrder(order_id=order.order_id))
+    return True

@@ -1,0 +1,1 @@
+"""Payments: Stripe PaymentIntents, webhooks, refunds, reconciliation."""

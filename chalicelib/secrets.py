@@ -1,0 +1,40 @@
+"""Fetch secrets from configuration: Secrets Manager on AWS (cached), the environment locally."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+CACHE_SECONDS = 300.0
+_cache: dict[str, Any] = {"at": -CACHE_SECONDS, "value": None}
+
+
+@dataclass(frozen=True)
+class StripeSecrets:
+    """The Stripe API key and the webhook signing secret."""
+
+    secret_key: str
+    webhook_secret: str
+
+
+def stripe_secrets() -> StripeSecrets:
+    """Return Stripe's secrets; from the secret named by PEKEN_STRIPE_SECRET_ARN when set."""
+    arn = os.environ.get("PEKEN_STRIPE_SECRET_ARN")
+    if not arn:
+        return StripeSecrets(
+            os.environ.get("PEKEN_STRIPE_SECRET_KEY", "sk_test_local"),
+            os.environ.get("PEKEN_STRIPE_WEBHOOK_SECRET", ""),
+        )
+    now = time.monotonic()
+    if _cache["value"] is None or now - _cache["at"] > CACHE_SECONDS:
+        import boto3
+
+        raw = boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+        data = json.loads(raw)
+        _cache["value"] = StripeSecrets(data["secret_key"], data["webhook_secret"])
+        _cache["at"] = now
+    value: StripeSecrets = _cache["value"]
+    return value
