@@ -31,11 +31,12 @@ def once(tx: Any, entry_id: str, amount_idr: int, at: str) -> None:
     tx.save(LedgerRecord(entry_id, amount_idr=amount_idr, at=at), condition=LedgerRecord.entry_id.does_not_exist())
 
 
-def already(cancellation_reasons: Any) -> bool:
-    """Tell whether a cancelled transaction failed only because its ledger entry (item 0) exists."""
-    reasons = list(cancellation_reasons or [])
-    return (
-        bool(reasons)
-        and getattr(reasons[0], "code", None) == "ConditionalCheckFailed"
-        and all(r is None or getattr(r, "code", "None") in (None, "None") for r in reasons[1:])
-    )
+def exists(entry_id: str) -> bool:
+    """Tell whether an effect was already recorded (after a refused transaction, say why)."""
+    from pynamodb.exceptions import DoesNotExist
+
+    try:
+        LedgerRecord.get(entry_id, consistent_read=True)
+    except DoesNotExist:
+        return False
+    return True

@@ -199,8 +199,8 @@ def record_turnover(store_id: str, month: str, amount_idr: int, entry_id: str) -
             with TransactWrite(connection=Connection(region=region())) as tx:
                 ledger.once(tx, entry_id, amount_idr, iso(utcnow()))
                 tx.update(StoreRecord(store_id), actions=actions, condition=guard)
-        except TransactWriteError as exc:
-            if ledger.already(exc.cancellation_reasons):
+        except TransactWriteError:
+            if ledger.exists(entry_id):
                 return None
             continue  # the month moved under us: read again
         before = int(store.turnover_idr or 0) if same_month else 0

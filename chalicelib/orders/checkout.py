@@ -140,7 +140,8 @@ def _stripe_key(user_id: str, idempotency_key: str, total: int) -> str:
 
 def _why(exc: TransactWriteError, reserved: list[inventory.Line]) -> ApiError:
     """Explain a refused transaction: which lines lack stock, changed price or cannot be sold."""
-    reasons = list(exc.cancellation_reasons or [])
+    # PynamoDB sends condition checks, deletes, puts, then updates: the reservations come last.
+    reasons = list(exc.cancellation_reasons or [])[-len(reserved) :]
     failed = [
         line
         for line, reason in zip(reserved, reasons, strict=False)

@@ -14,7 +14,7 @@ from typing import Any
 import stripe
 
 from chalicelib.config import settings
-from chalicelib.errors import ApiError
+from chalicelib.errors import ApiError, Conflict
 from chalicelib.secrets import stripe_secrets
 
 CURRENCY = "idr"
@@ -142,3 +142,5 @@ def confirm_with_test_card(payment_intent_id: str, outcome: str) -> str:
         return str(result.status)
     except stripe.CardError:
         return "requires_payment_method"
+    except stripe.InvalidRequestError as exc:
+        raise Conflict("this payment cannot be confirmed in its current state") from exc

@@ -63,6 +63,12 @@ class _Handler(ChaliceRequestHandler):
         """Keep access logs out of the console; the app logs what matters."""
 
 
+class _Server(ThreadedHTTPServer):
+    """A threaded server with a listen backlog fit for bursts of concurrent clients."""
+
+    request_queue_size = 256
+
+
 class ApiServer:
     """The app on http://127.0.0.1:<port>, one thread per connection."""
 
@@ -70,7 +76,7 @@ class ApiServer:
         config = Config.create(chalice_stage="local", app_name="peken", lambda_timeout=30, lambda_memory_size=1024)
         handler = type("PekenHandler", (_Handler,), {"control": staticmethod(control) if control else None})
         _make_thread_local(app)
-        self._server: HTTPServer = ThreadedHTTPServer(("127.0.0.1", port), _partial(handler, app, config))
+        self._server: HTTPServer = _Server(("127.0.0.1", port), _partial(handler, app, config))
         self._thread = threading.Thread(target=self._server.serve_forever, name="api", daemon=True)
 
     @property

@@ -46,6 +46,7 @@ class QueuePump:
         self._busy: dict[str, int] = {c.queue: 0 for c in consumers}
         self._lock = threading.Lock()
         self.invocations = 0
+        self.paused: set[str] = set()  # queue names whose delivery is held (local fault injection)
 
     def start(self) -> QueuePump:
         """Start one polling thread per consumer."""
@@ -65,6 +66,9 @@ class QueuePump:
         url = self.sqs.get_queue_url(QueueName=consumer.queue)["QueueUrl"]
         arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         while not self._stop.is_set():
+            if consumer.queue in self.paused:
+                self._stop.wait(POLL_IDLE_SECONDS)
+                continue
             try:
                 delivered = self.poll_once(consumer, url, arn)
             except Exception:  # the pump must outlive any emulator hiccup, as Lambda's poller does

@@ -25,7 +25,7 @@ def main() -> int:
     """Run until told to stop; return the exit status."""
     die_with_parent()
     logging.basicConfig(level=os.environ.get("PEKEN_LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(message)s")
-    for noisy in ("werkzeug", "botocore", "pynamodb"):
+    for noisy in ("werkzeug", "botocore", "pynamodb", "stripe"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     stop = threading.Event()
 

@@ -89,6 +89,24 @@ class LocalStack:
             main = [u for name, u in self.queue_urls.items() if not name.endswith("-dlq")]
             idle = wait_idle(self.pump.sqs, main, self.pump, timeout)
             return (200 if idle else 504), {"idle": idle, "queues": self.queue_depths()}
+        if method == "POST" and parts == ["_local", "clock"]:
+            from chalicelib import ids
+
+            ids.CLOCK_OFFSET_SECONDS[0] = float(json.loads(body or b"{}").get("offset_seconds", 0))
+            return 200, {"offset_seconds": ids.CLOCK_OFFSET_SECONDS[0], "now": ids.iso(ids.utcnow())}
+        if method == "POST" and len(parts) == 4 and parts[:2] == ["_local", "queues"] and parts[3] == "messages":
+            if parts[2] not in self.queue_urls:
+                return 404, {"error": {"code": "not_found", "message": "no such queue", "details": {}}}
+            raw = json.loads(body or b"{}").get("body", "")
+            self.pump.sqs.send_message(QueueUrl=self.queue_urls[parts[2]], MessageBody=str(raw))
+            return 200, {"sent": True}
+        if method == "POST" and len(parts) == 4 and parts[:2] == ["_local", "pump"]:
+            queue, verb = parts[2], parts[3]
+            if verb == "pause":
+                self.pump.paused.add(queue)
+            elif verb == "resume":
+                self.pump.paused.discard(queue)
+            return 200, {"paused": sorted(self.pump.paused)}
         if method == "GET" and parts == ["_local", "schedules"]:
             return 200, {
                 "schedules": [

@@ -28,11 +28,29 @@ def main() -> None:
     from localstripe.server import app
 
     _persist_to(resources.Store, args.state)
+    _allow_retry_after_decline(resources.PaymentIntent)
     if args.state is not None and args.state.exists():
         with open(args.state, "rb") as fh:
             resources.store.update(pickle.load(fh))
     logging.basicConfig(level=logging.WARNING)
     web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=None)
+
+
+def _allow_retry_after_decline(intent_cls: type) -> None:
+    """Make a declined intent confirmable again once it gets a new payment method, as on Stripe.
+
+    Stock localstripe keeps the failed charge, so the intent stays `requires_payment_method`
+    forever and a buyer could never retry with another card.
+    """
+    original = intent_cls._update  # type: ignore[attr-defined]
+
+    def _update(self: object, **data: object) -> None:
+        original(self, **data)
+        charge = getattr(self, "latest_charge", None)
+        if "payment_method" in data and charge is not None and charge.status == "failed":
+            self.latest_charge = None  # type: ignore[attr-defined]
+
+    intent_cls._update = _update  # type: ignore[attr-defined]
 
 
 def _persist_to(store_cls: type, path: Path | None) -> None:

@@ -73,6 +73,7 @@ def _descendants(pid: int) -> set[int]:
 
 def start_stack(state_dir: Path, command: list[str] | None = None, **env: str) -> RunningStack:
     """Start a stack on a free port and wait for its ready line."""
+    state_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     environment = {
         **os.environ,
@@ -95,10 +96,13 @@ def start_stack(state_dir: Path, command: list[str] | None = None, **env: str) -
 
     def read() -> None:
         assert process.stdout is not None
-        for line in process.stdout:
-            stack.output.append(line)
-            if line.startswith(READY):
-                ready.set()
+        with open(state_dir / "stack.log", "a", encoding="utf-8") as log:
+            for line in process.stdout:
+                stack.output.append(line)
+                log.write(line)
+                log.flush()
+                if line.startswith(READY):
+                    ready.set()
 
     threading.Thread(target=read, daemon=True).start()
     if not ready.wait(90):
