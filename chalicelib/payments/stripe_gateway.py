@@ -66,6 +66,9 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
+        from chalicelib.observability import logger
+
+        logger.warning("stripe unavailable", extra={"error": type(exc).__name__, "detail": str(exc)[:300]})
         raise PaymentUnavailable("the payment provider is unavailable; try again shortly") from exc
 
 

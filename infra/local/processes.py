@@ -27,14 +27,8 @@ def free_port() -> int:
 
 
 def spawn(args: list[str], log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
-    """Start a child that gets SIGTERM if this process dies."""
-    return subprocess.Popen(
-        args,
-        stdin=subprocess.DEVNULL,
-        stdout=log or subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-        preexec_fn=die_with_parent,
-    )
+    """Start a child; it watches its parent itself (PR_SET_PDEATHSIG would follow the spawning thread)."""
+    return subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
 
 def stop(process: subprocess.Popen[bytes], grace: float = 3.0) -> None:

@@ -100,6 +100,18 @@ class LocalStack:
             raw = json.loads(body or b"{}").get("body", "")
             self.pump.sqs.send_message(QueueUrl=self.queue_urls[parts[2]], MessageBody=str(raw))
             return 200, {"sent": True}
+        if method == "POST" and len(parts) == 4 and parts[:2] == ["_local", "queues"] and parts[3] == "purge":
+            if parts[2] not in self.queue_urls:
+                return 404, {"error": {"code": "not_found", "message": "no such queue", "details": {}}}
+            self.pump.sqs.purge_queue(QueueUrl=self.queue_urls[parts[2]])
+            return 200, {"purged": parts[2]}
+        if method == "POST" and len(parts) == 3 and parts[:2] == ["_local", "stripe"] and self.stripe is not None:
+            if parts[2] == "stop":
+                self.stripe.stop()
+            elif parts[2] == "start":
+                self.stripe.start()
+                self.stripe.register_webhook(f"{self.url}/v1/webhooks/stripe")
+            return 200, {"stripe": parts[2]}
         if method == "POST" and len(parts) == 4 and parts[:2] == ["_local", "pump"]:
             queue, verb = parts[2], parts[3]
             if verb == "pause":

@@ -23,7 +23,7 @@ class LocalStripe:
         self.port = processes.free_port()
         self.webhook_secret = "whsec_" + secrets.token_hex(24)
         self._state = state_dir / "stripe.pickle"
-        self._log = open(state_dir / "stripe.log", "ab")  # noqa: SIM115 - closed in stop()
+        self._log_path = state_dir / "stripe.log"
         self._process: Popen[bytes] | None = None
 
     @property
@@ -33,10 +33,19 @@ class LocalStripe:
 
     def start(self, timeout: float = 20.0) -> LocalStripe:
         """Start the server and wait until it answers."""
-        self._process = processes.spawn(
-            [sys.executable, "-m", "infra.local.stripe_server", "--port", str(self.port), "--state", str(self._state)],
-            log=self._log,
-        )
+        with open(self._log_path, "ab") as log:
+            self._process = processes.spawn(
+                [
+                    sys.executable,
+                    "-m",
+                    "infra.local.stripe_server",
+                    "--port",
+                    str(self.port),
+                    "--state",
+                    str(self._state),
+                ],
+                log=log,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -60,4 +69,4 @@ class LocalStripe:
         """Stop the server."""
         if self._process is not None:
             processes.stop(self._process)
-        self._log.close()
+            self._process = None

@@ -33,7 +33,35 @@ def main() -> None:
         with open(args.state, "rb") as fh:
             resources.store.update(pickle.load(fh))
     logging.basicConfig(level=logging.WARNING)
+    _exit_with_parent(args.state, resources.store)
     web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=None)
+    if args.state is not None:  # SIGTERM ends run_app gracefully: keep the last writes
+        _write(args.state, resources.store)
+
+
+def _exit_with_parent(state: Path | None, store: dict[str, object]) -> None:
+    """Stop when the stack that started us is gone (it may have started us from any thread)."""
+    import os
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        if state is not None:
+            _write(state, store)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _write(path: Path, store: dict[str, object]) -> None:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(dict(store), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
 
 
 def _allow_retry_after_decline(intent_cls: type) -> None:
@@ -59,10 +87,8 @@ def _persist_to(store_cls: type, path: Path | None) -> None:
 
     def dump(store: dict[str, object]) -> None:
         pending["scheduled"] = False
-        tmp = path.with_suffix(".tmp")  # type: ignore[union-attr]
-        with open(tmp, "wb") as fh:
-            pickle.dump(dict(store), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)  # type: ignore[arg-type]
+        if path is not None:
+            _write(path, store)
 
     def dump_to_disk(self: dict[str, object]) -> None:
         if path is None or pending["scheduled"]:
