@@ -74,3 +74,15 @@ def plain(value: Any) -> dict[str, Any] | None:
     if hasattr(value, "as_dict"):
         return dict(value.as_dict())
     return dict(value)
+
+
+_connection: list[Any] = []
+
+
+def connection() -> Any:
+    """Return the one PynamoDB connection transactions share (a botocore client is costly to make)."""
+    if not _connection:
+        from pynamodb.connection import Connection
+
+        _connection.append(Connection(region=region()))
+    return _connection[0]

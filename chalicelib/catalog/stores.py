@@ -175,12 +175,11 @@ def record_turnover(store_id: str, month: str, amount_idr: int, entry_id: str) -
     The ledger entry and the counter change in one transaction, so a redelivered event
     counts nothing twice (returns None then). Hides the store once past the cap.
     """
-    from pynamodb.connection import Connection
     from pynamodb.exceptions import TransactWriteError
     from pynamodb.transactions import TransactWrite
 
     from chalicelib import ledger
-    from chalicelib.dynamo import region
+    from chalicelib.dynamo import connection
 
     for _ in range(3):
         store = load(store_id)
@@ -196,7 +195,7 @@ def record_turnover(store_id: str, month: str, amount_idr: int, entry_id: str) -
             else StoreRecord.turnover_month.does_not_exist() | (StoreRecord.turnover_month != month)
         )
         try:
-            with TransactWrite(connection=Connection(region=region())) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 ledger.once(tx, entry_id, amount_idr, iso(utcnow()))
                 tx.update(StoreRecord(store_id), actions=actions, condition=guard)
         except TransactWriteError:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.catalog import model
 from chalicelib.catalog.store import REFERENCE_KIND, ProductRecord, ReferencePriceRecord, SearchRecord, StoreRecord
-from chalicelib.dynamo import region
+from chalicelib.dynamo import connection
 from chalicelib.errors import Conflict
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.settings import service as settings
@@ -81,7 +80,7 @@ def write(product: ProductRecord, store: StoreRecord, old_terms: set[str], new: 
     product.updated_at = iso(utcnow())
     terms = terms_of(product)
     guard = ProductRecord.product_id.does_not_exist() if new else ProductRecord.rev == seen_rev
-    with TransactWrite(connection=Connection(region=region())) as tx:
+    with TransactWrite(connection=connection()) as tx:
         tx.save(product, condition=guard)
         tx.condition_check(StoreRecord, store.store_id, condition=StoreRecord.vis_rev == int(store.vis_rev or 0))
         for term in old_terms - terms:

@@ -13,7 +13,6 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -22,7 +21,7 @@ from chalicelib.auth import Principal
 from chalicelib.cart import service as cart_service
 from chalicelib.cart import store as cart_store
 from chalicelib.catalog import inventory
-from chalicelib.dynamo import region
+from chalicelib.dynamo import connection
 from chalicelib.errors import ApiError, Conflict
 from chalicelib.ids import iso, new_id, utcnow
 from chalicelib.messages import ExpireCheckout
@@ -71,7 +70,7 @@ def checkout(principal: Principal, body: model.CheckoutRequest, idempotency_key:
         order.payment_intent_id = intent.id
     reserved = [inventory.Line(pid, int(line["quantity"]), int(line["price_idr"])) for pid, line in lines.items()]
     try:
-        with TransactWrite(connection=Connection(region=region())) as tx:
+        with TransactWrite(connection=connection()) as tx:
             inventory.reserve(tx, reserved)
             for order in orders:
                 tx.save(order, condition=OrderRecord.order_id.does_not_exist())

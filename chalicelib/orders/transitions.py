@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import queues
 from chalicelib.catalog import inventory
-from chalicelib.dynamo import region
+from chalicelib.dynamo import connection
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.messages import OrderEvent, RefundOrder
 from chalicelib.orders import model, store
@@ -63,7 +62,7 @@ def _write(order: OrderRecord, target: str, reason: str | None) -> bool:
     condition = OrderRecord.status == order.status
     try:
         if model.returns_stock(target):
-            with TransactWrite(connection=Connection(region=region())) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 tx.update(OrderRecord(order.order_id), actions=actions, condition=condition)
                 inventory.give_back(tx, lines_of(order))
         else:

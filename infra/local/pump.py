@@ -59,8 +59,9 @@ class QueuePump:
     def stop(self) -> None:
         """Stop polling; a batch in progress finishes first."""
         self._stop.set()
+        deadline = time.monotonic() + 3  # the stack must be gone within seconds of SIGTERM
         for thread in self._threads:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def _loop(self, consumer: Consumer) -> None:
         url = self.sqs.get_queue_url(QueueName=consumer.queue)["QueueUrl"]

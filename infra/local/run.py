@@ -20,6 +20,8 @@ from types import FrameType
 from infra.local.processes import die_with_parent
 from infra.local.stack import LocalStack
 
+STOP_SECONDS = 6.0
+
 
 def main() -> int:
     """Run until told to stop; return the exit status."""
@@ -50,10 +52,15 @@ def main() -> int:
         while not stop.wait(0.5):
             pass
     finally:
-        stack.stop()
+        # Stop in the background and give it a few seconds: a worker in the middle of a
+        # batch is abandoned, as Lambda would be; SQS redelivers its messages.
+        stopper = threading.Thread(target=stack.stop, name="stopper", daemon=True)
+        stopper.start()
+        stopper.join(STOP_SECONDS)
         if not given_state:
             shutil.rmtree(state_dir, ignore_errors=True)
-    return 0
+    sys.stdout.flush()
+    os._exit(0)  # daemon threads may still hold the GIL; nothing else needs to run
 
 
 if __name__ == "__main__":
