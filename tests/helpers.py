@@ -84,6 +84,7 @@ class CallCounter:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.services: list[str] = []
         self.items_read = 0
         self.seconds = 0.0  # time spent inside AWS calls (the emulator and the wire)
 
@@ -98,6 +99,7 @@ class CallCounter:
             import time
 
             counter.calls.append(operation)
+            counter.services.append(client.meta.service_model.service_name)
             started = time.perf_counter()
             try:
                 result = counter._original(client, operation, params)

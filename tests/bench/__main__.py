@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import listing
+from tests.bench import checkout, listing
 
-BENCHES = (("listing", listing.main),)
+BENCHES = (("checkout", checkout.main), ("listing", listing.main))
 
 
 def main() -> int:
