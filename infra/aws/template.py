@@ -87,6 +87,7 @@ def _environment() -> dict[str, Any]:
             "Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}/.well-known/jwks.json"
         },
         "PEKEN_AUTH_AUDIENCE": {"Ref": "UserPoolClient"},
+        "PEKEN_STRIPE_SECRET_ARN": {"Ref": "StripeSecret"},
     }
 
 
@@ -103,6 +104,7 @@ def _policy(fragment: dict[str, Any]) -> dict[str, Any]:
             "Statement": [
                 {"Effect": "Allow", "Action": TABLE_ACTIONS, "Resource": tables + indexes},
                 {"Effect": "Allow", "Action": QUEUE_ACTIONS, "Resource": queues},
+                {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": {"Ref": "StripeSecret"}},
                 {
                     "Effect": "Allow",
                     "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
