@@ -86,3 +86,30 @@ def connection() -> Any:
 
         _connection.append(Connection(region=region()))
     return _connection[0]
+
+
+def index(name: str, hash_key: str, range_key: str, range_type: Any = None) -> Any:
+    """Declare a GSI (all attributes projected) whose keys are attributes of the model."""
+    from pynamodb.attributes import UnicodeAttribute
+    from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    attrs = {
+        "Meta": meta,
+        hash_key: UnicodeAttribute(hash_key=True),
+        range_key: (range_type or UnicodeAttribute)(range_key=True),
+    }
+    return type(f"{name}_index", (GlobalSecondaryIndex,), attrs)()
+
+
+def put_once(record: Any, key_attribute: Any) -> bool:
+    """Save a record unless its key is taken; True if this call wrote it (idempotent writes)."""
+    from pynamodb.exceptions import PutError
+
+    try:
+        record.save(condition=key_attribute.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

@@ -7,20 +7,10 @@ over hidden items.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.dynamo import region, table_name
-
-
-def _index(name: str, hash_key: str, range_key: str, range_type: type = UnicodeAttribute) -> Any:
-    """Declare a GSI whose keys are attributes of the model."""
-    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
-    attrs = {"Meta": meta, hash_key: UnicodeAttribute(hash_key=True), range_key: range_type(range_key=True)}
-    return type(f"{name}_index", (GlobalSecondaryIndex,), attrs)()
+from chalicelib.dynamo import index, region, table_name
 
 
 class StoreRecord(Model):
@@ -50,11 +40,11 @@ class StoreRecord(Model):
     l_kec = UnicodeAttribute(null=True)
     vis_rev = NumberAttribute(default=0)  # bumped on every change that affects its products' listing
 
-    by_status = _index("by_status", "status", "created_at")
-    by_owner = _index("by_owner", "owner_id", "created_at")
-    listed_all = _index("listed_all", "l_all", "store_id")
-    listed_kecamatan = _index("listed_kecamatan", "l_kec", "store_id")
-    by_turnover = _index("by_turnover", "turnover_month", "turnover_idr", NumberAttribute)
+    by_status = index("by_status", "status", "created_at")
+    by_owner = index("by_owner", "owner_id", "created_at")
+    listed_all = index("listed_all", "l_all", "store_id")
+    listed_kecamatan = index("listed_kecamatan", "l_kec", "store_id")
+    by_turnover = index("by_turnover", "turnover_month", "turnover_idr", NumberAttribute)
 
 
 class ProductRecord(Model):
@@ -88,13 +78,13 @@ class ProductRecord(Model):
     l_ck = UnicodeAttribute(null=True)
     l_store = UnicodeAttribute(null=True)
 
-    listed_all = _index("listed_all", "l_all", "rank")
-    listed_category = _index("listed_category", "l_cat", "rank")
-    listed_kecamatan = _index("listed_kecamatan", "l_kec", "rank")
-    listed_category_kecamatan = _index("listed_category_kecamatan", "l_ck", "rank")
-    listed_store = _index("listed_store", "l_store", "rank")
-    by_store = _index("by_store", "store_id", "product_id")
-    by_reference = _index("by_reference", "reference_sku", "product_id")
+    listed_all = index("listed_all", "l_all", "rank")
+    listed_category = index("listed_category", "l_cat", "rank")
+    listed_kecamatan = index("listed_kecamatan", "l_kec", "rank")
+    listed_category_kecamatan = index("listed_category_kecamatan", "l_ck", "rank")
+    listed_store = index("listed_store", "l_store", "rank")
+    by_store = index("by_store", "store_id", "product_id")
+    by_reference = index("by_reference", "reference_sku", "product_id")
 
 
 class SearchRecord(Model):

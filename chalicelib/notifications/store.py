@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from chalicelib.dynamo import region, table_name
+from chalicelib.dynamo import put_once, region, table_name
 
 INBOX_TTL_SECONDS = 400 * 24 * 3600  # a little over a year: last year's reminders still show
 
@@ -30,13 +29,7 @@ class InboxRecord(Model):
 
 def add_once(record: InboxRecord) -> bool:
     """Write an entry unless that id is already there; True if this call wrote it."""
-    try:
-        record.save(condition=InboxRecord.notification_id.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return put_once(record, InboxRecord.notification_id)
 
 
 def newest(user_id: str, limit: int, after: str | None) -> tuple[list[InboxRecord], str | None]:

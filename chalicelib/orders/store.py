@@ -6,17 +6,10 @@ from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.dynamo import raw_map, region, table_name
+from chalicelib.dynamo import index, raw_map, region, table_name
 from chalicelib.errors import NotFound
-
-
-def _index(name: str, hash_key: str, range_key: str) -> Any:
-    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
-    attrs = {"Meta": meta, hash_key: UnicodeAttribute(hash_key=True), range_key: UnicodeAttribute(range_key=True)}
-    return type(f"{name}_index", (GlobalSecondaryIndex,), attrs)()
 
 
 class OrderRecord(Model):
@@ -48,10 +41,10 @@ class OrderRecord(Model):
     awaiting_flag = UnicodeAttribute(null=True)  # "1" while awaiting payment (sparse index)
     ready_flag = UnicodeAttribute(null=True)  # "1" while ready (sparse index)
 
-    by_buyer = _index("by_buyer", "buyer_id", "created_at")
-    by_store = _index("by_store", "store_id", "created_at")
-    awaiting_payment = _index("awaiting_payment", "awaiting_flag", "expires_at")
-    ready_orders = _index("ready_orders", "ready_flag", "ready_at")
+    by_buyer = index("by_buyer", "buyer_id", "created_at")
+    by_store = index("by_store", "store_id", "created_at")
+    awaiting_payment = index("awaiting_payment", "awaiting_flag", "expires_at")
+    ready_orders = index("ready_orders", "ready_flag", "ready_at")
 
 
 class CheckoutRecord(Model):
@@ -73,8 +66,8 @@ class CheckoutRecord(Model):
     payment_error = UnicodeAttribute(null=True)
     open_flag = UnicodeAttribute(null=True)  # "1" until paid or expired (sparse index for reconciliation)
 
-    by_payment_intent = _index("by_payment_intent", "payment_intent_id", "checkout_id")
-    open_checkouts = _index("open_checkouts", "open_flag", "created_at")
+    by_payment_intent = index("by_payment_intent", "payment_intent_id", "checkout_id")
+    open_checkouts = index("open_checkouts", "open_flag", "created_at")
 
 
 def order(order_id: str) -> OrderRecord:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from chalicelib.dynamo import region, table_name
+from chalicelib.dynamo import put_once, region, table_name
 
 
 class StripeEventRecord(Model):
@@ -24,10 +23,4 @@ class StripeEventRecord(Model):
 
 def record_once(record: StripeEventRecord) -> bool:
     """Store an event id unless present; True if this call stored it."""
-    try:
-        record.save(condition=StripeEventRecord.event_id.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return put_once(record, StripeEventRecord.event_id)
