@@ -23,7 +23,11 @@ from chalicelib.payments import webhook
 from chalicelib.payments.model import DevPayment
 from chalicelib.profiles import service as profiles
 from chalicelib.profiles.model import UpdateMe
+from chalicelib.reports import service as reports
 from chalicelib.settings import service as settings
+from chalicelib.spending import model as spending_model
+from chalicelib.spending import reminders, roster
+from chalicelib.spending import service as spending
 
 app = Chalice(app_name="peken")
 http.install(app)
@@ -251,6 +255,66 @@ def dev_pay(checkout_id: str) -> dict[str, Any]:
     return payments.dev_pay(caller, checkout_id, http.parse(DevPayment, request()).outcome)
 
 
+# --- spending obligation and reports ---------------------------------------------------
+
+
+@app.route("/v1/admin/asn", methods=["POST"])
+def upload_roster() -> dict[str, Any]:
+    return roster.upload(http.member(request(), "admin"), http.json_body(request()))
+
+
+@app.route("/v1/admin/asn", methods=["GET"])
+def list_roster() -> dict[str, Any]:
+    paging = page_request(request().query_params, roster.CURSOR_FIELDS)
+    return roster.listing(http.member(request(), "admin"), http.query(request()), paging)
+
+
+@app.route("/v1/admin/spending-policy", methods=["PUT"])
+def put_spending_policy() -> dict[str, Any]:
+    return spending.set_policy(http.member(request(), "admin"), http.parse(spending_model.Policy, request()))
+
+
+@app.route("/v1/admin/spending-policy", methods=["GET"])
+def get_spending_policy() -> dict[str, Any]:
+    http.member(request(), "admin")
+    return spending.policy().model_dump()
+
+
+@app.route("/v1/me/spending", methods=["GET"])
+def my_spending() -> dict[str, Any]:
+    caller = http.principal(request())
+    return spending.my_month(caller, spending.month_of(http.query(request())))
+
+
+@app.route("/v1/admin/compliance", methods=["GET"])
+def compliance() -> dict[str, Any]:
+    caller, query = http.member(request(), "admin"), http.query(request())
+    return reports.compliance(caller, spending.month_of(query), query.get("department"))
+
+
+@app.route("/v1/admin/compliance/laggards", methods=["GET"])
+def laggards() -> dict[str, Any]:
+    caller, query = http.member(request(), "admin"), http.query(request())
+    paging = page_request(request().query_params, roster.CURSOR_FIELDS)
+    return reminders.laggard_page(caller, spending.month_of(query), query, paging)
+
+
+@app.route("/v1/admin/reminders/run", methods=["POST"])
+def run_reminders() -> dict[str, Any]:
+    return reminders.run_now(http.member(request(), "admin"), http.json_body(request()))
+
+
+@app.route("/v1/admin/reports/sales", methods=["GET"])
+def sales_report() -> dict[str, Any]:
+    return reports.sales(http.member(request(), "admin"), http.query(request()))
+
+
+@app.route("/v1/admin/reports/fairness", methods=["GET"])
+def fairness_report() -> dict[str, Any]:
+    caller = http.member(request(), "admin")
+    return reports.fairness(caller, spending.month_of(http.query(request())))
+
+
 # --- operations ----------------------------------------------------------------------
 
 
@@ -315,6 +379,11 @@ def auto_complete(event: CloudWatchEvent) -> dict[str, Any]:
 @app.schedule(jobs.SCHEDULES["reconcile_payments"])
 def reconcile_payments(event: CloudWatchEvent) -> dict[str, Any]:
     return jobs.run("reconcile_payments", payments.reconcile)
+
+
+@app.schedule(jobs.SCHEDULES["spending_reminders"])
+def spending_reminders(event: CloudWatchEvent) -> dict[str, Any]:
+    return jobs.run("spending_reminders", reminders.run)
 
 
 @app.schedule(jobs.SCHEDULES["relist_capped_stores"])

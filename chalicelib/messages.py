@@ -87,6 +87,7 @@ class OrderEvent(Message):
     buyer_id: str = ""
     amount_idr: int = 0
     month: str = ""
+    buyer_nip: str = ""
 
 
 MESSAGE_TYPES: dict[str, type[Message]] = {

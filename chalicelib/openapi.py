@@ -15,6 +15,7 @@ from chalicelib.orders import model as order_model
 from chalicelib.payments.model import DevPayment
 from chalicelib.profiles.model import UpdateMe
 from chalicelib.settings.service import SettingsChange
+from chalicelib.spending import model as spending_model
 
 REF = "#/components/schemas/{model}"
 NULLABLE_STR = {"type": ["string", "null"]}
@@ -46,6 +47,7 @@ class Op:
     groups: tuple[str, ...] = ()
     query: tuple[tuple[str, dict[str, Any]], ...] = ()
     headers: tuple[tuple[str, dict[str, Any]], ...] = ()
+    body_schema: dict[str, Any] | None = None  # a hand-written body (the model then names its items)
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -234,6 +236,81 @@ CHECKOUT = _obj(
 )
 ORDER_QUERY = (("status", ORDER_STATUS),)
 IDEMPOTENCY = ("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 64})
+
+ASN = _obj(
+    {
+        "nip": {"type": "string"},
+        "name": {"type": "string"},
+        "department": {"type": "string"},
+        "grade": {"enum": list(spending_model.GRADES)},
+        "email": NULLABLE_STR,
+        "phone_number": NULLABLE_STR,
+        "kecamatan": NULLABLE_STR,
+        "kelurahan": NULLABLE_STR,
+        "linked": {"type": "boolean"},
+    }
+)
+POLICY = _obj({"default_quota_idr": INT, "quota_by_grade": {"type": "object", "additionalProperties": INT}})
+MONTH_QUERY = ("month", {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"})
+DEPARTMENT_QUERY = ("department", {"type": "string", "maxLength": 100})
+SPENDING = _obj(
+    {
+        "month": {"type": "string"},
+        "quota_idr": INT,
+        "spent_idr": INT,
+        "remaining_idr": INT,
+        "compliant": {"type": "boolean"},
+        "orders": INT,
+    }
+)
+DEPT = _obj({"department": {"type": "string"}, "asn_count": INT, "compliant_count": INT, "spent_idr": INT})
+COMPLIANCE = _obj(
+    {
+        "month": {"type": "string"},
+        "asn_count": INT,
+        "compliant_count": INT,
+        "spent_idr": INT,
+        "departments": {"type": "array", "items": DEPT},
+    }
+)
+LAGGARD = _obj(
+    {
+        "nip": {"type": "string"},
+        "name": {"type": "string"},
+        "department": {"type": "string"},
+        "grade": {"type": "string"},
+        "spent_idr": INT,
+        "quota_idr": INT,
+        "remaining_idr": INT,
+    }
+)
+SALES = _obj(
+    {
+        "from": {"type": "string"},
+        "to": {"type": "string"},
+        "group_by": {"type": "string"},
+        "rows": {"type": "array", "items": _obj({"key": {"type": "string"}, "orders": INT, "gmv_idr": INT})},
+    }
+)
+FAIRNESS = _obj(
+    {
+        "month": {"type": "string"},
+        "sellers": INT,
+        "sellers_with_orders": INT,
+        "sellers_without_orders": INT,
+        "gini": {"type": "number"},
+        "top_decile_share": {"type": "number"},
+        "income_idr": INT,
+    }
+)
+ROSTER_BODY = {
+    "type": "object",
+    "required": ["rows"],
+    "additionalProperties": False,
+    "properties": {
+        "rows": {"type": "array", "minItems": 1, "maxItems": 500, "items": {"$ref": "#/components/schemas/AsnRow"}}
+    },
+}
 
 OPERATIONS: tuple[Op, ...] = (
     Op("GET", "/v1/health", "Tell whether the service is up", "health", response=_obj({"status": {"const": "ok"}})),
@@ -555,6 +632,116 @@ OPERATIONS: tuple[Op, ...] = (
         errors=(404,),
     ),
     Op(
+        "POST",
+        "/v1/admin/asn",
+        "Upsert ASN roster rows (<= 500; bad rows listed, good rows kept)",
+        "spending",
+        auth="required",
+        groups=("admin",),
+        body=spending_model.AsnRow,
+        body_schema=ROSTER_BODY,
+        response=_obj({"upserted": INT}),
+        errors=(422,),
+    ),
+    Op(
+        "GET",
+        "/v1/admin/asn",
+        "Page through the roster",
+        "spending",
+        auth="required",
+        groups=("admin",),
+        response=_page(ASN),
+        query=(DEPARTMENT_QUERY,),
+    ),
+    Op(
+        "PUT",
+        "/v1/admin/spending-policy",
+        "Set the monthly quota policy",
+        "spending",
+        auth="required",
+        groups=("admin",),
+        body=spending_model.Policy,
+        response=POLICY,
+    ),
+    Op(
+        "GET",
+        "/v1/admin/spending-policy",
+        "Show the quota policy",
+        "spending",
+        auth="required",
+        groups=("admin",),
+        response=POLICY,
+    ),
+    Op(
+        "GET",
+        "/v1/me/spending",
+        "My spending obligation for a month (ASN)",
+        "spending",
+        auth="required",
+        response=SPENDING,
+        query=(MONTH_QUERY,),
+        errors=(403, 422),
+    ),
+    Op(
+        "GET",
+        "/v1/admin/compliance",
+        "Compliance per department",
+        "reports",
+        auth="required",
+        groups=("admin",),
+        response=COMPLIANCE,
+        query=(MONTH_QUERY, DEPARTMENT_QUERY),
+        errors=(422,),
+    ),
+    Op(
+        "GET",
+        "/v1/admin/compliance/laggards",
+        "ASN below quota",
+        "reports",
+        auth="required",
+        groups=("admin",),
+        response=_page(LAGGARD),
+        query=(MONTH_QUERY, DEPARTMENT_QUERY),
+        errors=(422,),
+    ),
+    Op(
+        "POST",
+        "/v1/admin/reminders/run",
+        "Run the reminder job now",
+        "spending",
+        auth="required",
+        groups=("admin",),
+        body_schema=_obj({"month": {"type": "string"}, "as_of": {"type": "string", "format": "date"}}, required=[]),
+        response={"type": "object"},
+        errors=(422,),
+    ),
+    Op(
+        "GET",
+        "/v1/admin/reports/sales",
+        "Orders and GMV by day, kecamatan, store or category",
+        "reports",
+        auth="required",
+        groups=("admin",),
+        response=SALES,
+        query=(
+            ("from", {"type": "string", "format": "date"}),
+            ("to", {"type": "string", "format": "date"}),
+            ("group_by", {"enum": ["day", "kecamatan", "store", "category"]}),
+        ),
+        errors=(422,),
+    ),
+    Op(
+        "GET",
+        "/v1/admin/reports/fairness",
+        "Spread of seller income (Gini, top-decile share)",
+        "reports",
+        auth="required",
+        groups=("admin",),
+        response=FAIRNESS,
+        query=(MONTH_QUERY,),
+        errors=(422,),
+    ),
+    Op(
         "GET",
         "/v1/admin/jobs",
         "Show the last run of every scheduled job",
@@ -587,7 +774,7 @@ def _path_params(path: str) -> list[str]:
 
 def _operation(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
     statuses = set(op.errors) | {405}
-    if op.body is not None:
+    if op.body is not None or op.body_schema is not None:
         statuses |= {400, 422}
     if op.auth != "none":
         statuses.add(401)
@@ -614,10 +801,9 @@ def _operation(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
         schema = op.body.model_json_schema(ref_template=REF)
         schemas.update(schema.pop("$defs", {}))
         schemas[op.body.__name__] = schema
-        out["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}},
-        }
+    if op.body is not None or op.body_schema is not None:
+        body = op.body_schema or {"$ref": REF.format(model=op.body.__name__)}  # type: ignore[union-attr]
+        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     return out
 
 

@@ -76,6 +76,7 @@ def put(principal: Principal, product_id: str, body: Quantity) -> dict[str, Any]
         "unit": product.unit,
         "store_id": product.store_id,
         "store_name": product.store_name,
+        "category": product.category,
     }
     store.save(cart, lines, iso(utcnow()))
     return render(lines, {product_id: product} | inventory.many(k for k in lines if k != product_id))

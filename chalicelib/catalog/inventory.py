@@ -27,6 +27,7 @@ class Snapshot:
     price_idr: int
     stock: int
     listed: bool
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def _snapshot(record: ProductRecord) -> Snapshot:
         int(record.price_idr),
         int(record.stock),
         record.l_all is not None,
+        record.category,
     )
 
 

@@ -270,3 +270,13 @@ def relist_last_month() -> dict[str, int]:
     first_of_month = utcnow().astimezone(JAKARTA).replace(day=1)
     last_month = jakarta_month(first_of_month - timedelta(days=1))
     return {"stores": refresh_capped(last_month, settings.current()["turnover_cap_idr"])}
+
+
+def turnovers(month: str) -> list[int]:
+    """Return every store's turnover in a month (Query on the turnover index; one item per seller)."""
+    return [int(s.turnover_idr or 0) for s in StoreRecord.by_turnover.query(month)]
+
+
+def active_count() -> int:
+    """Count active stores (Query count on the status index)."""
+    return int(StoreRecord.by_status.count("active"))

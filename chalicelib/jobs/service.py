@@ -18,6 +18,7 @@ SCHEDULES: dict[str, str] = {
     "auto_complete": "rate(1 hour)",
     "reconcile_payments": "rate(15 minutes)",
     "relist_capped_stores": "cron(5 17 * * ? *)",  # 00:05 in Surabaya, daily
+    "spending_reminders": "cron(0 2 * * ? *)",  # 09:00 in Surabaya, daily
 }
 
 

@@ -6,35 +6,53 @@ import time
 from typing import Any
 
 from chalicelib.auth import Principal
+from chalicelib.dynamo import put_once
 from chalicelib.ids import iso, utcnow
+from chalicelib.ledger import LedgerRecord
 from chalicelib.messages import Message, Notify, PoisonMessage
-from chalicelib.notifications import texts
+from chalicelib.notifications import channels, texts
 from chalicelib.notifications.store import INBOX_TTL_SECONDS, InboxRecord, add_once, newest
 from chalicelib.observability import logger
 from chalicelib.paging import PageRequest, encode_cursor, page
-from chalicelib.profiles.service import locale_of
+from chalicelib.profiles.service import Preferences, preferences
+from chalicelib.spending.contacts import contacts
 
 CURSOR_FIELDS = ("id",)
 
 
 def handle(message: Message) -> None:
-    """Deliver one message from the notifications queue (idempotent by message id)."""
+    """Deliver one message: the inbox always (when we know the user), email and SMS when wanted.
+
+    The inbox entry's id is the message id, so a redelivery adds nothing; email and SMS are
+    sent at most once per message (a ledger entry is written first).
+    """
     if not isinstance(message, Notify) or message.kind not in texts.TEMPLATES:
         raise PoisonMessage(f"notifications cannot handle {message.TYPE}")
-    title, body = texts.render(message.kind, locale_of(message.user_id), message.params)
-    written = add_once(
-        InboxRecord(
-            message.user_id,
-            message.message_id,
-            kind=message.kind,
-            title=title,
-            body=body,
-            created_at=iso(utcnow()),
-            read=False,
-            expires_at=int(time.time()) + INBOX_TTL_SECONDS,
+    prefs = preferences(message.user_id) if message.user_id else Preferences()
+    title, body = texts.render(message.kind, prefs.locale, message.params)
+    if message.user_id:
+        written = add_once(
+            InboxRecord(
+                message.user_id,
+                message.message_id,
+                kind=message.kind,
+                title=title,
+                body=body,
+                created_at=iso(utcnow()),
+                read=False,
+                expires_at=int(time.time()) + INBOX_TTL_SECONDS,
+            )
         )
-    )
-    logger.info("inbox entry", extra={"kind": message.kind, "written": written})
+        logger.info("inbox entry", extra={"kind": message.kind, "written": written})
+    nip = message.params.get("nip")
+    contact = contacts(str(nip)) if nip else None
+    if contact is None:
+        return
+    address, phone = contact
+    if address and prefs.email and put_once(LedgerRecord(f"email:{message.message_id}"), LedgerRecord.entry_id):
+        channels.email(address, title, body)
+    if phone and prefs.sms and put_once(LedgerRecord(f"sms:{message.message_id}"), LedgerRecord.entry_id):
+        channels.sms(phone, f"{title}: {body}")
 
 
 def inbox(principal: Principal, request: PageRequest) -> dict[str, Any]:

@@ -48,6 +48,16 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "id": ("Pesanan dibatalkan", "Pesanan {order} dibatalkan."),
         "en": ("Order cancelled", "Order {order} was cancelled."),
     },
+    "spending_reminder": {
+        "id": (
+            "Pengingat belanja e-Peken",
+            "Kewajiban belanja Anda bulan {month} masih kurang {amount}. Sisa waktu {days_left} hari.",
+        ),
+        "en": (
+            "e-Peken spending reminder",
+            "You still need to spend {amount} this month ({month}). {days_left} days left.",
+        ),
+    },
     "order_refunded": {
         "id": ("Dana dikembalikan", "{amount} untuk pesanan {order} sudah dikembalikan."),
         "en": ("Refunded", "{amount} for order {order} has been refunded."),
@@ -64,5 +74,7 @@ def render(kind: str, locale: str, params: dict[str, Any]) -> tuple[str, str]:
         "fields": ", ".join(names.get(f, f) for f in params.get("fields", [])),
         "amount": rupiah(int(params.get("amount_idr", 0))),
         "order": str(params.get("order_id", ""))[-6:],
+        "month": str(params.get("month", "")),
+        "days_left": str(params.get("days_left", "")),
     }
     return title, body.format(**values)

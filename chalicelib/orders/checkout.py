@@ -50,6 +50,8 @@ def checkout(principal: Principal, body: model.CheckoutRequest, idempotency_key:
     expires_at = iso(now + timedelta(minutes=timeout))
     checkout_id = new_id()
     orders = _orders(principal.user_id, checkout_id, lines, body, iso(now), expires_at)
+    for order in orders:
+        order.buyer_nip = principal.nip
     total = sum(int(o.total_idr) for o in orders)
     intent = stripe_gateway.create_payment_intent(
         total, _stripe_key(principal.user_id, idempotency_key, total), {"checkout_id": checkout_id}
@@ -104,6 +106,7 @@ def _orders(
                 "product_id": pid,
                 "name": line["name"],
                 "unit": line.get("unit"),
+                "category": line.get("category", ""),
                 "unit_price_idr": int(line["price_idr"]),
                 "quantity": int(line["quantity"]),
             }

@@ -6,6 +6,9 @@ from chalicelib import queues
 from chalicelib.catalog import stores
 from chalicelib.ids import epoch_ms, new_id, utcnow
 from chalicelib.messages import Message, Notify, OrderEvent, PoisonMessage
+from chalicelib.orders import store
+from chalicelib.reports import service as reports
+from chalicelib.spending import service as spending
 
 # event -> (who hears of it, notification kind)
 AUDIENCE = {
@@ -21,14 +24,22 @@ def handle(message: Message) -> None:
     """Count turnover once per order and tell the right person, once."""
     if not isinstance(message, OrderEvent):
         raise PoisonMessage(f"order events cannot handle {message.TYPE}")
-    if message.event == "paid" and message.month:
-        stores.record_turnover(message.store_id, message.month, message.amount_idr, f"turnover:{message.order_id}")
-    if message.event == "refunded" and message.month:
-        stores.record_turnover(
-            message.store_id, message.month, -message.amount_idr, f"turnover-refund:{message.order_id}"
-        )
+    if message.event in ("paid", "refunded") and message.month:
+        _count(message, 1 if message.event == "paid" else -1)
     if message.event in AUDIENCE:
         _notify(message)
+
+
+def _count(message: OrderEvent, sign: int) -> None:
+    """Feed turnover, the ASN's spending and the sales counters, each once per order and event."""
+    suffix = "" if sign > 0 else "-refund"
+    amount = sign * message.amount_idr
+    stores.record_turnover(message.store_id, message.month, amount, f"turnover{suffix}:{message.order_id}")
+    if message.buyer_nip:
+        spending.record(message.buyer_nip, message.month, amount, sign, f"spend{suffix}:{message.order_id}")
+    order = store.order(message.order_id)
+    if order.paid_at:
+        reports.record_sale(order, stores.load(order.store_id).kecamatan, sign, f"sales{suffix}:{message.order_id}")
 
 
 def _notify(message: OrderEvent) -> None:

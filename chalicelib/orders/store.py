@@ -22,6 +22,7 @@ class OrderRecord(Model):
     order_id = UnicodeAttribute(hash_key=True)
     checkout_id = UnicodeAttribute()
     buyer_id = UnicodeAttribute()
+    buyer_nip = UnicodeAttribute(null=True)  # the token's NIP: spending counts for rostered ASN
     store_id = UnicodeAttribute()
     store_name = UnicodeAttribute()
     status = UnicodeAttribute()

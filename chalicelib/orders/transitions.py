@@ -96,6 +96,7 @@ def _after(order: OrderRecord, target: str, was: str) -> None:
             buyer_id=order.buyer_id,
             amount_idr=int(order.total_idr),
             month=order.paid_month or "",
+            buyer_nip=order.buyer_nip or "",
         )
     )
     if target == "cancelled" and was in ("paid", "accepted", "ready"):

@@ -114,6 +114,7 @@ def _set_refund(order: OrderRecord, refund: dict[str, Any]) -> None:
                 buyer_id=order.buyer_id,
                 amount_idr=int(refund["amount_idr"]),
                 month=order.paid_month or "",
+                buyer_nip=order.buyer_nip or "",
             )
         )
 

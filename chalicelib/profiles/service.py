@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import queues
@@ -11,6 +12,7 @@ from chalicelib.ids import iso, utcnow
 from chalicelib.messages import Notify
 from chalicelib.profiles.model import DEFAULT_LOCALE, UpdateMe
 from chalicelib.profiles.store import ProfileRecord, get_profile, update_profile
+from chalicelib.spending import roster
 from chalicelib.validators import kelurahan_in
 
 
@@ -79,15 +81,30 @@ def render(principal: Principal, record: ProfileRecord | None) -> dict[str, Any]
             "email": True if saved.notify_email is None else saved.notify_email,
             "sms": bool(saved.notify_sms),
         },
-        "asn": None,
+        "asn": roster.of(principal),
         "updated_at": saved.updated_at,
     }
 
 
-def locale_of(user_id: str) -> str:
-    """Return the language a user reads notifications in."""
+@dataclass(frozen=True)
+class Preferences:
+    """How a user wants to be told things."""
+
+    locale: str = DEFAULT_LOCALE
+    email: bool = True
+    sms: bool = False
+
+
+def preferences(user_id: str) -> Preferences:
+    """Return a user's language and channels (defaults when they never saved a profile)."""
     record = get_profile(user_id)
-    return (record.locale if record else None) or DEFAULT_LOCALE
+    if record is None:
+        return Preferences()
+    return Preferences(
+        record.locale or DEFAULT_LOCALE,
+        True if record.notify_email is None else bool(record.notify_email),
+        bool(record.notify_sms),
+    )
 
 
 def kecamatan_of(principal: Principal | None) -> str | None:

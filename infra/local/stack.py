@@ -50,6 +50,11 @@ class LocalStack:
         self.emulator = Emulator().start()
         configure_environment(self.emulator.url, write_signing_key(self.state_dir / "signing-key.pem"))
         self.queue_urls = provision("local", REGION)["queues"]
+        import boto3
+
+        from chalicelib.notifications.channels import sender
+
+        boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=sender())
         self.stripe = LocalStripe(self.state_dir).start()
         os.environ["PEKEN_STRIPE_API_BASE"] = self.stripe.url
         os.environ["PEKEN_STRIPE_WEBHOOK_SECRET"] = self.stripe.webhook_secret
@@ -119,6 +124,8 @@ class LocalStack:
             elif verb == "resume":
                 self.pump.paused.discard(queue)
             return 200, {"paused": sorted(self.pump.paused)}
+        if method == "GET" and parts == ["_local", "outbox"]:
+            return 200, outbox()
         if method == "GET" and parts == ["_local", "schedules"]:
             return 200, {
                 "schedules": [
@@ -203,3 +210,21 @@ def _wait_healthy(url: str, timeout: float = 20.0) -> None:
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer 200 in time")
+
+
+def outbox() -> dict[str, Any]:
+    """Return what the emulator's SES and SNS 'sent' (local only; tests check reminders with it)."""
+    from moto.ses.models import ses_backends
+    from moto.sns.models import sns_backends
+
+    account = "123456789012"
+    emails = [
+        {
+            "to": list((m.destinations or {}).get("ToAddresses", [])),
+            "subject": getattr(m, "subject", None),
+            "body": getattr(m, "body", None),
+        }
+        for m in ses_backends[account][REGION].sent_messages
+    ]
+    sms = [{"to": to, "body": body} for to, body in sns_backends[account][REGION].sms_messages.values()]
+    return {"emails": emails, "sms": sms}

@@ -1,0 +1,1 @@
+"""Reports for the city: compliance, sales, fairness - all from counters."""

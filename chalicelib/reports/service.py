@@ -1,0 +1,123 @@
+"""City dashboards: compliance, laggards, sales and fairness, read from counters only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import ledger
+from chalicelib.auth import Principal
+from chalicelib.catalog import stores as catalog_stores
+from chalicelib.dynamo import connection
+from chalicelib.errors import ValidationFailed
+from chalicelib.ids import JAKARTA, iso, jakarta_day, utcnow
+from chalicelib.reports import store as counters
+from chalicelib.reports.fairness import gini, top_decile_share
+
+GROUPS = ("day", "kecamatan", "store", "category")
+MAX_DAYS = 366
+
+
+def record_sale(order: Any, kecamatan: str, sign: int, entry_id: str) -> bool:
+    """Count a paid order (sign 1) or take a refunded one back (sign -1) in the sales counters, once."""
+    paid_at = datetime.fromisoformat(str(order.paid_at).replace("Z", "+00:00"))
+    day = jakarta_day(paid_at)
+    total = int(order.total_idr) * sign
+    by_category: dict[str, int] = {}
+    for line in order.lines:
+        category = str(line.get("category") or "lainnya")
+        by_category[category] = by_category.get(category, 0) + int(line["unit_price_idr"]) * int(line["quantity"])
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            ledger.once(tx, entry_id, total, iso(utcnow()))
+            counters.add(tx, "sales#day", f"{day}#{day}", orders=sign, gmv_idr=total)
+            counters.add(tx, "sales#kecamatan", f"{day}#{kecamatan}", orders=sign, gmv_idr=total)
+            counters.add(tx, "sales#store", f"{day}#{order.store_id}", orders=sign, gmv_idr=total)
+            for category, amount in by_category.items():
+                counters.add(tx, "sales#category", f"{day}#{category}", orders=sign, gmv_idr=amount * sign)
+    except TransactWriteError:
+        if ledger.exists(entry_id):
+            return False
+        raise
+    return True
+
+
+def compliance(principal: Principal, month: str, department: str | None) -> dict[str, Any]:
+    """Compliance per department for a month: two Queries whatever the number of orders."""
+    principal.require("admin")
+    roster = {r.sk: int(r.asn_count) for r in counters.rows("roster") if int(r.asn_count) > 0}
+    spent = {r.sk: r for r in counters.rows(f"compliance#{month}")}
+    names = sorted(set(roster) | set(spent))
+    if department:
+        names = [n for n in names if n == department]
+    rows = [
+        {
+            "department": n,
+            "asn_count": roster.get(n, 0),
+            "compliant_count": int(spent[n].compliant_count) if n in spent else 0,
+            "spent_idr": int(spent[n].spent_idr) if n in spent else 0,
+        }
+        for n in names
+    ]
+    return {
+        "month": month,
+        "asn_count": sum(r["asn_count"] for r in rows),
+        "compliant_count": sum(r["compliant_count"] for r in rows),
+        "spent_idr": sum(r["spent_idr"] for r in rows),
+        "departments": rows,
+    }
+
+
+def _dates(query: Mapping[str, str]) -> tuple[str, str]:
+    today = utcnow().astimezone(JAKARTA).date()
+    try:
+        start = date.fromisoformat(query.get("from") or (today - timedelta(days=29)).isoformat())
+        end = date.fromisoformat(query.get("to") or today.isoformat())
+    except ValueError as exc:
+        raise ValidationFailed.field("from", "dates must be YYYY-MM-DD") from exc
+    if start > end or (end - start).days >= MAX_DAYS or start < date(2021, 7, 1) or end > today + timedelta(days=1):
+        raise ValidationFailed.field("from", f"need from <= to, at most {MAX_DAYS} days, from 2021-07-01 to today")
+    return start.isoformat(), end.isoformat()
+
+
+def sales(principal: Principal, query: Mapping[str, str]) -> dict[str, Any]:
+    """Orders and GMV grouped by day, kecamatan, store or category over a date range (one Query)."""
+    principal.require("admin")
+    group = query.get("group_by", "day")
+    if group not in GROUPS:
+        raise ValidationFailed.field("group_by", f"must be one of {', '.join(GROUPS)}")
+    start, end = _dates(query)
+    totals: dict[str, dict[str, int]] = {}
+    for row in counters.rows(f"sales#{group}", f"{start}#", f"{end}#~"):
+        key = row.sk.split("#", 1)[1]
+        bucket = totals.setdefault(key, {"orders": 0, "gmv_idr": 0})
+        bucket["orders"] += int(row.orders)
+        bucket["gmv_idr"] += int(row.gmv_idr)
+    ordered = sorted(totals.items()) if group == "day" else sorted(totals.items(), key=lambda kv: -kv[1]["gmv_idr"])
+    return {
+        "from": start,
+        "to": end,
+        "group_by": group,
+        "rows": [{"key": k, **v} for k, v in ordered if v["orders"] or v["gmv_idr"]],
+    }
+
+
+def fairness(principal: Principal, month: str) -> dict[str, Any]:
+    """How evenly a month's income spread over active sellers (Gini, top-decile share)."""
+    principal.require("admin")
+    incomes = catalog_stores.turnovers(month)
+    sellers = max(catalog_stores.active_count(), len(incomes))
+    everyone = incomes + [0] * (sellers - len(incomes))
+    return {
+        "month": month,
+        "sellers": sellers,
+        "sellers_with_orders": sum(1 for i in incomes if i > 0),
+        "sellers_without_orders": sellers - sum(1 for i in incomes if i > 0),
+        "gini": round(gini(everyone), 4),
+        "top_decile_share": round(top_decile_share(everyone), 4),
+        "income_idr": sum(incomes),
+    }

@@ -1,0 +1,1 @@
+"""The spending obligation: ASN roster, quotas, the spending ledger, reminders."""

@@ -1,0 +1,11 @@
+"""Where to reach a rostered ASN outside the app (personal data: never logged)."""
+
+from __future__ import annotations
+
+from chalicelib.spending import store
+
+
+def contacts(nip: str) -> tuple[str | None, str | None] | None:
+    """Return the roster's email and phone for a NIP, None if not rostered."""
+    row = store.asn(nip)
+    return None if row is None else (row.email, row.phone_number)

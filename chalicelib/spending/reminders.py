@@ -1,0 +1,131 @@
+"""Find ASN below quota and remind them in stages: at most once per stage per month, by day.
+
+The roster is walked 100 at a time (a Query page, then one BatchGetItem of their month's
+spending), so the job costs about two requests per 100 ASN plus one conditional put and one
+message per reminder sent.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib import queues
+from chalicelib.auth import Principal
+from chalicelib.dynamo import page_of, put_once
+from chalicelib.errors import ValidationFailed
+from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow
+from chalicelib.ledger import LedgerRecord
+from chalicelib.messages import Notify
+from chalicelib.paging import PageRequest, encode_cursor, page
+from chalicelib.spending import model, service
+from chalicelib.spending.store import AsnRecord, SpendingRecord
+
+DEFAULT_STAGES = "from_day_10:10,from_day_20:20,last_3_days:-3"
+DAY_HOURS = range(7, 21)  # reminders go out between 07:00 and 21:00 in Surabaya
+BATCH = 100
+
+
+def stage_setting() -> str:
+    """The configured stages (`name:day,…`; a negative day counts back from the month's end)."""
+    return os.environ.get("PEKEN_REMINDER_STAGES", DEFAULT_STAGES)
+
+
+def laggards(
+    month: str, department: str | None, after: dict[str, str] | None, limit: int
+) -> Iterator[tuple[AsnRecord, int, int, dict[str, str] | None]]:
+    """Yield (ASN, spent, quota, resume key) for rostered ASN below quota, walking the roster."""
+    policy = service.policy()
+    resume = after
+    while True:
+        if department:
+            rows, last = page_of(AsnRecord.by_department, "department", department, resume, limit, max_queries=1)
+        else:
+            rows, last = page_of(AsnRecord.all_asn, "roster", "asn", resume, limit, max_queries=1)
+        keys = [(r.nip, month) for r in rows]
+        spent = {s.nip: int(s.spent_idr) for s in SpendingRecord.batch_get(keys)} if keys else {}
+        for row in rows:
+            quota = policy.quota(row.grade)
+            if spent.get(row.nip, 0) < quota:
+                yield row, spent.get(row.nip, 0), quota, last
+        if last is None:
+            return
+        resume = {"nip": last["nip"]}
+
+
+def laggard_page(principal: Principal, month: str, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
+    """A page of ASN below quota with what they spent (admins)."""
+    principal.require("admin")
+    items: list[dict[str, Any]] = []
+    for row, spent, quota, _ in laggards(month, query.get("department"), request.after, request.limit):
+        items.append(
+            {
+                "nip": row.nip,
+                "name": row.name,
+                "department": row.department,
+                "grade": row.grade,
+                "spent_idr": spent,
+                "quota_idr": quota,
+                "remaining_idr": quota - spent,
+            }
+        )
+        if len(items) >= request.limit:
+            break
+    full = len(items) >= request.limit
+    return page(items, encode_cursor({"nip": items[-1]["nip"]}) if full else None)
+
+
+def run(month: str | None = None, as_of: date | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """Queue today's stage of reminders for every ASN below quota; never twice, never at night."""
+    moment = (now or utcnow()).astimezone(JAKARTA)
+    day = as_of or moment.date()
+    month = month or day.strftime("%Y-%m")
+    if moment.hour not in DAY_HOURS:
+        return {"month": month, "stage": None, "queued": 0, "skipped": "night"}
+    stage = model.current_stage(
+        month, day.day if day.strftime("%Y-%m") == month else model.days_in(month), stage_setting()
+    )
+    if stage is None:
+        return {"month": month, "stage": None, "queued": 0, "checked": 0}
+    days_left = max(0, model.days_in(month) - day.day + 1) if day.strftime("%Y-%m") == month else 0
+    queued = checked = 0
+    for row, spent, quota, _ in laggards(month, None, None, BATCH):
+        checked += 1
+        entry = f"remind:{row.nip}:{month}:{stage.name}"
+        if not put_once(LedgerRecord(entry, amount_idr=quota - spent, at=iso(utcnow())), LedgerRecord.entry_id):
+            continue
+        queues.publish(
+            Notify(
+                user_id=row.user_id or "",
+                kind="spending_reminder",
+                params={"nip": row.nip, "amount_idr": quota - spent, "days_left": days_left, "month": month},
+                message_id=new_id(seed=entry),
+            )
+        )
+        queued += 1
+    return {"month": month, "stage": stage.name, "queued": queued, "laggards": checked}
+
+
+def run_now(principal: Principal, body: Mapping[str, Any]) -> dict[str, Any]:
+    """POST /v1/admin/reminders/run: the daily job, now, for a month and a day of the admin's choice."""
+    principal.require("admin")
+    unknown = set(body) - {"month", "as_of"}
+    if unknown:
+        raise ValidationFailed.field(sorted(unknown)[0], "Extra inputs are not permitted")
+    latest = jakarta_month(utcnow())
+    month = body.get("month")
+    if month is not None and (not isinstance(month, str) or not model.valid_month(month, latest)):
+        raise ValidationFailed.field("month", f"must be YYYY-MM between {model.FIRST_MONTH} and {latest}")
+    as_of = None
+    if body.get("as_of") is not None:
+        try:
+            as_of = date.fromisoformat(str(body["as_of"]))
+        except ValueError as exc:
+            raise ValidationFailed.field("as_of", "must be a date YYYY-MM-DD") from exc
+        if month is not None and as_of.strftime("%Y-%m") != month:
+            raise ValidationFailed.field("as_of", "must lie in the month")
+        if not model.valid_month(as_of.strftime("%Y-%m"), latest):
+            raise ValidationFailed.field("as_of", "out of range")
+    return run(month or (as_of.strftime("%Y-%m") if as_of else None), as_of)

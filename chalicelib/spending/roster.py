@@ -1,0 +1,122 @@
+"""The ASN roster: upsert in batches (bad rows reported, good rows kept), list, link to users."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from chalicelib.auth import Principal
+from chalicelib.dynamo import page_of
+from chalicelib.errors import ValidationFailed
+from chalicelib.ids import iso, utcnow
+from chalicelib.paging import PageRequest, encode_cursor, page
+from chalicelib.reports import store as counters
+from chalicelib.spending import model, service, store
+from chalicelib.spending.store import AsnRecord
+from chalicelib.validators import kelurahan_in
+
+CURSOR_FIELDS = ("nip",)
+
+
+def upload(principal: Principal, body: Any) -> dict[str, Any]:
+    """Upsert up to 500 rows; every bad row is reported (422) and every good row is kept."""
+    principal.require("admin")
+    rows = body.get("rows") if isinstance(body, dict) else None
+    if not isinstance(rows, list) or not 1 <= len(rows) <= model.MAX_ROWS:
+        raise ValidationFailed.field("rows", f"must be a list of 1 to {model.MAX_ROWS} rows")
+    if set(body) - {"rows"}:
+        raise ValidationFailed.field(sorted(set(body) - {"rows"})[0], "Extra inputs are not permitted")
+    good: dict[str, model.AsnRow] = {}
+    bad: list[dict[str, Any]] = []
+    for i, raw in enumerate(rows):
+        try:
+            row = model.AsnRow.model_validate(raw, strict=True)
+            if row.kelurahan is not None:
+                if row.kecamatan is None:
+                    raise ValueError("kelurahan needs a kecamatan")
+                row.kelurahan = kelurahan_in(row.kecamatan, row.kelurahan)
+            good[row.nip] = row
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err.get("loc", ())) or "row"
+            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+            bad.append({"index": i, "field": field, "message": message})
+        except (ValueError, TypeError) as exc:
+            bad.append({"index": i, "field": "kelurahan", "message": str(exc)})
+    upserted = _save(list(good.values()))
+    if bad:
+        raise ValidationFailed(
+            f"{len(bad)} bad row(s); {upserted} good row(s) saved", {"field": "rows", "rows": bad, "upserted": upserted}
+        )
+    return {"upserted": upserted}
+
+
+def _save(rows: list[model.AsnRow]) -> int:
+    """Write rows (keeping any user link) and move the per-department ASN counts."""
+    if not rows:
+        return 0
+    existing = {r.nip: r for r in AsnRecord.batch_get([row.nip for row in rows])}
+    moves: Counter[str] = Counter()
+    now = iso(utcnow())
+    with AsnRecord.batch_write() as batch:
+        for row in rows:
+            old = existing.get(row.nip)
+            if old is None or old.department != row.department:
+                moves[row.department] += 1
+                if old is not None:
+                    moves[old.department] -= 1
+            batch.save(
+                AsnRecord(
+                    row.nip, **row.model_dump(exclude={"nip"}), user_id=old.user_id if old else None, updated_at=now
+                )
+            )
+    for department, delta in moves.items():
+        counters.add_now("roster", department, asn_count=delta)
+    return len(rows)
+
+
+def listing(principal: Principal, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
+    """Page through the roster, optionally one department (admins)."""
+    principal.require("admin")
+    department = query.get("department")
+    if department:
+        records, last = page_of(AsnRecord.by_department, "department", department, request.after, request.limit)
+    else:
+        records, last = page_of(AsnRecord.all_asn, "roster", "asn", request.after, request.limit)
+    return page([render(r) for r in records], encode_cursor({"nip": last["nip"]}) if last else None)
+
+
+def render(record: AsnRecord) -> dict[str, Any]:
+    """A roster row as admins see it."""
+    return {
+        "nip": record.nip,
+        "name": record.name,
+        "department": record.department,
+        "grade": record.grade,
+        "email": record.email,
+        "phone_number": record.phone_number,
+        "kecamatan": record.kecamatan,
+        "kelurahan": record.kelurahan,
+        "linked": record.user_id is not None,
+    }
+
+
+def of(principal: Principal) -> dict[str, Any] | None:
+    """The `asn` block of /v1/me; links the roster row to this user the first time."""
+    if not principal.nip:
+        return None
+    record = store.asn(principal.nip)
+    if record is None:
+        return None
+    if record.user_id != principal.user_id:
+        record.update(actions=[AsnRecord.user_id.set(principal.user_id)])
+    return {
+        "nip": record.nip,
+        "name": record.name,
+        "department": record.department,
+        "grade": record.grade,
+        "monthly_quota_idr": service.policy().quota(record.grade),
+    }

@@ -1,0 +1,95 @@
+"""Spending use cases: the quota policy, an ASN's month, and the ledger the pipeline feeds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import ledger
+from chalicelib.auth import Principal
+from chalicelib.dynamo import connection
+from chalicelib.errors import Forbidden, ValidationFailed
+from chalicelib.ids import iso, jakarta_month, utcnow
+from chalicelib.reports import store as counters
+from chalicelib.spending import model, store
+from chalicelib.spending.store import SpendingRecord
+
+
+def policy() -> model.Policy:
+    """Return the quota policy (the default until an admin sets one)."""
+    saved = store.policy_values()
+    return model.Policy(**saved) if saved else model.Policy(default_quota_idr=model.DEFAULT_QUOTA_IDR)
+
+
+def set_policy(principal: Principal, body: model.Policy) -> dict[str, Any]:
+    """Save the quota policy (admins)."""
+    principal.require("admin")
+    store.save_policy(body.model_dump(), iso(utcnow()))
+    return body.model_dump()
+
+
+def month_of(query: dict[str, str]) -> str:
+    """Read `?month=` (default: this Jakarta month) and check it."""
+    latest = jakarta_month(utcnow())
+    month = query.get("month") or latest
+    if not model.valid_month(month, latest):
+        raise ValidationFailed.field("month", f"must be YYYY-MM between {model.FIRST_MONTH} and {latest}")
+    return month
+
+
+def my_month(principal: Principal, month: str) -> dict[str, Any]:
+    """Return the caller's quota and spending of a month (ASN only)."""
+    row = store.asn(principal.nip) if principal.nip else None
+    if row is None:
+        raise Forbidden("only rostered civil servants (ASN) have a spending obligation")
+    quota = policy().quota(row.grade)
+    record = store.spending(row.nip, month)
+    spent = int(record.spent_idr) if record else 0
+    return {
+        "month": month,
+        "quota_idr": quota,
+        "spent_idr": spent,
+        "remaining_idr": max(0, quota - spent),
+        "compliant": spent >= quota,
+        "orders": int(record.orders) if record else 0,
+    }
+
+
+def record(nip: str, month: str, amount_idr: int, orders_delta: int, entry_id: str) -> bool:
+    """Add a payment (or, negative, a refund) to an ASN's month, once; keep department totals.
+
+    One transaction writes the ledger entry, the ASN's row (guarded by the amount read) and
+    the department's counters, so a redelivery or a race changes nothing twice. Returns False
+    when the NIP is not rostered or the entry was already counted.
+    """
+    row = store.asn(nip)
+    if row is None:
+        return False
+    quota = policy().quota(row.grade)
+    for _ in range(5):
+        current = store.spending(nip, month)
+        before = int(current.spent_idr) if current else 0
+        after = before + amount_idr
+        was, now = (int(current.compliant) if current else 0), int(after >= quota)
+        guard = (SpendingRecord.spent_idr == before) if current else SpendingRecord.nip.does_not_exist()
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                ledger.once(tx, entry_id, amount_idr, iso(utcnow()))
+                tx.update(
+                    SpendingRecord(nip, month),
+                    condition=guard,
+                    actions=[
+                        SpendingRecord.spent_idr.add(amount_idr),
+                        SpendingRecord.orders.add(orders_delta),
+                        SpendingRecord.department.set(row.department),
+                        SpendingRecord.compliant.set(now),
+                    ],
+                )
+                counters.add(tx, f"compliance#{month}", row.department, spent_idr=amount_idr, compliant_count=now - was)
+            return True
+        except TransactWriteError:
+            if ledger.exists(entry_id):
+                return False
+    raise ValidationFailed.field("nip", "spending is changing too fast; retried")

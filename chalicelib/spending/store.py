@@ -1,0 +1,97 @@
+"""Roster, spending and policy rows (the only DynamoDB code of this domain).
+
+NIP, name, phone and email are personal data (UU PDP): kept only in the `asn` table, which
+is encrypted at rest (SSE) like every table, never logged, and shown only to admins and to
+the ASN themself.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.models import Model
+
+from chalicelib.dynamo import index, region, table_name
+
+
+class AsnRecord(Model):
+    """A rostered civil servant, keyed by NIP."""
+
+    class Meta:
+        table_name = table_name("asn")
+        region = region()
+
+    nip = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    department = UnicodeAttribute()
+    grade = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone_number = UnicodeAttribute(null=True)
+    kecamatan = UnicodeAttribute(null=True)
+    kelurahan = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)  # linked when the ASN first signs in
+    roster = UnicodeAttribute(default="asn")  # one partition of the all_asn index
+    updated_at = UnicodeAttribute(null=True)
+
+    by_department = index("by_department", "department", "nip")
+    all_asn = index("all_asn", "roster", "nip")
+
+
+class SpendingRecord(Model):
+    """One ASN's spending in one Jakarta month, fed by the payments pipeline."""
+
+    class Meta:
+        table_name = table_name("spending")
+        region = region()
+
+    nip = UnicodeAttribute(hash_key=True)
+    month = UnicodeAttribute(range_key=True)
+    spent_idr = NumberAttribute(default=0)
+    orders = NumberAttribute(default=0)
+    department = UnicodeAttribute(null=True)
+    compliant = NumberAttribute(default=0)  # 1 once spent reached the quota
+
+
+class PolicyRecord(Model):
+    """The quota policy row in the config table."""
+
+    class Meta:
+        table_name = table_name("config")
+        region = region()
+
+    kind = UnicodeAttribute(hash_key=True, default="policy")
+    key = UnicodeAttribute(range_key=True, default="spending")
+    values = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+def asn(nip: str) -> AsnRecord | None:
+    """Read one roster row."""
+    try:
+        return AsnRecord.get(nip)
+    except DoesNotExist:
+        return None
+
+
+def spending(nip: str, month: str) -> SpendingRecord | None:
+    """Read one ASN-month of spending."""
+    try:
+        return SpendingRecord.get(nip, month, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def policy_values() -> dict[str, Any] | None:
+    """Read the saved policy."""
+    try:
+        return dict(json.loads(PolicyRecord.get("policy", "spending").values))
+    except DoesNotExist:
+        return None
+
+
+def save_policy(values: dict[str, Any], at: str) -> None:
+    """Save the policy."""
+    PolicyRecord(values=json.dumps(values, sort_keys=True), updated_at=at).save()
