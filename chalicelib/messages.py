@@ -90,8 +90,18 @@ class OrderEvent(Message):
     buyer_nip: str = ""
 
 
+@dataclass(frozen=True)
+class RecountCompliance(Message):
+    """Recompute who is compliant in a month after the quota policy changed."""
+
+    TYPE: ClassVar[str] = "recount_compliance"
+    QUEUE: ClassVar[str] = "order-events"
+
+    month: str
+
+
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    cls.TYPE: cls for cls in (Notify, PaymentEvent, RefundOrder, ExpireCheckout, OrderEvent)
+    cls.TYPE: cls for cls in (Notify, PaymentEvent, RefundOrder, ExpireCheckout, OrderEvent, RecountCompliance)
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalicelib import queues
 from chalicelib.catalog import stores
 from chalicelib.ids import epoch_ms, new_id, utcnow
-from chalicelib.messages import Message, Notify, OrderEvent, PoisonMessage
+from chalicelib.messages import Message, Notify, OrderEvent, PoisonMessage, RecountCompliance
 from chalicelib.orders import store
 from chalicelib.reports import service as reports
 from chalicelib.spending import service as spending
@@ -22,6 +22,9 @@ AUDIENCE = {
 
 def handle(message: Message) -> None:
     """Count turnover once per order and tell the right person, once."""
+    if isinstance(message, RecountCompliance):
+        spending.recount(message.month)
+        return
     if not isinstance(message, OrderEvent):
         raise PoisonMessage(f"order events cannot handle {message.TYPE}")
     if message.event in ("paid", "refunded") and message.month:

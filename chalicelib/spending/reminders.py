@@ -14,14 +14,14 @@ from typing import Any
 
 from chalicelib import queues
 from chalicelib.auth import Principal
-from chalicelib.dynamo import page_of, put_once
+from chalicelib.dynamo import put_once
 from chalicelib.errors import ValidationFailed
 from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow
 from chalicelib.ledger import LedgerRecord
 from chalicelib.messages import Notify
 from chalicelib.paging import PageRequest, encode_cursor, page
-from chalicelib.spending import model, service
-from chalicelib.spending.store import AsnRecord, SpendingRecord
+from chalicelib.spending import model, service, store
+from chalicelib.spending.store import AsnRecord
 
 DEFAULT_STAGES = "from_day_10:10,from_day_20:20,last_3_days:-3"
 DAY_HOURS = range(7, 21)  # reminders go out between 07:00 and 21:00 in Surabaya
@@ -38,21 +38,10 @@ def laggards(
 ) -> Iterator[tuple[AsnRecord, int, int, dict[str, str] | None]]:
     """Yield (ASN, spent, quota, resume key) for rostered ASN below quota, walking the roster."""
     policy = service.policy()
-    resume = after
-    while True:
-        if department:
-            rows, last = page_of(AsnRecord.by_department, "department", department, resume, limit, max_queries=1)
-        else:
-            rows, last = page_of(AsnRecord.all_asn, "roster", "asn", resume, limit, max_queries=1)
-        keys = [(r.nip, month) for r in rows]
-        spent = {s.nip: int(s.spent_idr) for s in SpendingRecord.batch_get(keys)} if keys else {}
-        for row in rows:
-            quota = policy.quota(row.grade)
-            if spent.get(row.nip, 0) < quota:
-                yield row, spent.get(row.nip, 0), quota, last
-        if last is None:
-            return
-        resume = {"nip": last["nip"]}
+    for row, record, last in store.walk(month, department, after, limit):
+        spent, quota = (int(record.spent_idr) if record else 0), policy.quota(row.grade)
+        if spent < quota:
+            yield row, spent, quota, last
 
 
 def laggard_page(principal: Principal, month: str, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:

@@ -7,11 +7,12 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import ledger
+from chalicelib import ledger, queues
 from chalicelib.auth import Principal
 from chalicelib.dynamo import connection
 from chalicelib.errors import Forbidden, ValidationFailed
 from chalicelib.ids import iso, jakarta_month, utcnow
+from chalicelib.messages import RecountCompliance
 from chalicelib.reports import store as counters
 from chalicelib.spending import model, store
 from chalicelib.spending.store import SpendingRecord
@@ -27,7 +28,26 @@ def set_policy(principal: Principal, body: model.Policy) -> dict[str, Any]:
     """Save the quota policy (admins)."""
     principal.require("admin")
     store.save_policy(body.model_dump(), iso(utcnow()))
+    queues.publish(RecountCompliance(month=jakarta_month(utcnow())))
     return body.model_dump()
+
+
+def recount(month: str) -> dict[str, int]:
+    """Set every ASN's compliant flag and each department's count for a month under today's policy."""
+    from collections import Counter
+
+    quota_of = policy().quota
+    compliant: Counter[str] = Counter()
+    changed = 0
+    for row, record, _ in store.walk(month):
+        now = int((int(record.spent_idr) if record else 0) >= quota_of(row.grade))
+        compliant[row.department] += now
+        if record is not None and int(record.compliant) != now:
+            record.update(actions=[SpendingRecord.compliant.set(now)])
+            changed += 1
+    for department in set(compliant) | {r.sk for r in counters.rows(f"compliance#{month}")}:
+        counters.set_now(f"compliance#{month}", department, compliant_count=compliant[department])
+    return {"changed": changed, "departments": len(compliant)}
 
 
 def month_of(query: dict[str, str]) -> str:

@@ -8,6 +8,7 @@ the ASN themself.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -95,3 +96,27 @@ def policy_values() -> dict[str, Any] | None:
 def save_policy(values: dict[str, Any], at: str) -> None:
     """Save the policy."""
     PolicyRecord(values=json.dumps(values, sort_keys=True), updated_at=at).save()
+
+
+def walk(
+    month: str, department: str | None = None, after: dict[str, str] | None = None, page_size: int = 100
+) -> Iterator[tuple[AsnRecord, SpendingRecord | None, dict[str, str] | None]]:
+    """Walk the roster a page at a time with each ASN's month: two requests per page of 100.
+
+    Yields the row, its spending (None if nothing yet) and the key to resume after its page.
+    """
+    from chalicelib.dynamo import page_of
+
+    resume = after
+    while True:
+        if department:
+            rows, last = page_of(AsnRecord.by_department, "department", department, resume, page_size, max_queries=1)
+        else:
+            rows, last = page_of(AsnRecord.all_asn, "roster", "asn", resume, page_size, max_queries=1)
+        keys = [(r.nip, month) for r in rows]
+        found = {s.nip: s for s in SpendingRecord.batch_get(keys)} if keys else {}
+        for row in rows:
+            yield row, found.get(row.nip), last
+        if last is None:
+            return
+        resume = {"nip": last["nip"]}

@@ -251,3 +251,40 @@ def test_compliance_totals_equal_the_sum_of_the_ledgers(shop: Shop) -> None:
         assert report["compliant_count"] == sum(mine[n]["compliant"] for n in members)
     kept = sum(shop.order(headers[w], o)["total_idr"] for w, o in paid if shop.order(headers[w], o)["status"] == "paid")
     assert sum(m["spent_idr"] for m in mine.values()) == kept
+
+
+def test_a_new_policy_recounts_compliance(shop: Shop) -> None:
+    department = f"Dinas C {shop.tag}"
+    person = nip()
+    shop.call(
+        "POST",
+        "/v1/admin/asn",
+        shop.admin,
+        {"rows": [{"nip": person, "name": "Dewi", "department": department, "grade": "III/c"}]},
+    )
+    shop.call("PUT", "/v1/admin/spending-policy", shop.admin, {"default_quota_idr": 100_000})
+    seller = shop.user("seller")
+    product = shop.product(seller, shop.store(seller), stock=10, price=60_000)
+    dewi = shop.stack.headers(f"dewi-{shop.tag}", ["buyer"], nip=person)
+    shop.put(dewi, product, 1)
+    made = shop.checkout(dewi).json()
+    shop.pay(dewi, made["checkout_id"])
+    shop.wait(lambda: spending(shop, dewi)["spent_idr"] == 60_000)
+    shop.stack.drain()
+    month = spending(shop, dewi)["month"]
+
+    def compliant() -> int:
+        url = f"/v1/admin/compliance?month={month}&department={department}"
+        return int(shop.call("GET", url, shop.admin).json()["compliant_count"])
+
+    assert compliant() == 0
+    shop.call("PUT", "/v1/admin/spending-policy", shop.admin, {"default_quota_idr": 50_000})
+    shop.wait(lambda: compliant() == 1)
+    assert spending(shop, dewi)["compliant"] is True
+    shop.call(
+        "PUT",
+        "/v1/admin/spending-policy",
+        shop.admin,
+        {"default_quota_idr": 50_000, "quota_by_grade": {"III/c": 75_000}},
+    )
+    shop.wait(lambda: compliant() == 0)
