@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,26 @@ def publish(message: Message, delay_seconds: int = 0) -> None:
         DelaySeconds=delay_seconds,
         MessageAttributes={"type": {"DataType": "String", "StringValue": message.TYPE}},
     )
+
+
+def publish_many(messages: Sequence[Message]) -> None:
+    """Send messages of one queue in batches of ten (SendMessageBatch): a tenth of the requests."""
+    for message in messages:
+        if not message.correlation_id:
+            object.__setattr__(message, "correlation_id", observability.correlation_id())
+    for start in range(0, len(messages), 10):
+        chunk = messages[start : start + 10]
+        entries: Any = [
+            {
+                "Id": str(i),
+                "MessageBody": m.to_json(),
+                "MessageAttributes": {"type": {"DataType": "String", "StringValue": m.TYPE}},
+            }
+            for i, m in enumerate(chunk)
+        ]
+        result = _client().send_message_batch(QueueUrl=_queue_url(queue_name(chunk[0].QUEUE)), Entries=entries)
+        if result.get("Failed"):
+            raise RuntimeError(f"{len(result['Failed'])} messages were not queued")
 
 
 def handle_batch(event: dict[str, Any], handler: Callable[[Message], None]) -> dict[str, Any]:

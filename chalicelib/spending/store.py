@@ -99,9 +99,11 @@ def save_policy(values: dict[str, Any], at: str) -> None:
 
 
 def walk(
-    month: str, department: str | None = None, after: dict[str, str] | None = None, page_size: int = 100
+    month: str, department: str | None = None, after: dict[str, str] | None = None, page_size: int = 1000
 ) -> Iterator[tuple[AsnRecord, SpendingRecord | None, dict[str, str] | None]]:
-    """Walk the roster a page at a time with each ASN's month: two requests per page of 100.
+    """Walk the roster a page at a time with each ASN's month.
+
+    A page is one Query plus one BatchGetItem per 100 rows (DynamoDB's BatchGetItem limit).
 
     Yields the row, its spending (None if nothing yet) and the key to resume after its page.
     """

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import checkout, listing
+from tests.bench import checkout, listing, spending
 
-BENCHES = (("checkout", checkout.main), ("listing", listing.main))
+BENCHES = (("checkout", checkout.main), ("spending", spending.main), ("listing", listing.main))
 
 
 def main() -> int:
