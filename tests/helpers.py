@@ -80,7 +80,7 @@ def error_of(body: Any) -> dict[str, Any]:
 
 
 class CallCounter:
-    """Count AWS API calls (by operation) made through botocore, e.g. DynamoDB Query vs Scan."""
+    """Count AWS API calls (by operation) this thread makes through botocore, e.g. Query vs Scan."""
 
     def __init__(self) -> None:
         self.calls: list[str] = []
@@ -94,10 +94,15 @@ class CallCounter:
         client_class: Any = botocore.client.BaseClient
         self._original = client_class._make_api_call
         counter = self
+        import threading
+
+        mine = threading.get_ident()
 
         def counting(client: Any, operation: str, params: dict[str, Any]) -> Any:
             import time
 
+            if threading.get_ident() != mine:
+                return counter._original(client, operation, params)
             counter.calls.append(operation)
             counter.services.append(client.meta.service_model.service_name)
             started = time.perf_counter()
