@@ -1,38 +1,19 @@
-"""The settings row in the config table (the only DynamoDB code of this domain)."""
+"""The marketplace settings document (in the config table)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist
-from pynamodb.models import Model
+from chalicelib import config_rows
 
-from chalicelib.dynamo import region, table_name
-
-
-class SettingsRecord(Model):
-    """The one settings row, stored as JSON so new settings need no migration."""
-
-    class Meta:
-        table_name = table_name("config")
-        region = region()
-
-    kind = UnicodeAttribute(hash_key=True, default="settings")
-    key = UnicodeAttribute(range_key=True, default="marketplace")
-    values = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
+KIND, KEY = "settings", "marketplace"
 
 
 def read() -> dict[str, Any]:
     """Return the saved settings (empty if never saved) with one GetItem."""
-    try:
-        return dict(json.loads(SettingsRecord.get("settings", "marketplace").values))
-    except DoesNotExist:
-        return {}
+    return config_rows.read(KIND, KEY) or {}
 
 
 def write(values: dict[str, Any], at: str) -> None:
-    """Save the whole settings row."""
-    SettingsRecord(values=json.dumps(values, sort_keys=True), updated_at=at).save()
+    """Save the whole settings document."""
+    config_rows.write(KIND, KEY, values, at)

@@ -7,7 +7,6 @@ the ASN themself.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
+from chalicelib import config_rows
 from chalicelib.dynamo import index, region, table_name
 
 
@@ -56,19 +56,6 @@ class SpendingRecord(Model):
     compliant = NumberAttribute(default=0)  # 1 once spent reached the quota
 
 
-class PolicyRecord(Model):
-    """The quota policy row in the config table."""
-
-    class Meta:
-        table_name = table_name("config")
-        region = region()
-
-    kind = UnicodeAttribute(hash_key=True, default="policy")
-    key = UnicodeAttribute(range_key=True, default="spending")
-    values = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
-
-
 def asn(nip: str) -> AsnRecord | None:
     """Read one roster row."""
     try:
@@ -86,16 +73,13 @@ def spending(nip: str, month: str) -> SpendingRecord | None:
 
 
 def policy_values() -> dict[str, Any] | None:
-    """Read the saved policy."""
-    try:
-        return dict(json.loads(PolicyRecord.get("policy", "spending").values))
-    except DoesNotExist:
-        return None
+    """Read the saved quota policy."""
+    return config_rows.read("policy", "spending")
 
 
 def save_policy(values: dict[str, Any], at: str) -> None:
-    """Save the policy."""
-    PolicyRecord(values=json.dumps(values, sort_keys=True), updated_at=at).save()
+    """Save the quota policy."""
+    config_rows.write("policy", "spending", values, at)
 
 
 def walk(
