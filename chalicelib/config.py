@@ -22,7 +22,6 @@ class Settings:
     dev_signing_key_path: str
     token_ttl_seconds: int
     stripe_api_base: str
-    stripe_secret_ref: str
 
     @property
     def is_local(self) -> bool:
@@ -65,5 +64,4 @@ def settings() -> Settings:
         dev_signing_key_path=env.get("PEKEN_DEV_SIGNING_KEY_PATH", ""),
         token_ttl_seconds=int(env.get("PEKEN_DEV_TOKEN_TTL_SECONDS", "3600")),
         stripe_api_base=env.get("PEKEN_STRIPE_API_BASE", ""),
-        stripe_secret_ref=env.get("PEKEN_STRIPE_SECRET_REF", ""),
     )

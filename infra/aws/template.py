@@ -107,6 +107,13 @@ def _policy(fragment: dict[str, Any]) -> dict[str, Any]:
                 {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": {"Ref": "StripeSecret"}},
                 {
                     "Effect": "Allow",
+                    "Action": ["ses:SendEmail"],
+                    "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"},
+                },
+                # SMS to a phone number has no resource ARN to name.
+                {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": "*"},
+                {
+                    "Effect": "Allow",
                     "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
                     "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"},
                 },
