@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib import queues
 from chalicelib.auth import Principal
 from chalicelib.dynamo import put_once
-from chalicelib.ids import iso, utcnow
+from chalicelib.ids import JAKARTA, iso, utcnow
 from chalicelib.ledger import LedgerRecord
 from chalicelib.messages import Message, Notify, PoisonMessage
 from chalicelib.notifications import channels, texts
@@ -18,6 +20,19 @@ from chalicelib.profiles.service import Preferences, preferences
 from chalicelib.spending.contacts import contacts
 
 CURSOR_FIELDS = ("id",)
+DAY_HOURS = range(7, 21)  # email and SMS go out between 07:00 and 21:00 in Surabaya
+MAX_DELAY_SECONDS = 900  # SQS's longest delay: a night is waited out in 15-minute steps
+
+
+def seconds_until_day(now: datetime) -> int:
+    """Return 0 by day in Surabaya, else the seconds until 07:00."""
+    local = now.astimezone(JAKARTA)
+    if local.hour in DAY_HOURS:
+        return 0
+    morning = local.replace(hour=DAY_HOURS.start, minute=0, second=0, microsecond=0)
+    if morning <= local:
+        morning += timedelta(days=1)
+    return int((morning - local).total_seconds()) + 1
 
 
 def handle(message: Message) -> None:
@@ -46,7 +61,12 @@ def handle(message: Message) -> None:
         logger.info("inbox entry", extra={"kind": message.kind, "written": written})
     nip = message.params.get("nip")
     contact = contacts(str(nip)) if nip else None
-    if contact is None:
+    if contact is None or not any(contact):
+        return
+    wait = seconds_until_day(utcnow())
+    if wait > 0:
+        # Email and SMS never wake anyone: come back in the morning (the inbox is already written).
+        queues.publish(message, delay_seconds=min(MAX_DELAY_SECONDS, wait))
         return
     address, phone = contact
     if address and prefs.email and put_once(LedgerRecord(f"email:{message.message_id}"), LedgerRecord.entry_id):

@@ -24,7 +24,6 @@ from chalicelib.spending import model, service, store
 from chalicelib.spending.store import AsnRecord
 
 DEFAULT_STAGES = "from_day_10:10,from_day_20:20,last_3_days:-3"
-DAY_HOURS = range(7, 21)  # reminders go out between 07:00 and 21:00 in Surabaya
 ROSTER_PAGE = 1000
 
 
@@ -67,12 +66,14 @@ def laggard_page(principal: Principal, month: str, query: Mapping[str, str], req
 
 
 def run(month: str | None = None, as_of: date | None = None, now: datetime | None = None) -> dict[str, Any]:
-    """Queue today's stage of reminders for every ASN below quota; never twice, never at night."""
+    """Queue today's stage of reminders for every ASN below quota, never twice.
+
+    At night only the silent in-app inbox gets them at once; the notifications worker holds
+    email and SMS until morning.
+    """
     moment = (now or utcnow()).astimezone(JAKARTA)
     day = as_of or moment.date()
     month = month or day.strftime("%Y-%m")
-    if moment.hour not in DAY_HOURS:
-        return {"month": month, "stage": None, "queued": 0, "skipped": "night"}
     stage = model.current_stage(
         month, day.day if day.strftime("%Y-%m") == month else model.days_in(month), stage_setting()
     )

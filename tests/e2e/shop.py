@@ -14,7 +14,7 @@ import requests
 
 from tests.e2e.conftest import RunningStack
 
-TIMEOUT = 15
+TIMEOUT = 30
 
 
 class Shop:
@@ -119,6 +119,7 @@ class Shop:
         assert self.call("POST", "/_local/clock", body={"offset_seconds": offset_seconds}).status_code == 200
 
     def run_schedule(self, name: str) -> Any:
-        response = self.call("POST", f"/_local/schedules/{name}")
+        # A sweep over a busy stack (hundreds of expiring checkouts) may take a while.
+        response = requests.post(f"{self.url}/_local/schedules/{name}", timeout=180)
         assert response.status_code == 200, response.text
         return response.json()["result"]

@@ -130,15 +130,16 @@ def test_roster_purchases_reminders_and_dashboards(shop: Shop) -> None:
             {"month": month, "as_of": (day + timedelta(days=9)).isoformat()},
         )
         assert later.json()["stage"] == "from_day_20"
+
+        def reminders(who: str) -> list[dict[str, Any]]:
+            items = shop.call("GET", "/v1/me/notifications?limit=100", asn[who]).json()["items"]
+            return [n for n in items if n["kind"] == "spending_reminder"]
+
+        # Still by day in Surabaya (email waits for the morning): let the worker deliver.
+        shop.wait(lambda: len(reminders("budi")) == 2 and len(reminders("citra")) == 2)
+        shop.stack.drain()
     finally:
         shop.clock(0)
-    shop.stack.drain()
-
-    def reminders(who: str) -> list[dict[str, Any]]:
-        items = shop.call("GET", "/v1/me/notifications?limit=100", asn[who]).json()["items"]
-        return [n for n in items if n["kind"] == "spending_reminder"]
-
-    shop.wait(lambda: len(reminders("budi")) == 2 and len(reminders("citra")) == 2)
     assert reminders("ani") == []
     assert "Rp20.000" in reminders("budi")[-1]["body"]
     outbox = shop.call("GET", "/_local/outbox").json()

@@ -78,3 +78,14 @@ def test_gini_and_top_decile() -> None:
     assert gini([]) == 0.0 and gini([0, 0]) == 0.0
     assert top_decile_share([10] * 10) == pytest.approx(0.1)
     assert top_decile_share([0] * 19 + [50]) == pytest.approx(1.0)
+
+
+def test_email_and_sms_wait_for_the_morning() -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.notifications.service import seconds_until_day
+
+    assert seconds_until_day(datetime(2026, 11, 30, 3, 0, tzinfo=UTC)) == 0  # 10:00 in Surabaya
+    assert seconds_until_day(datetime(2026, 11, 30, 15, 0, tzinfo=UTC)) == 9 * 3600 + 1  # 22:00 → 07:00
+    assert seconds_until_day(datetime(2026, 11, 29, 23, 30, tzinfo=UTC)) == 1800 + 1  # 06:30
+    assert seconds_until_day(datetime(2026, 11, 30, 13, 59, tzinfo=UTC)) == 0  # 20:59
