@@ -25,8 +25,8 @@ class SettingsChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     turnover_cap_idr: int | None = Field(default=None, ge=0, le=1_000_000_000_000)
-    payment_timeout_minutes: int | None = Field(default=None, ge=5, le=1440)
-    auto_complete_days: int | None = Field(default=None, ge=1, le=30)
+    payment_timeout_minutes: int | None = Field(default=None, ge=1, le=1440)
+    auto_complete_days: int | None = Field(default=None, ge=0, le=30)
 
 
 def current(fresh: bool = False) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import pytest
 import requests
@@ -302,3 +303,24 @@ def test_ready_orders_complete_themselves_after_the_configured_days(shop: Shop) 
     finally:
         shop.clock(0)
     assert shop.order(buyer, order_id)["status"] == "completed"
+
+
+def test_unpaid_cancel_without_reason_and_a_short_payment_window(shop: Shop) -> None:
+    seller = shop.user("seller")
+    product = shop.product(seller, shop.store(seller), stock=3)
+    buyer = shop.user("buyer")
+    assert shop.call("PUT", "/v1/admin/settings", shop.admin, {"payment_timeout_minutes": 1}).status_code == 200
+    try:
+        shop.put(buyer, product, 2)
+        made = shop.checkout(buyer).json()
+    finally:
+        shop.call("PUT", "/v1/admin/settings", shop.admin, {"payment_timeout_minutes": 30})
+    created = datetime.fromisoformat(
+        shop.order(buyer, made["orders"][0]["order_id"])["created_at"].replace("Z", "+00:00")
+    )
+    expires = datetime.fromisoformat(made["expires_at"].replace("Z", "+00:00"))
+    assert (expires - created).total_seconds() == pytest.approx(60, abs=1)
+    cancelled = shop.call("POST", f"/v1/orders/{made['orders'][0]['order_id']}/cancel", buyer)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["refund"] is None
+    assert shop.stock(product, seller) == 3
