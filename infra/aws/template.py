@@ -26,6 +26,8 @@ GATEWAY_ERRORS = {
     "DEFAULT_4XX": (None, "bad_request", "request rejected by the gateway"),
     "DEFAULT_5XX": (None, "internal_error", "internal error"),
 }
+COMPRESS_FROM_BYTES = 1024
+THROTTLE = {"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200}  # per second, for the whole API
 TABLE_ACTIONS = [
     "dynamodb:GetItem",
     "dynamodb:PutItem",
@@ -74,9 +76,70 @@ def build(stage: str, sqs_handlers: dict[str, str]) -> dict[str, Any]:
     merged["Globals"] = {"Function": {"Environment": {"Variables": _environment()}}}
     merged["Resources"]["DefaultRole"] = {"Properties": {"Policies": [_policy(fragment)]}}
     merged["Resources"]["RestAPI"] = {
-        "Properties": {"DefinitionBody": {"x-amazon-apigateway-gateway-responses": _gateway_responses()}}
+        "Properties": {
+            "DefinitionBody": {"x-amazon-apigateway-gateway-responses": _gateway_responses()},
+            "MinimumCompressionSize": COMPRESS_FROM_BYTES,  # gzip for mobile clients on slow networks
+            "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", **THROTTLE}],
+        }
     }
+    merged["Resources"].update(_alarms(fragment))
+    merged["Outputs"]["AlarmTopicArn"] = {"Value": {"Ref": "AlarmTopic"}}
     return merged
+
+
+def _alarm(
+    metric: str,
+    namespace: str,
+    dimensions: list[dict[str, Any]],
+    threshold: float,
+    statistic: str = "Maximum",
+    periods: int = 1,
+    period: int = 60,
+) -> dict[str, Any]:
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "Namespace": namespace,
+            "MetricName": metric,
+            "Dimensions": dimensions,
+            "Statistic": statistic,
+            "Period": period,
+            "EvaluationPeriods": periods,
+            "Threshold": threshold,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlarmTopic"}],
+            "OKActions": [{"Ref": "AlarmTopic"}],
+        },
+    }
+
+
+def _alarms(fragment: dict[str, Any]) -> dict[str, Any]:
+    """A message in any dead-letter queue, API 5xx, Lambda throttles, payments stuck in the queue."""
+    out: dict[str, Any] = {
+        "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::Sub": "${AWS::StackName}-alarms"}}}
+    }
+    for logical, queue in resources.of_type(fragment, "AWS::SQS::Queue").items():
+        if queue["Properties"]["QueueName"].endswith("-dlq"):
+            dims = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [logical, "QueueName"]}}]
+            out[f"{logical}Alarm"] = _alarm("ApproximateNumberOfMessagesVisible", "AWS/SQS", dims, 0)
+    out["PaymentsStuckAlarm"] = _alarm(
+        "ApproximateAgeOfOldestMessage",
+        "AWS/SQS",
+        [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["PaymentsQueue", "QueueName"]}}],
+        300,
+        periods=2,
+    )
+    out["Api5xxAlarm"] = _alarm(
+        "5XXError",
+        "AWS/ApiGateway",
+        [{"Name": "ApiName", "Value": {"Ref": "AWS::StackName"}}, {"Name": "Stage", "Value": "api"}],
+        5,
+        statistic="Sum",
+        period=300,
+    )
+    out["LambdaThrottlesAlarm"] = _alarm("Throttles", "AWS/Lambda", [], 0, statistic="Sum", period=300)
+    return out
 
 
 def _environment() -> dict[str, Any]:

@@ -133,3 +133,25 @@ def test_tables_match_the_definitions_the_local_stack_uses(packaged: dict[str, A
     for table in deployed.values():
         assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
         assert table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_every_dead_letter_queue_has_an_alarm(packaged: dict[str, Any]) -> None:
+    cfn = packaged["cfn"]
+    dlqs = {k for k, q in of_type(cfn, "AWS::SQS::Queue").items() if q["Properties"]["QueueName"].endswith("-dlq")}
+    watched = set()
+    for alarm in of_type(cfn, "AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        if props["MetricName"] == "ApproximateNumberOfMessagesVisible":
+            watched.add(props["Dimensions"][0]["Value"]["Fn::GetAtt"][0])
+    assert dlqs and watched == dlqs
+    metrics = {a["Properties"]["MetricName"] for a in of_type(cfn, "AWS::CloudWatch::Alarm").values()}
+    assert {"5XXError", "Throttles", "ApproximateAgeOfOldestMessage"} <= metrics
+
+
+def test_api_compresses_and_throttles(packaged: dict[str, Any]) -> None:
+    api = next(iter(of_type(packaged["cfn"], "AWS::ApiGateway::RestApi").values()))
+    assert api["Properties"]["MinimumCompressionSize"] == 1024
+    stage = next(iter(of_type(packaged["cfn"], "AWS::ApiGateway::Stage").values()))
+    settings = stage["Properties"]["MethodSettings"][0]
+    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
