@@ -6,7 +6,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import jwt
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.auth import NIP_PATTERN, LocalKeySource, key_source
@@ -68,5 +67,7 @@ def issue_token(body: DevTokenRequest) -> dict[str, Any]:
     ):
         if value is not None:
             claims[claim] = value
+    import jwt
+
     token = jwt.encode(claims, source.private_key, algorithm="RS256", headers={"kid": LOCAL_KEY_ID})
     return {"token": token, "expires_at": iso(datetime.fromtimestamp(expires, UTC))}

@@ -99,8 +99,12 @@ def _rule(line: str) -> str:
 
 
 def validate(stage: str, out_dir: Path, with_dependencies: bool = False) -> Path:
-    """Package, translate and lint; return the translated template's path or raise."""
+    """Package (precompiled when real), translate and lint; return the translated template's path."""
     sam_path = package(stage, out_dir, with_dependencies)
+    if with_dependencies:
+        from infra.aws.bundle import precompile
+
+        print(f"precompiled {precompile(sam_path.parent / 'deployment.zip')} modules", file=sys.stderr)
     cfn_path = out_dir / "cloudformation.json"
     cfn_path.write_text(json.dumps(translate(sam_path), indent=1))
     errors = lint(sam_path) + lint(cfn_path)

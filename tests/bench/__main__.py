@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import checkout, listing, spending
+from tests.bench import checkout, coldstart, listing, spending
 
-BENCHES = (("checkout", checkout.main), ("spending", spending.main), ("listing", listing.main))
+BENCHES = (
+    ("coldstart", coldstart.main),
+    ("checkout", checkout.main),
+    ("spending", spending.main),
+    ("listing", listing.main),
+)
 
 
 def main() -> int:
