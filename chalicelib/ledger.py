@@ -6,6 +6,7 @@ so a redelivered message finds the entry and changes nothing twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -39,4 +40,27 @@ def exists(entry_id: str) -> bool:
         LedgerRecord.get(entry_id, consistent_read=True)
     except DoesNotExist:
         return False
+    return True
+
+
+def apply_once(entry_id: str, amount_idr: int, effect: Callable[[Any], None]) -> bool:
+    """Write the entry and the effect (added by `effect(tx)`) in one transaction.
+
+    Returns False when the effect already happened; any other refusal (e.g. the effect's
+    own condition) raises TransactWriteError for the caller to retry.
+    """
+    from pynamodb.exceptions import TransactWriteError
+    from pynamodb.transactions import TransactWrite
+
+    from chalicelib.dynamo import connection
+    from chalicelib.ids import iso, utcnow
+
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            once(tx, entry_id, amount_idr, iso(utcnow()))
+            effect(tx)
+    except TransactWriteError:
+        if exists(entry_id):
+            return False
+        raise
     return True

@@ -176,10 +176,8 @@ def record_turnover(store_id: str, month: str, amount_idr: int, entry_id: str) -
     counts nothing twice (returns None then). Hides the store once past the cap.
     """
     from pynamodb.exceptions import TransactWriteError
-    from pynamodb.transactions import TransactWrite
 
     from chalicelib import ledger
-    from chalicelib.dynamo import connection
 
     for _ in range(3):
         store = load(store_id)
@@ -194,13 +192,14 @@ def record_turnover(store_id: str, month: str, amount_idr: int, entry_id: str) -
             if same_month
             else StoreRecord.turnover_month.does_not_exist() | (StoreRecord.turnover_month != month)
         )
+
+        def effect(tx: Any, actions: list[Any] = actions, guard: Any = guard) -> None:
+            tx.update(StoreRecord(store_id), actions=actions, condition=guard)
+
         try:
-            with TransactWrite(connection=connection()) as tx:
-                ledger.once(tx, entry_id, amount_idr, iso(utcnow()))
-                tx.update(StoreRecord(store_id), actions=actions, condition=guard)
-        except TransactWriteError:
-            if ledger.exists(entry_id):
+            if not ledger.apply_once(entry_id, amount_idr, effect):
                 return None
+        except TransactWriteError:
             continue  # the month moved under us: read again
         before = int(store.turnover_idr or 0) if same_month else 0
         total = before + amount_idr

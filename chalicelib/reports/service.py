@@ -6,15 +6,11 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from chalicelib import ledger
 from chalicelib.auth import Principal
 from chalicelib.catalog import stores as catalog_stores
-from chalicelib.dynamo import connection
 from chalicelib.errors import ValidationFailed
-from chalicelib.ids import JAKARTA, iso, jakarta_day, utcnow
+from chalicelib.ids import JAKARTA, jakarta_day, utcnow
 from chalicelib.reports import store as counters
 from chalicelib.reports.fairness import gini, top_decile_share
 
@@ -31,19 +27,15 @@ def record_sale(order: Any, kecamatan: str, sign: int, entry_id: str) -> bool:
     for line in order.lines:
         category = str(line.get("category") or "lainnya")
         by_category[category] = by_category.get(category, 0) + int(line["unit_price_idr"]) * int(line["quantity"])
-    try:
-        with TransactWrite(connection=connection()) as tx:
-            ledger.once(tx, entry_id, total, iso(utcnow()))
-            counters.add(tx, "sales#day", f"{day}#{day}", orders=sign, gmv_idr=total)
-            counters.add(tx, "sales#kecamatan", f"{day}#{kecamatan}", orders=sign, gmv_idr=total)
-            counters.add(tx, "sales#store", f"{day}#{order.store_id}", orders=sign, gmv_idr=total)
-            for category, amount in by_category.items():
-                counters.add(tx, "sales#category", f"{day}#{category}", orders=sign, gmv_idr=amount * sign)
-    except TransactWriteError:
-        if ledger.exists(entry_id):
-            return False
-        raise
-    return True
+
+    def effect(tx: Any) -> None:
+        counters.add(tx, "sales#day", f"{day}#{day}", orders=sign, gmv_idr=total)
+        counters.add(tx, "sales#kecamatan", f"{day}#{kecamatan}", orders=sign, gmv_idr=total)
+        counters.add(tx, "sales#store", f"{day}#{order.store_id}", orders=sign, gmv_idr=total)
+        for category, amount in by_category.items():
+            counters.add(tx, "sales#category", f"{day}#{category}", orders=sign, gmv_idr=amount * sign)
+
+    return ledger.apply_once(entry_id, total, effect)
 
 
 def compliance(principal: Principal, month: str, department: str | None) -> dict[str, Any]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib import ledger, queues
 from chalicelib.auth import Principal
-from chalicelib.dynamo import connection
 from chalicelib.errors import Forbidden, ValidationFailed
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.messages import RecountCompliance
@@ -94,22 +92,22 @@ def record(nip: str, month: str, amount_idr: int, orders_delta: int, entry_id: s
         after = before + amount_idr
         was, now = (int(current.compliant) if current else 0), int(after >= quota)
         guard = (SpendingRecord.spent_idr == before) if current else SpendingRecord.nip.does_not_exist()
+
+        def effect(tx: Any, guard: Any = guard, was: int = was, now: int = now) -> None:
+            tx.update(
+                SpendingRecord(nip, month),
+                condition=guard,
+                actions=[
+                    SpendingRecord.spent_idr.add(amount_idr),
+                    SpendingRecord.orders.add(orders_delta),
+                    SpendingRecord.department.set(row.department),
+                    SpendingRecord.compliant.set(now),
+                ],
+            )
+            counters.add(tx, f"compliance#{month}", row.department, spent_idr=amount_idr, compliant_count=now - was)
+
         try:
-            with TransactWrite(connection=connection()) as tx:
-                ledger.once(tx, entry_id, amount_idr, iso(utcnow()))
-                tx.update(
-                    SpendingRecord(nip, month),
-                    condition=guard,
-                    actions=[
-                        SpendingRecord.spent_idr.add(amount_idr),
-                        SpendingRecord.orders.add(orders_delta),
-                        SpendingRecord.department.set(row.department),
-                        SpendingRecord.compliant.set(now),
-                    ],
-                )
-                counters.add(tx, f"compliance#{month}", row.department, spent_idr=amount_idr, compliant_count=now - was)
-            return True
+            return ledger.apply_once(entry_id, amount_idr, effect)
         except TransactWriteError:
-            if ledger.exists(entry_id):
-                return False
+            continue  # someone else changed this ASN's month: read again
     raise ValidationFailed.field("nip", "spending is changing too fast; retried")
