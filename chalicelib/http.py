@@ -29,12 +29,24 @@ CORS_ALLOW_HEADERS = "Authorization,Content-Type,Idempotency-Key,X-Correlation-I
 MAX_BODY_BYTES = 256 * 1024
 
 
+VERIFIED = "_peken_principal"  # the caller, once verified for this request
+
+
+def _verified(request: Request, token: str) -> Principal:
+    """Verify a request's token once, however many steps ask who is calling."""
+    cached: Principal | None = getattr(request, VERIFIED, None)
+    if cached is None:
+        cached = verify_token(token)
+        setattr(request, VERIFIED, cached)
+    return cached
+
+
 def principal(request: Request) -> Principal:
     """Return the verified caller or raise 401."""
     token = bearer_token(request.headers)
     if token is None:
         raise Unauthorized("sign in: missing bearer token")
-    return verify_token(token)
+    return _verified(request, token)
 
 
 def member(request: Request, *groups: str) -> Principal:
@@ -45,7 +57,7 @@ def member(request: Request, *groups: str) -> Principal:
 def optional_principal(request: Request) -> Principal | None:
     """Return the verified caller, None when anonymous; a bad token is still 401."""
     token = bearer_token(request.headers)
-    return verify_token(token) if token is not None else None
+    return _verified(request, token) if token is not None else None
 
 
 def json_body(request: Request) -> Any:
@@ -124,7 +136,7 @@ def _idempotent(app: Chalice, event: Request, produce: Callable[[], Response]) -
     try:
         key = idempotency.key_of(event.headers, required=False)
         token = bearer_token(event.headers)
-        caller = verify_token(token) if token else None
+        caller = _verified(event, token) if token else None
     except ApiError as exc:
         if not isinstance(exc, ValidationFailed):
             return produce()  # let the route answer 401 itself
