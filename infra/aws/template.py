@@ -2,9 +2,9 @@
 
 It adds our resources (resources.json, the same definitions the local stack creates),
 wires every SQS event source to its queue resource with ReportBatchItemFailures
-(Chalice cannot set it: Chalice #2029), gives the functions their configuration and a
-role limited to our tables and queues, and makes API Gateway's own errors speak the
-API.md error shape.
+(Chalice cannot set it: Chalice #2029), gives the functions their configuration and
+each function a role of its own with exactly its grant (infra/aws/access.py), and makes
+API Gateway's own errors speak the API.md error shape.
 
 Usage: python -m infra.aws.template STAGE OUT_FILE
 """
@@ -15,7 +15,8 @@ import json
 import sys
 from typing import Any
 
-from infra.aws import resources
+from chalicelib.config import resource_name
+from infra.aws import access, resources
 
 GATEWAY_ERRORS = {
     "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "no such route"),
@@ -26,27 +27,9 @@ GATEWAY_ERRORS = {
     "DEFAULT_4XX": (None, "bad_request", "request rejected by the gateway"),
     "DEFAULT_5XX": (None, "internal_error", "internal error"),
 }
+API_FUNCTION = "APIHandler"  # Chalice's one function for every route
 COMPRESS_FROM_BYTES = 1024
 THROTTLE = {"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200}  # per second, for the whole API
-TABLE_ACTIONS = [
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:Query",
-    "dynamodb:BatchGetItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
-]
-QUEUE_ACTIONS = [
-    "sqs:SendMessage",
-    "sqs:ReceiveMessage",
-    "sqs:DeleteMessage",
-    "sqs:ChangeMessageVisibility",
-    "sqs:GetQueueAttributes",
-    "sqs:GetQueueUrl",
-]
 
 
 def build(stage: str, sqs_handlers: dict[str, str]) -> dict[str, Any]:
@@ -74,7 +57,13 @@ def build(stage: str, sqs_handlers: dict[str, str]) -> dict[str, Any]:
             },
         }
     merged["Globals"] = {"Function": {"Environment": {"Variables": _environment()}}}
-    merged["Resources"]["DefaultRole"] = {"Properties": {"Policies": [_policy(fragment)]}}
+    ids = _logical_ids(stage, fragment)
+    for handler, grant in access.GRANTS.items():
+        function = API_FUNCTION if handler == "api_handler" else to_cfn_resource_name(handler)
+        role = f"{function}Role"
+        merged["Resources"][role] = _role(ids, grant)
+        entry = merged["Resources"].setdefault(function, {})
+        entry.setdefault("Properties", {})["Role"] = {"Fn::GetAtt": [role, "Arn"]}
     merged["Resources"]["RestAPI"] = {
         "Properties": {
             "DefinitionBody": {"x-amazon-apigateway-gateway-responses": _gateway_responses()},
@@ -154,32 +143,82 @@ def _environment() -> dict[str, Any]:
     }
 
 
-def _policy(fragment: dict[str, Any]) -> dict[str, Any]:
-    tables = [{"Fn::GetAtt": [logical, "Arn"]} for logical in resources.of_type(fragment, "AWS::DynamoDB::Table")]
-    indexes = [
-        {"Fn::Sub": f"${{{logical}.Arn}}/index/*"} for logical in resources.of_type(fragment, "AWS::DynamoDB::Table")
-    ]
-    queues = [{"Fn::GetAtt": [logical, "Arn"]} for logical in resources.of_type(fragment, "AWS::SQS::Queue")]
+def _logical_ids(stage: str, fragment: dict[str, Any]) -> dict[str, str]:
+    """Map each table's and queue's short name (`orders`) to its logical id (`OrdersTable`)."""
+    prefix = resource_name(stage, "")
+    out = {}
+    for logical, resource in fragment["Resources"].items():
+        name = resource.get("Properties", {}).get("TableName") or resource.get("Properties", {}).get("QueueName")
+        if isinstance(name, str) and name.startswith(prefix):
+            out[name[len(prefix) :]] = logical
+    return out
+
+
+def _role(ids: dict[str, str], grant: access.Grant) -> dict[str, Any]:
+    """Build one function's role: exactly its grant, plus logs and traces."""
+
+    def arn(short: str) -> dict[str, Any]:
+        return {"Fn::GetAtt": [ids[short], "Arn"]}
+
+    def index_arns(short: str) -> dict[str, Any]:
+        return {"Fn::Sub": f"${{{ids[short]}.Arn}}/index/*"}
+
+    statements: list[dict[str, Any]] = []
+    readable = sorted(grant.reads | grant.writes)
+    if readable:
+        resources_ = [arn(t) for t in readable] + [index_arns(t) for t in readable]
+        statements.append({"Effect": "Allow", "Action": list(access.READ_ACTIONS), "Resource": resources_})
+    if grant.writes:
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": list(access.WRITE_ACTIONS),
+                "Resource": [arn(t) for t in sorted(grant.writes)],
+            }
+        )
+    if grant.sends:
+        statements.append(
+            {"Effect": "Allow", "Action": list(access.SEND_ACTIONS), "Resource": [arn(q) for q in sorted(grant.sends)]}
+        )
+    if grant.consumes:
+        statements.append({"Effect": "Allow", "Action": list(access.CONSUME_ACTIONS), "Resource": arn(grant.consumes)})
+    if grant.stripe:
+        statements.append(
+            {"Effect": "Allow", "Action": list(access.STRIPE_ACTIONS), "Resource": {"Ref": "StripeSecret"}}
+        )
+    if grant.email:
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": list(access.EMAIL_ACTIONS),
+                "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"},
+            }
+        )
+    if grant.sms:
+        # SMS to a phone number has no resource ARN to name.
+        statements.append({"Effect": "Allow", "Action": list(access.SMS_ACTIONS), "Resource": "*"})
+    statements.append(
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"},
+        }
+    )
+    # X-Ray takes no resource-level permissions.
+    statements.append(
+        {"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"}
+    )
     return {
-        "PolicyName": "PekenData",
-        "PolicyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Action": TABLE_ACTIONS, "Resource": tables + indexes},
-                {"Effect": "Allow", "Action": QUEUE_ACTIONS, "Resource": queues},
-                {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": {"Ref": "StripeSecret"}},
-                {
-                    "Effect": "Allow",
-                    "Action": ["ses:SendEmail"],
-                    "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"},
-                },
-                # SMS to a phone number has no resource ARN to name.
-                {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": "*"},
-                {
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                    "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"},
-                },
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            },
+            "Policies": [
+                {"PolicyName": "PekenFunction", "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}
             ],
         },
     }

@@ -23,6 +23,9 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
+from infra.local import audit
+
+API_FUNCTION = "api_handler"  # Chalice deploys every route as this one function
 NOT_FOUND = json.dumps({"error": {"code": "not_found", "message": "no such route", "details": {}}}).encode()
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -31,6 +34,9 @@ Control = Callable[[str, str, bytes], tuple[int, dict[str, Any]]]
 
 class _Handler(ChaliceRequestHandler):
     control: Control | None = None
+    # Headers and body go out in separate writes: without TCP_NODELAY a keep-alive client
+    # waits for the delayed ACK (~40 ms) on every request after its first.
+    disable_nagle_algorithm = True
 
     def _generic_handle(self) -> None:
         if self.path.startswith("/_local/") and self.control is not None:
@@ -42,7 +48,8 @@ class _Handler(ChaliceRequestHandler):
                 413,
                 {"error": {"code": "payload_too_large", "message": f"body over {MAX_BODY_BYTES} bytes", "details": {}}},
             )
-        super()._generic_handle()
+        with audit.running(API_FUNCTION):
+            super()._generic_handle()
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle  # noqa: N815
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 
+from infra.local import audit
 from infra.local.lambda_context import LocalLambdaContext
 
 log = logging.getLogger("peken.pump")
@@ -104,7 +105,8 @@ class QueuePump:
         event = {"Records": [_record(m, arn, self._region) for m in messages]}
         self.invocations += 1
         try:
-            result = consumer.handler(event, LocalLambdaContext(consumer.name))
+            with audit.running(consumer.name):
+                result = consumer.handler(event, LocalLambdaContext(consumer.name))
         except Exception:
             log.exception("handler %s raised; the whole batch will be retried", consumer.name)
             return {m["MessageId"] for m in messages}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from infra.local import audit
 from infra.local.lambda_context import LocalLambdaContext
 
 log = logging.getLogger("peken.scheduler")
@@ -119,7 +120,8 @@ class Scheduler:
             "resources": [f"arn:aws:events:{self._region}:000000000000:rule/{name}"],
             "detail": {},
         }
-        return schedule.handler(event, LocalLambdaContext(name))
+        with audit.running(name):
+            return schedule.handler(event, LocalLambdaContext(name))
 
     def _loop(self) -> None:
         while not self._stop.wait(1.0):

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from infra.local import audit
 from infra.local.api_server import ApiServer
 from infra.local.emulator import Emulator
 from infra.local.keys import write_signing_key
@@ -57,6 +58,7 @@ class LocalStack:
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=sender())
         self.stripe = LocalStripe(self.state_dir).start()
         os.environ["PEKEN_STRIPE_API_BASE"] = self.stripe.url
+        audit.install_from_environment()
         os.environ["PEKEN_STRIPE_WEBHOOK_SECRET"] = self.stripe.webhook_secret
         os.environ.setdefault("PEKEN_STRIPE_SECRET_KEY", "sk_test_peken_local")
         # Tests replay signed webhooks; the secret is local-only and dies with the state dir.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -15,10 +17,12 @@ from typing import Any
 import pytest
 import requests
 
+from infra.aws.access import violations
 from infra.local.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "Peken is ready at "
+AUDIT_ENV = "PEKEN_ACCESS_AUDIT"
 
 
 @dataclass
@@ -110,6 +114,24 @@ def start_stack(state_dir: Path, command: list[str] | None = None, **env: str) -
         raise RuntimeError("stack did not become ready:\n" + "".join(stack.output[-50:]))
     assert stack.output[-1].strip() == f"{READY}{stack.url}"
     return stack
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Have every stack this session starts record what each function touches on AWS."""
+    audit_dir = Path(tempfile.mkdtemp(prefix="peken-access-"))
+    os.environ[AUDIT_ENV] = str(audit_dir / "access.jsonl")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a function did something its IAM grant in the deploy template does not allow."""
+    path = Path(os.environ.get(AUDIT_ENV, "/nonexistent"))
+    if not path.exists():
+        return
+    records = [json.loads(line) for line in path.read_text().splitlines() if line]
+    found = violations(records)
+    if found:
+        print("\nfunctions stepped outside their IAM grants (infra/aws/access.py):\n  " + "\n  ".join(found))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from infra.aws import resources
+from infra.aws import access, resources
 from infra.aws.validate import lint, package, translate
 
 STAGE = "dev"
@@ -155,3 +155,50 @@ def test_api_compresses_and_throttles(packaged: dict[str, Any]) -> None:
     stage = next(iter(of_type(packaged["cfn"], "AWS::ApiGateway::Stage").values()))
     settings = stage["Properties"]["MethodSettings"][0]
     assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
+
+
+def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+
+
+def _granted(role: dict[str, Any], action: str) -> set[str]:
+    """Name the logical ids (tables, queues) a role may perform `action` on."""
+    out = set()
+    for statement in _statements(role):
+        if action in statement["Action"]:
+            targets = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for target in targets:
+                if isinstance(target, dict) and "Fn::GetAtt" in target:
+                    out.add(target["Fn::GetAtt"][0])
+    return out
+
+
+def test_every_function_has_a_role_of_its_own(packaged: dict[str, Any]) -> None:
+    import app
+
+    cfn = packaged["cfn"]
+    functions = of_type(cfn, "AWS::Lambda::Function")
+    roles = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()]
+    assert len(set(roles)) == len(functions)
+    handlers = {"api_handler"} | {s.name for s in app.app.event_sources}
+    assert handlers == set(access.GRANTS)  # a new worker or schedule needs its grant
+
+
+def test_roles_hold_exactly_each_functions_grant(packaged: dict[str, Any]) -> None:
+    roles = of_type(packaged["cfn"], "AWS::IAM::Role")
+    heartbeat = roles["HeartbeatRole"]
+    assert _granted(heartbeat, "dynamodb:PutItem") == {"JobsTable"}
+    assert _granted(heartbeat, "dynamodb:GetItem") == {"JobsTable"}
+    assert not _granted(heartbeat, "sqs:SendMessage")
+    notifications = roles["NotificationsWorkerRole"]
+    assert _granted(notifications, "sqs:ReceiveMessage") == {"NotificationsQueue"}
+    assert _granted(notifications, "dynamodb:PutItem") == {"InboxTable", "LedgerTable"}
+    assert "OrdersTable" not in _granted(notifications, "dynamodb:GetItem")
+    api = roles["APIHandlerRole"]
+    assert not _granted(api, "sqs:ReceiveMessage")
+    assert "InboxTable" not in _granted(api, "dynamodb:PutItem")
+    actions = {a for role in roles.values() for s in _statements(role) for a in s["Action"]}
+    channel_roles = {k for k, r in roles.items() if any("ses:SendEmail" in s["Action"] for s in _statements(r))}
+    assert channel_roles == {"NotificationsWorkerRole"}  # only the notifications worker sends email
+    assert {"secretsmanager:GetSecretValue", "xray:PutTraceSegments"} <= actions
+    assert "secretsmanager:GetSecretValue" not in {a for s in _statements(heartbeat) for a in s["Action"]}

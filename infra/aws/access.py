@@ -1,0 +1,164 @@
+"""What each Lambda function may touch: the one table the deploy template's roles come from.
+
+Tables and queues go by their short names (`orders` is `peken-<stage>-orders`). The e2e
+suite records what every function really does on the local stack (infra/local/audit.py)
+and fails when a function steps outside its grant, so a grant too narrow for the code
+shows up before a deploy does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+READ_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+SEND_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes")
+# What the Lambda service needs to feed a function from its queue (the event source mapping).
+CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes")
+STRIPE_ACTIONS = ("secretsmanager:GetSecretValue",)
+EMAIL_ACTIONS = ("ses:SendEmail",)
+SMS_ACTIONS = ("sns:Publish",)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """The tables a function reads and writes, the queues it sends to and consumes, its channels."""
+
+    reads: frozenset[str] = field(default_factory=frozenset)
+    writes: frozenset[str] = field(default_factory=frozenset)
+    sends: frozenset[str] = field(default_factory=frozenset)
+    consumes: str | None = None
+    stripe: bool = False
+    email: bool = False
+    sms: bool = False
+
+    def allows(self, action: str, resource: str) -> bool:
+        """Tell whether the grant covers one IAM action on one resource (by short name)."""
+        if action in WRITE_ACTIONS:
+            return resource in self.writes
+        if action in READ_ACTIONS:
+            return resource in self.reads or resource in self.writes
+        if action in SEND_ACTIONS and resource in self.sends:
+            return True
+        if action in CONSUME_ACTIONS:
+            return resource == self.consumes
+        if action in STRIPE_ACTIONS:
+            return self.stripe
+        if action in EMAIL_ACTIONS:
+            return self.email
+        if action in SMS_ACTIONS:
+            return self.sms
+        return False
+
+
+def _set(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+TABLES = _set(
+    "users",
+    "inbox",
+    "jobs",
+    "stores",
+    "products",
+    "search",
+    "config",
+    "carts",
+    "checkouts",
+    "orders",
+    "stripe-events",
+    "idempotency",
+    "ledger",
+    "asn",
+    "spending",
+    "reports",
+)
+QUEUES = _set("notifications", "payments", "order-events", "expiry")
+_EXPIRY = Grant(
+    reads=_set("config"),
+    writes=_set("checkouts", "orders", "products", "search"),
+    sends=_set("order-events", "notifications"),
+    stripe=True,  # an expired checkout's PaymentIntent is cancelled
+)
+
+
+def _scheduled(grant: Grant) -> Grant:
+    """Add the job-run records every schedule writes."""
+    return Grant(
+        reads=grant.reads,
+        writes=grant.writes | {"jobs"},
+        sends=grant.sends,
+        stripe=grant.stripe,
+        email=grant.email,
+        sms=grant.sms,
+    )
+
+
+# Keyed by the Chalice handler name in app.py ("api_handler" is every route).
+GRANTS: dict[str, Grant] = {
+    # The HTTP API spans every domain; it only reads the inbox, spending and job records
+    # (the workers and schedules write them) and sends no email or SMS itself.
+    "api_handler": Grant(
+        reads=TABLES,
+        writes=TABLES - {"inbox", "spending"},
+        sends=QUEUES,
+        stripe=True,
+    ),
+    "notifications_worker": Grant(
+        reads=_set("users", "asn", "config"),
+        writes=_set("inbox", "ledger"),
+        sends=_set("notifications"),  # email and SMS held until morning go back on the queue
+        consumes="notifications",
+        email=True,
+        sms=True,
+    ),
+    "payments_worker": Grant(
+        reads=_set("config", "stripe-events"),
+        writes=_set("orders", "checkouts", "ledger"),
+        sends=_set("payments", "order-events", "notifications"),
+        consumes="payments",
+        stripe=True,  # refunds
+    ),
+    "order_events_worker": Grant(
+        reads=_set("orders", "asn", "config"),
+        writes=_set("ledger", "reports", "spending", "stores", "products", "search"),
+        sends=_set("notifications"),
+        consumes="order-events",
+    ),
+    "expiry_worker": Grant(
+        reads=_EXPIRY.reads, writes=_EXPIRY.writes, sends=_EXPIRY.sends, consumes="expiry", stripe=True
+    ),
+    "heartbeat": _scheduled(Grant()),
+    "expiry_sweep": _scheduled(_EXPIRY),
+    "auto_complete": _scheduled(Grant(writes=_set("orders"), sends=_set("order-events"))),
+    "reconcile_payments": _scheduled(
+        Grant(
+            reads=_set("config"),
+            writes=_set("orders", "checkouts", "ledger"),
+            sends=_set("payments", "order-events", "notifications"),
+            stripe=True,
+        )
+    ),
+    "spending_reminders": _scheduled(
+        Grant(reads=_set("asn", "spending", "config", "users"), writes=_set("ledger"), sends=_set("notifications"))
+    ),
+    "relist_capped_stores": _scheduled(Grant(reads=_set("config"), writes=_set("stores", "products", "search"))),
+}
+
+
+def violations(records: list[dict[str, str]]) -> list[str]:
+    """Describe every recorded (function, action, resource) that its function's grant does not cover."""
+    out = []
+    for record in records:
+        grant = GRANTS.get(record["function"])
+        if grant is None:
+            out.append(f"{record['function']}: a function with no grant")
+        elif not grant.allows(record["action"], record["resource"]):
+            out.append(f"{record['function']}: {record['action']} on {record['resource']}")
+    return sorted(set(out))
