@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from chalice.app import Chalice, Request, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib import idempotency, observability
+from chalicelib import idempotency, metrics, observability
 from chalicelib.auth import Principal, bearer_token, verify_token
 from chalicelib.config import settings
 from chalicelib.errors import (
@@ -124,6 +124,7 @@ def install(app: Chalice) -> None:
             response = _idempotent(app, event, lambda: _render_errors(event, get_response))
         finally:
             observability.end()
+            metrics.flush()
         response.headers.update(cors_headers(event.headers.get("origin")))
         response.headers["X-Correlation-Id"] = cid
         return response

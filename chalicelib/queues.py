@@ -6,13 +6,16 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import observability
+from chalicelib import metrics, observability
 from chalicelib.config import current_stage, resource_name
 from chalicelib.dynamo import region
 from chalicelib.messages import Message, parse_message
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+
+
+DEAD_LETTER_QUEUES = ("notifications-dlq", "payments-dlq", "order-events-dlq", "expiry-dlq")
 
 
 def queue_name(short: str) -> str:
@@ -30,6 +33,17 @@ def _client() -> SQSClient:
 @lru_cache(maxsize=32)
 def _queue_url(name: str) -> str:
     return _client().get_queue_url(QueueName=name)["QueueUrl"]
+
+
+def dead_letters() -> dict[str, int]:
+    """Count the messages waiting in each dead-letter queue (by short name)."""
+    out = {}
+    for short in DEAD_LETTER_QUEUES:
+        attributes = _client().get_queue_attributes(
+            QueueUrl=_queue_url(queue_name(short)), AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        out[short] = int(attributes.get("ApproximateNumberOfMessages", 0))
+    return out
 
 
 def publish(message: Message, delay_seconds: int = 0) -> None:
@@ -85,4 +99,7 @@ def handle_batch(event: dict[str, Any], handler: Callable[[Message], None]) -> d
             observability.end()
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor))
+    try:
+        return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor))
+    finally:
+        metrics.flush()

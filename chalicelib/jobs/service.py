@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib import metrics
 from chalicelib.ids import iso, utcnow
 from chalicelib.jobs.store import RUN_TTL_SECONDS, JobRunRecord, last_run
 from chalicelib.observability import logger
@@ -29,6 +30,7 @@ def run(job: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     try:
         summary = work()
     except Exception:
+        metrics.flush()
         record.update(actions=[JobRunRecord.outcome.set("failed"), JobRunRecord.finished_at.set(iso(utcnow()))])
         logger.exception("job failed", extra={"job": job})
         raise
@@ -40,12 +42,17 @@ def run(job: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         ]
     )
     logger.info("job done", extra={"job": job, **summary})
+    metrics.flush()
     return summary
 
 
 def heartbeat() -> dict[str, Any]:
-    """Prove the scheduler is alive; an alarm on a missing heartbeat catches a dead schedule."""
-    return {"alive": True}
+    """Prove the scheduler is alive, and publish how many messages wait in dead-letter queues."""
+    from chalicelib import queues
+
+    waiting = queues.dead_letters()
+    metrics.gauge(metrics.DEAD_LETTERS, sum(waiting.values()))
+    return {"alive": True, "dead_letters": waiting}
 
 
 def status() -> dict[str, Any]:

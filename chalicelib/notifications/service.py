@@ -6,7 +6,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import queues
+from chalicelib import metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.dynamo import put_once
 from chalicelib.ids import JAKARTA, iso, utcnow
@@ -59,6 +59,8 @@ def handle(message: Message) -> None:
             )
         )
         logger.info("inbox entry", extra={"kind": message.kind, "written": written})
+        if written and message.kind == "spending_reminder":
+            metrics.count(metrics.REMINDERS_SENT)
     nip = message.params.get("nip")
     contact = contacts(str(nip)) if nip else None
     if contact is None or not any(contact):
@@ -71,8 +73,10 @@ def handle(message: Message) -> None:
     address, phone = contact
     if address and prefs.email and put_once(LedgerRecord(f"email:{message.message_id}"), LedgerRecord.entry_id):
         channels.email(address, title, body)
+        metrics.count(metrics.EMAILS_SENT)
     if phone and prefs.sms and put_once(LedgerRecord(f"sms:{message.message_id}"), LedgerRecord.entry_id):
         channels.sms(phone, f"{title}: {body}")
+        metrics.count(metrics.SMS_SENT)
 
 
 def inbox(principal: Principal, request: PageRequest) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import queues
+from chalicelib import metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.cart import service as cart_service
 from chalicelib.cart import store as cart_store
@@ -85,6 +85,7 @@ def checkout(principal: Principal, body: model.CheckoutRequest, idempotency_key:
         ExpireCheckout(checkout_id=checkout_id, expires_at=expires_at),
         delay_seconds=min(MAX_DELAY_SECONDS, timeout * 60),
     )
+    metrics.count(metrics.ORDERS_PLACED, len(orders))
     return render.checkout(record, orders, with_secret=True)
 
 

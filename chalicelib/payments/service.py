@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from chalicelib import queues
+from chalicelib import metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.config import settings
 from chalicelib.dynamo import plain
@@ -51,6 +51,7 @@ def apply_intent(payment_intent_id: str) -> int:
     if intent.status == "succeeded":
         return _paid(checkout)
     if intent.status == "requires_payment_method" and checkout.status == "awaiting_payment":
+        metrics.count(metrics.PAYMENTS_FAILED)
         checkout.update(actions=[CheckoutRecord.payment_error.set("the payment was declined; try another card")])
     return 0
 
@@ -60,8 +61,10 @@ def _paid(checkout: CheckoutRecord) -> int:
     for order in store.orders_of(checkout):
         if order.status == "awaiting_payment":
             try:
-                transitions.move(order.order_id, "pay", {"system"})
+                paid = transitions.move(order.order_id, "pay", {"system"})
                 moved += 1
+                metrics.count(metrics.ORDERS_PAID)
+                metrics.count(metrics.GMV, int(paid.total_idr), unit="None")
                 continue
             except model.InvalidTransition:
                 order = store.order(order.order_id)
@@ -106,6 +109,8 @@ def _refund_of(order: OrderRecord) -> dict[str, Any] | None:
 def _set_refund(order: OrderRecord, refund: dict[str, Any]) -> None:
     order.update(actions=[OrderRecord.refund.set(refund), OrderRecord.updated_at.set(iso(utcnow()))])
     if refund["status"] == "succeeded":
+        metrics.count(metrics.REFUNDS)
+        metrics.count(metrics.REFUNDED, int(refund["amount_idr"]), unit="None")
         queues.publish(
             OrderEvent(
                 order_id=order.order_id,

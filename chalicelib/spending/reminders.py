@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from chalicelib import queues
+from chalicelib import metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.dynamo import put_once
 from chalicelib.errors import ValidationFailed
@@ -101,6 +101,7 @@ def run(month: str | None = None, as_of: date | None = None, now: datetime | Non
     if pending:
         queues.publish_many(pending)
         queued += len(pending)
+    metrics.count(metrics.REMINDERS_QUEUED, queued)
     return {"month": month, "stage": stage.name, "queued": queued, "laggards": checked}
 
 

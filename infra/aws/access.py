@@ -18,6 +18,7 @@ READ_ACTIONS = (
     "dynamodb:DescribeTable",
 )
 WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+WATCH_ACTIONS = ("sqs:GetQueueUrl", "sqs:GetQueueAttributes")
 SEND_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes")
 # What the Lambda service needs to feed a function from its queue (the event source mapping).
 CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes")
@@ -34,6 +35,7 @@ class Grant:
     writes: frozenset[str] = field(default_factory=frozenset)
     sends: frozenset[str] = field(default_factory=frozenset)
     consumes: str | None = None
+    watches: frozenset[str] = field(default_factory=frozenset)  # queues whose depth it reads
     stripe: bool = False
     email: bool = False
     sms: bool = False
@@ -45,6 +47,8 @@ class Grant:
         if action in READ_ACTIONS:
             return resource in self.reads or resource in self.writes
         if action in SEND_ACTIONS and resource in self.sends:
+            return True
+        if action in WATCH_ACTIONS and resource in self.watches:
             return True
         if action in CONSUME_ACTIONS:
             return resource == self.consumes
@@ -80,6 +84,7 @@ TABLES = _set(
     "reports",
 )
 QUEUES = _set("notifications", "payments", "order-events", "expiry")
+DEAD_LETTER_QUEUES = frozenset(f"{q}-dlq" for q in QUEUES)
 _EXPIRY = Grant(
     reads=_set("config"),
     writes=_set("checkouts", "orders", "products", "search"),
@@ -94,6 +99,7 @@ def _scheduled(grant: Grant) -> Grant:
         reads=grant.reads,
         writes=grant.writes | {"jobs"},
         sends=grant.sends,
+        watches=grant.watches,
         stripe=grant.stripe,
         email=grant.email,
         sms=grant.sms,
@@ -134,7 +140,7 @@ GRANTS: dict[str, Grant] = {
     "expiry_worker": Grant(
         reads=_EXPIRY.reads, writes=_EXPIRY.writes, sends=_EXPIRY.sends, consumes="expiry", stripe=True
     ),
-    "heartbeat": _scheduled(Grant()),
+    "heartbeat": _scheduled(Grant(watches=DEAD_LETTER_QUEUES)),
     "expiry_sweep": _scheduled(_EXPIRY),
     "auto_complete": _scheduled(Grant(writes=_set("orders"), sends=_set("order-events"))),
     "reconcile_payments": _scheduled(

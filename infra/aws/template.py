@@ -164,50 +164,34 @@ def _role(ids: dict[str, str], grant: access.Grant) -> dict[str, Any]:
         return {"Fn::Sub": f"${{{ids[short]}.Arn}}/index/*"}
 
     statements: list[dict[str, Any]] = []
+
+    def allow(actions: tuple[str, ...], resource: Any) -> None:
+        statements.append({"Effect": "Allow", "Action": list(actions), "Resource": resource})
+
     readable = sorted(grant.reads | grant.writes)
     if readable:
-        resources_ = [arn(t) for t in readable] + [index_arns(t) for t in readable]
-        statements.append({"Effect": "Allow", "Action": list(access.READ_ACTIONS), "Resource": resources_})
+        allow(access.READ_ACTIONS, [arn(t) for t in readable] + [index_arns(t) for t in readable])
     if grant.writes:
-        statements.append(
-            {
-                "Effect": "Allow",
-                "Action": list(access.WRITE_ACTIONS),
-                "Resource": [arn(t) for t in sorted(grant.writes)],
-            }
-        )
+        allow(access.WRITE_ACTIONS, [arn(t) for t in sorted(grant.writes)])
     if grant.sends:
-        statements.append(
-            {"Effect": "Allow", "Action": list(access.SEND_ACTIONS), "Resource": [arn(q) for q in sorted(grant.sends)]}
-        )
+        allow(access.SEND_ACTIONS, [arn(q) for q in sorted(grant.sends)])
+    if grant.watches:
+        allow(access.WATCH_ACTIONS, [arn(q) for q in sorted(grant.watches)])
     if grant.consumes:
-        statements.append({"Effect": "Allow", "Action": list(access.CONSUME_ACTIONS), "Resource": arn(grant.consumes)})
+        allow(access.CONSUME_ACTIONS, arn(grant.consumes))
     if grant.stripe:
-        statements.append(
-            {"Effect": "Allow", "Action": list(access.STRIPE_ACTIONS), "Resource": {"Ref": "StripeSecret"}}
-        )
+        allow(access.STRIPE_ACTIONS, {"Ref": "StripeSecret"})
     if grant.email:
-        statements.append(
-            {
-                "Effect": "Allow",
-                "Action": list(access.EMAIL_ACTIONS),
-                "Resource": {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"},
-            }
-        )
+        identities = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
+        allow(access.EMAIL_ACTIONS, {"Fn::Sub": identities})
     if grant.sms:
         # SMS to a phone number has no resource ARN to name.
-        statements.append({"Effect": "Allow", "Action": list(access.SMS_ACTIONS), "Resource": "*"})
-    statements.append(
-        {
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"},
-        }
+        allow(access.SMS_ACTIONS, "*")
+    allow(
+        ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
+        {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"},
     )
-    # X-Ray takes no resource-level permissions.
-    statements.append(
-        {"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"}
-    )
+    allow(("xray:PutTraceSegments", "xray:PutTelemetryRecords"), "*")  # X-Ray has no resource-level permissions
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {

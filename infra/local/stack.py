@@ -59,6 +59,8 @@ class LocalStack:
         self.stripe = LocalStripe(self.state_dir).start()
         os.environ["PEKEN_STRIPE_API_BASE"] = self.stripe.url
         audit.install_from_environment()
+        # Business metrics (EMF) go to a file, not the console; CloudWatch reads them from stdout on AWS.
+        os.environ["PEKEN_METRICS_FILE"] = str(self.state_dir / "metrics.jsonl")
         os.environ["PEKEN_STRIPE_WEBHOOK_SECRET"] = self.stripe.webhook_secret
         os.environ.setdefault("PEKEN_STRIPE_SECRET_KEY", "sk_test_peken_local")
         # Tests replay signed webhooks; the secret is local-only and dies with the state dir.
