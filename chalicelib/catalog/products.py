@@ -89,6 +89,8 @@ def load(product_id: str) -> ProductRecord:
 def _owned(principal: Principal, product_id: str) -> ProductRecord:
     product = load(product_id)
     if stores.load(product.store_id).owner_id != principal.user_id:
+        if not product.active and not principal.has("admin"):
+            raise NotFound("no such product")  # as GET answers: a withdrawn product is not revealed
         raise Forbidden("only the store's owner may change its products")
     return product
 

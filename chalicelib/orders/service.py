@@ -57,7 +57,8 @@ def _status_filter(query: Mapping[str, str]) -> Any:
 
 
 def mine(principal: Principal, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
-    """List the caller's orders, newest first."""
+    """List the caller's orders, newest first (buyers only, as the cart)."""
+    principal.require("buyer")
     records, last = page_of(
         OrderRecord.by_buyer,
         "buyer_id",
