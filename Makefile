@@ -8,7 +8,7 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint types unit integration e2e infra package deploy bench clean
+.PHONY: run test lint types unit integration e2e infra package deploy bench soak clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ deploy: package
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# The long adversarial runs (README "Adversarial suite"): thousands of soak operations.
+SOAK_OPERATIONS ?= 3000
+soak: $(STAMP)
+	mkdir -p build
+	PEKEN_SOAK_OPERATIONS=$(SOAK_OPERATIONS) PEKEN_SOAK_REPORT=build/soak.json \
+		$(PYTEST) tests/e2e/test_soak.py -q -s
 
 clean:
 	rm -rf build .mypy_cache .ruff_cache

@@ -1,0 +1,356 @@
+"""A randomised soak: concurrent buyers, sellers and Stripe over HTTP, then every invariant checked.
+
+Buyers browse, fill carts, check out, pay, fail to pay, abandon, cancel before and after
+paying and complete; sellers accept, mark ready and cancel; Stripe's webhooks are replayed.
+At the end, once queues are drained and abandoned checkouts expired:
+- every order is in a legal state and none still awaits payment;
+- stock is conserved: initial = left + units in orders that hold stock;
+- money is conserved: paid - refunded = kept (orders that hold stock), and the ledgers
+  agree: each store's turnover, each ASN's spending;
+- every refund succeeded, and nobody got the same notification twice.
+
+`make test` runs a bounded few hundred operations; `make soak` runs thousands
+(PEKEN_SOAK_OPERATIONS, PEKEN_SOAK_CLIENTS, PEKEN_SOAK_SEED to replay a run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from tests.e2e.conftest import RunningStack
+from tests.e2e.shop import Shop
+from tests.e2e.test_spending import nip
+
+OPERATIONS = int(os.environ.get("PEKEN_SOAK_OPERATIONS", "300"))
+CLIENTS = int(os.environ.get("PEKEN_SOAK_CLIENTS", "8"))
+INITIAL_STOCK = 400
+HOLDS_STOCK = ("paid", "accepted", "ready", "completed")
+LEGAL = {"awaiting_payment", "paid", "accepted", "ready", "completed", "cancelled", "expired"}
+# operation -> weight
+MIX = {
+    "browse": 20,
+    "buy_and_pay": 35,
+    "buy_declined_then_pay": 5,
+    "buy_and_abandon": 8,
+    "buy_and_cancel_unpaid": 5,
+    "cancel_paid": 5,
+    "seller_advance": 12,
+    "seller_cancel": 2,
+    "complete": 5,
+    "replay_webhook": 3,
+}
+
+
+@dataclass
+class World:
+    """The soak's people and what the clients saw happen."""
+
+    shop: Shop
+    rng: random.Random
+    sellers: list[dict[str, str]]
+    stores: list[str]
+    products: dict[str, int]  # product -> index of its seller
+    buyers: list[dict[str, str]]
+    asn_nips: dict[int, str]  # buyer index -> NIP
+    buyer_locks: list[threading.Lock]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    paid: dict[str, int] = field(default_factory=dict)  # checkout -> amount Stripe took
+    intents: list[str] = field(default_factory=list)
+    done: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def call(self, method: str, path: str, headers: dict[str, str], body: Any = None) -> requests.Response:
+        response = self.shop.call(method, path, headers, body)
+        if response.status_code >= 500:
+            with self.lock:
+                self.errors.append(f"{method} {path}: {response.status_code} {response.text[:200]}")
+        return response
+
+
+def test_soak_keeps_every_invariant(stack: RunningStack) -> None:
+    seed = int(os.environ.get("PEKEN_SOAK_SEED", random.randrange(1 << 30)))
+    world = _world(Shop(stack), random.Random(seed))
+    plan = [world.rng.choices(list(MIX), weights=list(MIX.values()))[0] for _ in range(OPERATIONS)]
+    seeds = [world.rng.randrange(1 << 30) for _ in plan]
+    began = time.monotonic()
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        list(pool.map(lambda item: _operate(world, *item), zip(plan, seeds, strict=True)))
+    ran = time.monotonic() - began
+    _settle(world)
+    violations = _violations(world)
+    report = {
+        "seed": seed,
+        "operations": OPERATIONS,
+        "clients": CLIENTS,
+        "seconds": round(ran, 1),
+        "done": dict(world.done),
+        "server_errors": len(world.errors),
+        "violations": violations,
+    }
+    print(json.dumps(report))
+    if os.environ.get("PEKEN_SOAK_REPORT"):
+        with open(os.environ["PEKEN_SOAK_REPORT"], "w", encoding="utf-8") as fh:
+            json.dump(report, fh)
+    assert not world.errors, (seed, world.errors[:5])
+    assert not violations, (seed, violations)
+    assert world.done["paid"] > 0 and world.done["advanced"] > 0, (seed, world.done)
+
+
+def _world(shop: Shop, rng: random.Random) -> World:
+    sellers = [shop.user("seller") for _ in range(4)]
+    kecamatan = [("Gubeng", "Airlangga"), ("Genteng", "Ketabang"), ("Tegalsari", "Kedungdoro"), ("Gubeng", "Gubeng")]
+    stores = [shop.store(s, *kecamatan[i]) for i, s in enumerate(sellers)]
+    products = {}
+    for i in range(10):
+        owner = i % len(sellers)
+        price = rng.randrange(1, 40) * 1000
+        products[shop.product(sellers[owner], stores[owner], stock=INITIAL_STOCK, price=price)] = owner
+    nips = {i: nip() for i in range(10)}
+    rows = [
+        {"nip": n, "name": f"ASN {i}", "department": f"Dinas {shop.tag}", "grade": "III/a"} for i, n in nips.items()
+    ]
+    assert shop.call("POST", "/v1/admin/asn", shop.admin, {"rows": rows}).status_code == 200
+    buyers = [
+        shop.stack.headers(f"soak-{i}-{shop.tag}", ["buyer"], **({"nip": nips[i]} if i in nips else {}))
+        for i in range(30)
+    ]
+    return World(shop, rng, sellers, stores, products, buyers, nips, [threading.Lock() for _ in buyers])
+
+
+def _operate(world: World, operation: str, seed: int) -> None:
+    rng = random.Random(seed)
+    try:
+        OPERATIONS_BY_NAME[operation](world, rng)
+    except Exception as exc:  # a client-side surprise is a finding, not a crash of the whole soak
+        with world.lock:
+            world.errors.append(f"{operation}: {exc!r}")
+
+
+def _browse(world: World, rng: random.Random) -> None:
+    buyer = rng.choice(world.buyers)
+    store = rng.choice(world.stores)
+    for path in (f"/v1/products?limit={rng.randint(1, 50)}", f"/v1/products?store_id={store}", "/v1/stores"):
+        assert world.call("GET", path, buyer).status_code == 200
+    world.done["browsed"] += 1
+
+
+def _buy(world: World, rng: random.Random) -> tuple[dict[str, str], dict[str, Any]] | None:
+    index = rng.randrange(len(world.buyers))
+    buyer = world.buyers[index]
+    with world.buyer_locks[index]:  # one device per buyer: a cart is per person
+        world.call("DELETE", "/v1/cart", buyer)
+        for product in rng.sample(list(world.products), rng.randint(1, 3)):
+            world.call("PUT", f"/v1/cart/items/{product}", buyer, {"quantity": rng.randint(1, 4)})
+        made = world.shop.call(
+            "POST", "/v1/checkout", buyer, {"fulfillment": {"method": "pickup"}}, Idempotency_Key=uuid.uuid4().hex
+        )
+    if made.status_code != 201:
+        assert made.status_code in (409, 422), made.text  # sold out or an empty cart
+        world.done["refused"] += 1
+        return None
+    return buyer, made.json()
+
+
+def _pay(world: World, buyer: dict[str, str], checkout: dict[str, Any], outcome: str = "succeeded") -> bool:
+    paid = world.call("POST", f"/v1/dev/checkouts/{checkout['checkout_id']}/pay", buyer, {"outcome": outcome})
+    if paid.status_code == 200 and paid.json()["payment_intent_status"] == "succeeded":
+        with world.lock:
+            world.paid[checkout["checkout_id"]] = int(checkout["total_idr"])
+            world.intents.append(checkout["payment"]["payment_intent_id"])
+        world.done["paid"] += 1
+        return True
+    world.done["declined" if outcome == "declined" else "pay_refused"] += 1
+    return False
+
+
+def _buy_and_pay(world: World, rng: random.Random) -> None:
+    bought = _buy(world, rng)
+    if bought:
+        _pay(world, *bought)
+
+
+def _buy_declined_then_pay(world: World, rng: random.Random) -> None:
+    bought = _buy(world, rng)
+    if bought:
+        _pay(world, *bought, outcome="declined")
+        _pay(world, *bought)
+
+
+def _buy_and_abandon(world: World, rng: random.Random) -> None:
+    if _buy(world, rng):
+        world.done["abandoned"] += 1
+
+
+def _buy_and_cancel_unpaid(world: World, rng: random.Random) -> None:
+    bought = _buy(world, rng)
+    if bought:
+        buyer, checkout = bought
+        for order in checkout["orders"]:
+            world.call("POST", f"/v1/orders/{order['order_id']}/cancel", buyer, {"reason": "berubah pikiran"})
+        world.done["cancelled_unpaid"] += 1
+
+
+def _cancel_paid(world: World, rng: random.Random) -> None:
+    buyer = rng.choice(world.buyers)
+    for order in world.call("GET", "/v1/orders?status=paid&limit=5", buyer).json()["items"][:1]:
+        if world.call("POST", f"/v1/orders/{order['order_id']}/cancel", buyer, {"reason": "refund"}).ok:
+            world.done["cancelled_paid"] += 1
+
+
+def _seller_advance(world: World, rng: random.Random) -> None:
+    owner = rng.randrange(len(world.sellers))
+    seller, store = world.sellers[owner], world.stores[owner]
+    for status, step in (("paid", "accept"), ("accepted", "ready")):
+        for order in world.call("GET", f"/v1/stores/{store}/orders?status={status}&limit=3", seller).json()["items"]:
+            if world.call("POST", f"/v1/orders/{order['order_id']}/{step}", seller).ok:
+                world.done["advanced"] += 1
+
+
+def _seller_cancel(world: World, rng: random.Random) -> None:
+    owner = rng.randrange(len(world.sellers))
+    seller, store = world.sellers[owner], world.stores[owner]
+    for order in world.call("GET", f"/v1/stores/{store}/orders?status=accepted&limit=1", seller).json()["items"]:
+        if world.call("POST", f"/v1/orders/{order['order_id']}/cancel", seller, {"reason": "stok habis"}).ok:
+            world.done["seller_cancelled"] += 1
+
+
+def _complete(world: World, rng: random.Random) -> None:
+    buyer = rng.choice(world.buyers)
+    for order in world.call("GET", "/v1/orders?status=ready&limit=2", buyer).json()["items"]:
+        if world.call("POST", f"/v1/orders/{order['order_id']}/complete", buyer).ok:
+            world.done["completed"] += 1
+
+
+def _replay_webhook(world: World, rng: random.Random) -> None:
+    with world.lock:
+        intent = rng.choice(world.intents) if world.intents else None
+    if intent is None:
+        return
+    payload, signature = world.shop.signed_event(f"evt_{uuid.uuid4().hex[:16]}", "payment_intent.succeeded", intent)
+    response = requests.post(
+        f"{world.shop.url}/v1/webhooks/stripe",
+        data=payload,
+        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    world.done["webhooks_replayed"] += 1
+
+
+OPERATIONS_BY_NAME = {
+    "browse": _browse,
+    "buy_and_pay": _buy_and_pay,
+    "buy_declined_then_pay": _buy_declined_then_pay,
+    "buy_and_abandon": _buy_and_abandon,
+    "buy_and_cancel_unpaid": _buy_and_cancel_unpaid,
+    "cancel_paid": _cancel_paid,
+    "seller_advance": _seller_advance,
+    "seller_cancel": _seller_cancel,
+    "complete": _complete,
+    "replay_webhook": _replay_webhook,
+}
+
+
+def _settle(world: World) -> None:
+    """Let every payment land, expire what was abandoned, and let every refund finish."""
+    shop = world.shop
+    shop.wait(lambda: all(o["status"] != "awaiting_payment" for o in _orders_of_paid(world)), timeout=180)
+    try:
+        shop.clock(31 * 60)
+        shop.run_schedule("expiry_sweep")
+    finally:
+        shop.clock(0)
+    shop.stack.drain(timeout=120)
+    shop.wait(lambda: all((o.get("refund") or {}).get("status", "succeeded") == "succeeded" for o in _all(world)), 120)
+    shop.stack.drain(timeout=120)
+
+
+def _orders_of_paid(world: World) -> list[dict[str, Any]]:
+    paid = set(world.paid)
+    return [o for o in _all(world) if o["checkout_id"] in paid]
+
+
+def _all(world: World) -> list[dict[str, Any]]:
+    found = []
+    for buyer in world.buyers:
+        cursor = ""
+        while True:
+            page = world.shop.call("GET", f"/v1/orders?limit=100{cursor}", buyer).json()
+            found += page["items"]
+            if not page["next_cursor"]:
+                break
+            cursor = f"&cursor={page['next_cursor']}"
+    return found
+
+
+def _violations(world: World) -> list[str]:
+    shop, out = world.shop, []
+    orders = _all(world)
+    by_buyer = {i: [o for o in orders if o["buyer_id"] == _user_of(b)] for i, b in enumerate(world.buyers)}
+    illegal = [o["order_id"] for o in orders if o["status"] not in LEGAL or o["status"] == "awaiting_payment"]
+    if illegal:
+        out.append(f"orders in a wrong final state: {illegal[:5]}")
+    sold: Counter[str] = Counter()
+    for order in orders:
+        if order["status"] in HOLDS_STOCK:
+            for line in order["lines"]:
+                sold[line["product_id"]] += line["quantity"]
+    for product, owner in world.products.items():
+        left = shop.stock(product, world.sellers[owner])
+        if left < 0 or left + sold[product] != INITIAL_STOCK:
+            out.append(f"stock of {product}: {left} left + {sold[product]} sold != {INITIAL_STOCK}")
+    refunds = [o["refund"] for o in orders if o.get("refund")]
+    if any(r["status"] != "succeeded" for r in refunds):
+        out.append("a refund did not succeed")
+    refunded = sum(r["amount_idr"] for r in refunds)
+    kept = sum(o["total_idr"] for o in orders if o["status"] in HOLDS_STOCK)
+    if sum(world.paid.values()) - refunded != kept:
+        out.append(f"money: paid {sum(world.paid.values())} - refunded {refunded} != kept {kept}")
+    unpaid_holding = [
+        o["order_id"] for o in orders if o["status"] in HOLDS_STOCK and o["checkout_id"] not in world.paid
+    ]
+    if unpaid_holding:
+        out.append(f"orders held without a payment: {unpaid_holding[:5]}")
+    for owner, store in enumerate(world.stores):
+        turnover = shop.call("GET", f"/v1/stores/{store}", world.sellers[owner]).json()["turnover_month_idr"]
+        expected = sum(o["total_idr"] for o in orders if o["store_id"] == store and o["status"] in HOLDS_STOCK)
+        if turnover != expected:
+            out.append(f"turnover of {store}: {turnover} != {expected}")
+    for index in world.asn_nips:
+        spent = shop.call("GET", "/v1/me/spending", world.buyers[index]).json()["spent_idr"]
+        expected = sum(o["total_idr"] for o in by_buyer[index] if o["status"] in HOLDS_STOCK)
+        if spent != expected:
+            out.append(f"spending of ASN {index}: {spent} != {expected}")
+    for person in [*world.buyers, *world.sellers]:
+        inbox = _inbox(shop, person)
+        twice = [key for key, n in Counter((n["kind"], n["body"]) for n in inbox).items() if n > 1]
+        if twice:
+            out.append(f"notifications delivered twice: {twice[:3]}")
+    return out
+
+
+def _inbox(shop: Shop, person: dict[str, str]) -> list[dict[str, Any]]:
+    found, cursor = [], ""
+    while True:
+        page = shop.call("GET", f"/v1/me/notifications?limit=100{cursor}", person).json()
+        found += page["items"]
+        if not page["next_cursor"]:
+            return found
+        cursor = f"&cursor={page['next_cursor']}"
+
+
+def _user_of(headers: dict[str, str]) -> str:
+    import jwt
+
+    return str(jwt.decode(headers["Authorization"].split()[1], options={"verify_signature": False})["sub"])
