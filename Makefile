@@ -48,12 +48,17 @@ deploy: package
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 
-# The long adversarial runs (README "Adversarial suite"): thousands of soak operations.
+# The long adversarial runs (README "Adversarial suite"): fuzzing with more examples per
+# operation, then thousands of randomised soak operations; figures land in build/.
 SOAK_OPERATIONS ?= 3000
+FUZZ_EXAMPLES ?= 15
 soak: $(STAMP)
 	mkdir -p build
+	PEKEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) PEKEN_FUZZ_REPORT=build/fuzz.json \
+		$(PYTEST) tests/e2e/test_fuzz.py -q
 	PEKEN_SOAK_OPERATIONS=$(SOAK_OPERATIONS) PEKEN_SOAK_REPORT=build/soak.json \
 		$(PYTEST) tests/e2e/test_soak.py -q -s
+	cat build/fuzz.json build/soak.json
 
 clean:
 	rm -rf build .mypy_cache .ruff_cache

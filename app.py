@@ -2,34 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, CloudWatchEvent, Request, Response, SQSEvent
 
-from chalicelib import http, idempotency, openapi, queues
-from chalicelib.cart import service as cart
-from chalicelib.catalog import listing, model, products, reference, stores
-from chalicelib.catalog.categories import list_categories
-from chalicelib.devtools import DevTokenRequest, issue_token
-from chalicelib.jobs import service as jobs
-from chalicelib.notifications import service as notifications
-from chalicelib.orders import checkout, expiry
-from chalicelib.orders import events as order_events
-from chalicelib.orders import model as order_model
-from chalicelib.orders import service as orders
+from chalicelib import http
+from chalicelib.config import queue_name
+from chalicelib.jobs.schedules import SCHEDULES
+from chalicelib.lazy import lazy
 from chalicelib.paging import page_request
-from chalicelib.payments import service as payments
-from chalicelib.payments import webhook
-from chalicelib.payments.model import DevPayment
-from chalicelib.profiles import service as profiles
-from chalicelib.profiles.model import UpdateMe
-from chalicelib.reports import service as reports
-from chalicelib.settings import service as settings
-from chalicelib.spending import model as spending_model
-from chalicelib.spending import reminders, roster
-from chalicelib.spending import service as spending
 
-app = Chalice(app_name="peken")
+# Domain modules load on first use: a cold start imports only what its request needs
+# (GET /v1/health needs none of them; no function imports `stripe` until it pays or refunds).
+if TYPE_CHECKING:
+    from chalicelib import devtools, idempotency, openapi, queues
+    from chalicelib.cart import service as cart
+    from chalicelib.catalog import categories as catalog_categories
+    from chalicelib.catalog import listing, model, products, reference, stores
+    from chalicelib.jobs import service as jobs
+    from chalicelib.notifications import service as notifications
+    from chalicelib.orders import checkout, expiry
+    from chalicelib.orders import events as order_events
+    from chalicelib.orders import model as order_model
+    from chalicelib.orders import service as orders
+    from chalicelib.payments import model as payment_model
+    from chalicelib.payments import service as payments
+    from chalicelib.payments import webhook
+    from chalicelib.profiles import model as profile_model
+    from chalicelib.profiles import service as profiles
+    from chalicelib.reports import service as reports
+    from chalicelib.settings import service as settings
+    from chalicelib.spending import model as spending_model
+    from chalicelib.spending import reminders, roster
+    from chalicelib.spending import service as spending
+else:
+    openapi = lazy("chalicelib.openapi")
+    idempotency = lazy("chalicelib.idempotency")
+    queues = lazy("chalicelib.queues")
+    cart = lazy("chalicelib.cart.service")
+    listing = lazy("chalicelib.catalog.listing")
+    model = lazy("chalicelib.catalog.model")
+    products = lazy("chalicelib.catalog.products")
+    reference = lazy("chalicelib.catalog.reference")
+    stores = lazy("chalicelib.catalog.stores")
+    catalog_categories = lazy("chalicelib.catalog.categories")
+    devtools = lazy("chalicelib.devtools")
+    jobs = lazy("chalicelib.jobs.service")
+    notifications = lazy("chalicelib.notifications.service")
+    checkout = lazy("chalicelib.orders.checkout")
+    expiry = lazy("chalicelib.orders.expiry")
+    order_events = lazy("chalicelib.orders.events")
+    order_model = lazy("chalicelib.orders.model")
+    orders = lazy("chalicelib.orders.service")
+    payments = lazy("chalicelib.payments.service")
+    payment_model = lazy("chalicelib.payments.model")
+    webhook = lazy("chalicelib.payments.webhook")
+    profiles = lazy("chalicelib.profiles.service")
+    profile_model = lazy("chalicelib.profiles.model")
+    reports = lazy("chalicelib.reports.service")
+    settings = lazy("chalicelib.settings.service")
+    spending_model = lazy("chalicelib.spending.model")
+    reminders = lazy("chalicelib.spending.reminders")
+    roster = lazy("chalicelib.spending.roster")
+    spending = lazy("chalicelib.spending.service")
+
+app = Chalice(app_name="peken", configure_logs=False)  # Powertools owns the "peken" logger
 http.install(app)
 
 
@@ -53,7 +90,7 @@ def openapi_document() -> dict[str, Any]:
 
 @app.route("/v1/dev/token", methods=["POST"])
 def dev_token() -> dict[str, Any]:
-    return issue_token(http.parse(DevTokenRequest, request()))
+    return devtools.issue_token(http.parse(devtools.DevTokenRequest, request()))
 
 
 # --- profiles and inbox --------------------------------------------------------------
@@ -66,7 +103,7 @@ def get_me() -> dict[str, Any]:
 
 @app.route("/v1/me", methods=["PUT"])
 def put_me() -> dict[str, Any]:
-    return profiles.update_me(http.principal(request()), http.parse(UpdateMe, request()))
+    return profiles.update_me(http.principal(request()), http.parse(profile_model.UpdateMe, request()))
 
 
 @app.route("/v1/me/notifications", methods=["GET"])
@@ -80,7 +117,7 @@ def my_notifications() -> dict[str, Any]:
 
 @app.route("/v1/categories", methods=["GET"])
 def categories() -> dict[str, Any]:
-    return list_categories()
+    return catalog_categories.list_categories()
 
 
 @app.route("/v1/reference-prices", methods=["GET"])
@@ -205,14 +242,16 @@ def get_checkout(checkout_id: str) -> dict[str, Any]:
 
 @app.route("/v1/orders", methods=["GET"])
 def my_orders() -> dict[str, Any]:
+    caller = http.principal(request())
     paging = page_request(request().query_params, orders.CURSOR_FIELDS)
-    return orders.mine(http.principal(request()), http.query(request()), paging)
+    return orders.mine(caller, http.query(request()), paging)
 
 
 @app.route("/v1/stores/{store_id}/orders", methods=["GET"])
 def store_orders(store_id: str) -> dict[str, Any]:
+    caller = http.principal(request())
     paging = page_request(request().query_params, orders.CURSOR_FIELDS)
-    return orders.of_store(http.principal(request()), store_id, http.query(request()), paging)
+    return orders.of_store(caller, store_id, http.query(request()), paging)
 
 
 @app.route("/v1/orders/{order_id}", methods=["GET"])
@@ -252,7 +291,7 @@ def stripe_webhook() -> dict[str, Any]:
 @app.route("/v1/dev/checkouts/{checkout_id}/pay", methods=["POST"])
 def dev_pay(checkout_id: str) -> dict[str, Any]:
     caller = http.principal(request())
-    return payments.dev_pay(caller, checkout_id, http.parse(DevPayment, request()).outcome)
+    return payments.dev_pay(caller, checkout_id, http.parse(payment_model.DevPayment, request()).outcome)
 
 
 # --- spending obligation and reports ---------------------------------------------------
@@ -265,8 +304,8 @@ def upload_roster() -> dict[str, Any]:
 
 @app.route("/v1/admin/asn", methods=["GET"])
 def list_roster() -> dict[str, Any]:
-    paging = page_request(request().query_params, roster.CURSOR_FIELDS)
-    return roster.listing(http.member(request(), "admin"), http.query(request()), paging)
+    caller = http.member(request(), "admin")
+    return roster.listing(caller, http.query(request()), page_request(request().query_params, roster.CURSOR_FIELDS))
 
 
 @app.route("/v1/admin/spending-policy", methods=["PUT"])
@@ -289,7 +328,7 @@ def my_spending() -> dict[str, Any]:
 @app.route("/v1/admin/compliance", methods=["GET"])
 def compliance() -> dict[str, Any]:
     caller, query = http.member(request(), "admin"), http.query(request())
-    return reports.compliance(caller, spending.month_of(query), query.get("department"))
+    return reports.compliance(caller, spending.month_of(query), spending.department_of(query))
 
 
 @app.route("/v1/admin/compliance/laggards", methods=["GET"])
@@ -338,22 +377,22 @@ def job_status() -> dict[str, Any]:
 # --- queue workers -------------------------------------------------------------------
 
 
-@app.on_sqs_message(queue=queues.queue_name("notifications"), batch_size=10)
+@app.on_sqs_message(queue=queue_name("notifications"), batch_size=10)
 def notifications_worker(event: SQSEvent) -> dict[str, Any]:
     return queues.handle_batch(event.to_dict(), notifications.handle)
 
 
-@app.on_sqs_message(queue=queues.queue_name("payments"), batch_size=10)
+@app.on_sqs_message(queue=queue_name("payments"), batch_size=10)
 def payments_worker(event: SQSEvent) -> dict[str, Any]:
     return queues.handle_batch(event.to_dict(), payments.handle)
 
 
-@app.on_sqs_message(queue=queues.queue_name("order-events"), batch_size=10)
+@app.on_sqs_message(queue=queue_name("order-events"), batch_size=10)
 def order_events_worker(event: SQSEvent) -> dict[str, Any]:
     return queues.handle_batch(event.to_dict(), order_events.handle)
 
 
-@app.on_sqs_message(queue=queues.queue_name("expiry"), batch_size=10)
+@app.on_sqs_message(queue=queue_name("expiry"), batch_size=10)
 def expiry_worker(event: SQSEvent) -> dict[str, Any]:
     return queues.handle_batch(event.to_dict(), expiry.handle)
 
@@ -361,32 +400,32 @@ def expiry_worker(event: SQSEvent) -> dict[str, Any]:
 # --- schedules -----------------------------------------------------------------------
 
 
-@app.schedule(jobs.SCHEDULES["heartbeat"])
+@app.schedule(SCHEDULES["heartbeat"])
 def heartbeat(event: CloudWatchEvent) -> dict[str, Any]:
     return jobs.run("heartbeat", jobs.heartbeat)
 
 
-@app.schedule(jobs.SCHEDULES["expiry_sweep"])
+@app.schedule(SCHEDULES["expiry_sweep"])
 def expiry_sweep(event: CloudWatchEvent) -> dict[str, Any]:
     return jobs.run("expiry_sweep", expiry.sweep)
 
 
-@app.schedule(jobs.SCHEDULES["auto_complete"])
+@app.schedule(SCHEDULES["auto_complete"])
 def auto_complete(event: CloudWatchEvent) -> dict[str, Any]:
     return jobs.run("auto_complete", expiry.auto_complete)
 
 
-@app.schedule(jobs.SCHEDULES["reconcile_payments"])
+@app.schedule(SCHEDULES["reconcile_payments"])
 def reconcile_payments(event: CloudWatchEvent) -> dict[str, Any]:
     return jobs.run("reconcile_payments", payments.reconcile)
 
 
-@app.schedule(jobs.SCHEDULES["spending_reminders"])
+@app.schedule(SCHEDULES["spending_reminders"])
 def spending_reminders(event: CloudWatchEvent) -> dict[str, Any]:
     return jobs.run("spending_reminders", reminders.run)
 
 
-@app.schedule(jobs.SCHEDULES["relist_capped_stores"])
+@app.schedule(SCHEDULES["relist_capped_stores"])
 def relist_capped_stores(event: CloudWatchEvent) -> dict[str, Any]:
     return jobs.run("relist_capped_stores", stores.relist_last_month)
 

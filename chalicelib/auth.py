@@ -14,7 +14,7 @@ from chalicelib.errors import Forbidden, Unauthorized
 GROUPS = ("buyer", "seller", "admin")
 ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 30
-NIP_PATTERN = re.compile(r"^\d{18}$")
+NIP_PATTERN = re.compile(r"^[0-9]{18}\Z")  # ASCII digits (\d takes any script), no final newline
 
 
 @dataclass(frozen=True)

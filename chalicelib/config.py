@@ -22,6 +22,7 @@ class Settings:
     dev_signing_key_path: str
     token_ttl_seconds: int
     stripe_api_base: str
+    stripe_timeout_seconds: float = 10.0  # per attempt; the SDK tries twice, well inside the 30 s Lambda
 
     @property
     def is_local(self) -> bool:
@@ -36,6 +37,11 @@ class Settings:
 def resource_name(stage: str, short: str) -> str:
     """Name a table or queue: `peken-<stage>-<short>`."""
     return f"peken-{stage}-{short}"
+
+
+def queue_name(short: str) -> str:
+    """Name a queue of the current stage (the template uses the same rule)."""
+    return resource_name(current_stage(), short)
 
 
 def current_region() -> str:
@@ -64,4 +70,5 @@ def settings() -> Settings:
         dev_signing_key_path=env.get("PEKEN_DEV_SIGNING_KEY_PATH", ""),
         token_ttl_seconds=int(env.get("PEKEN_DEV_TOKEN_TTL_SECONDS", "3600")),
         stripe_api_base=env.get("PEKEN_STRIPE_API_BASE", ""),
+        stripe_timeout_seconds=float(env.get("PEKEN_STRIPE_TIMEOUT_SECONDS", "10")),
     )

@@ -82,6 +82,37 @@ class ServiceUnavailable(ApiError):
     status, code = 503, "service_unavailable"
 
 
+# DynamoDB's answers that mean "busy, try again": nothing was written, a retry may succeed.
+TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        "InternalServerError",
+    }
+)
+TRANSIENT_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Tell whether a PynamoDB or botocore error means the service was busy, not that a condition failed.
+
+    A cancelled transaction is transient when some item conflicted or was throttled and no
+    condition check failed.
+    """
+    code = getattr(exc, "cause_response_code", None)
+    if code is None:
+        code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
+    if code in TRANSIENT_CODES:
+        return True
+    if code != "TransactionCanceledException":
+        return False
+    reasons = {getattr(r, "code", None) for r in (getattr(exc, "cancellation_reasons", None) or []) if r is not None}
+    return bool(reasons & TRANSIENT_REASONS) and "ConditionalCheckFailed" not in reasons
+
+
 # Chalice's own error responses (`{"Code": ..., "Message": ...}`) mapped to our codes.
 CHALICE_CODES: dict[str, tuple[int, str]] = {
     "BadRequestError": (400, "validation_error"),

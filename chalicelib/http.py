@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import unquote
 
 from chalice.app import Chalice, Request, Response
-from pydantic import BaseModel, ValidationError
 
 from chalicelib import idempotency, metrics, observability
 from chalicelib.auth import Principal, bearer_token, verify_token
@@ -18,15 +19,23 @@ from chalicelib.errors import (
     BadJson,
     MethodNotAllowed,
     NotFound,
+    ServiceUnavailable,
     Unauthorized,
     ValidationFailed,
     error_body,
+    is_transient,
 )
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 CORS_ALLOW_HEADERS = "Authorization,Content-Type,Idempotency-Key,X-Correlation-Id"
 MAX_BODY_BYTES = 256 * 1024
+# Every id and SKU in a path is shorter; DynamoDB refuses a key over 2,048 bytes (a 500).
+# Counted decoded: API Gateway (and Chalice locally) pass path parameters still percent-encoded.
+MAX_PATH_PARAM_CHARS = 64
 
 
 VERIFIED = "_peken_principal"  # the caller, once verified for this request
@@ -61,11 +70,11 @@ def optional_principal(request: Request) -> Principal | None:
 
 
 def json_body(request: Request) -> Any:
-    """Parse the raw body as JSON; an absent body is an empty object."""
+    """Parse the raw body as JSON; an absent (empty) body is an empty object, blanks are malformed."""
     raw = request.raw_body
     if len(raw) > MAX_BODY_BYTES:
         raise ValidationFailed.field("body", f"larger than {MAX_BODY_BYTES} bytes")
-    if not raw.strip():
+    if not raw:
         return {}
     try:
         return json.loads(raw)
@@ -80,6 +89,8 @@ def parse(model: type[M], request: Request) -> M:
 
 def validate(model: type[M], data: Any) -> M:
     """Validate plain data against a model, naming each bad field."""
+    from pydantic import ValidationError  # the model's module has loaded pydantic already
+
     if not isinstance(data, dict):
         raise ValidationFailed.field("body", "must be a JSON object")
     try:
@@ -135,14 +146,17 @@ def _idempotent(app: Chalice, event: Request, produce: Callable[[], Response]) -
     if event.method != "POST" or idempotency.HEADER not in event.headers:
         return produce()
     try:
-        key = idempotency.key_of(event.headers, required=False)
         token = bearer_token(event.headers)
         caller = _verified(event, token) if token else None
-    except ApiError as exc:
-        if not isinstance(exc, ValidationFailed):
-            return produce()  # let the route answer 401 itself
+    except ApiError:
+        return produce()  # let the route answer 401 itself (before any complaint about the key)
+    if caller is None:
+        return produce()
+    try:
+        key = idempotency.key_of(event.headers, required=False)
+    except ValidationFailed as exc:
         return Response(body=exc.body(), status_code=exc.status, headers=_error_headers(exc))
-    if caller is None or key is None:
+    if key is None:
         return produce()
     target = json.dumps([event.method, event.path, event.uri_params or {}], sort_keys=True)
     raw = event.raw_body or b""
@@ -155,7 +169,7 @@ def _idempotent(app: Chalice, event: Request, produce: Callable[[], Response]) -
 
 def _render_errors(event: Request, get_response: Callable[[Request], Response]) -> Response:
     try:
-        if any(not value for value in (event.uri_params or {}).values()):
+        if any(not value or len(unquote(value)) > MAX_PATH_PARAM_CHARS for value in (event.uri_params or {}).values()):
             raise NotFound("no such route")
         response = get_response(event)
     except ApiError as exc:
@@ -208,12 +222,30 @@ def complete_routes(app: Chalice) -> None:
     for index, (path, entries) in enumerate(sorted(app.routes.items())):
         for entry in entries.values():
             entry.content_types = ["*/*"]
+            entry.view_function = _busy_as_503(entry.view_function)
         defined = sorted(entries)
         missing = [m for m in ALL_METHODS if m not in entries]
         if "OPTIONS" not in entries:
             app.route(path, methods=["OPTIONS"], name=f"preflight_{index}", content_types=["*/*"])(_preflight(defined))
         if missing:
             app.route(path, methods=missing, name=f"not_allowed_{index}", content_types=["*/*"])(_not_allowed(defined))
+
+
+def _busy_as_503(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer 503 (try again) rather than 500 when DynamoDB was throttled or conflicted."""
+
+    @functools.wraps(view)
+    def guarded(**kwargs: Any) -> Any:
+        try:
+            return view(**kwargs)
+        except ApiError:
+            raise
+        except Exception as exc:
+            if is_transient(exc):
+                raise ServiceUnavailable("the marketplace is busy; try again shortly") from exc
+            raise
+
+    return guarded
 
 
 def _preflight(methods: list[str]) -> Callable[..., Response]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from chalice.app import Response
 
-from chalicelib.errors import ApiError, Conflict, ValidationFailed
+from chalicelib.errors import ApiError, Conflict, ServiceUnavailable, ValidationFailed
 
 HEADER = "idempotency-key"
 TTL_SECONDS = 24 * 3600
@@ -64,6 +64,7 @@ def run(user_id: str, key: str, fingerprint: bytes, lambda_context: Any, produce
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
         IdempotencyValidationError,
     )
 
@@ -76,11 +77,14 @@ def run(user_id: str, key: str, fingerprint: bytes, lambda_context: Any, produce
     if lambda_context is not None and hasattr(lambda_context, "get_remaining_time_in_millis"):
         config.register_lambda_context(lambda_context)
 
+    produced: list[Response] = []
+
     @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(), config=config)
     def execute(request: dict[str, str]) -> dict[str, Any]:
         response = produce()
         if response.status_code >= 500:
             raise _NotKept(response)
+        produced.append(response)
         return {
             "status": response.status_code,
             "body": response.body,
@@ -96,4 +100,8 @@ def run(user_id: str, key: str, fingerprint: bytes, lambda_context: Any, produce
         raise KeyReused("this Idempotency-Key was used with a different request") from exc
     except IdempotencyAlreadyInProgressError as exc:
         raise Conflict("a request with this Idempotency-Key is still in progress") from exc
+    except IdempotencyPersistenceLayerError as exc:
+        if produced:  # the work is done, only its record failed: say what happened (a retry answers 409)
+            return produced[0]
+        raise ServiceUnavailable("the marketplace is busy; try again shortly with the same Idempotency-Key") from exc
     return Response(body=kept["body"], status_code=int(kept["status"]), headers=dict(kept["headers"]))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -49,6 +50,13 @@ def jakarta_month(at: datetime) -> str:
 def jakarta_day(at: datetime) -> str:
     """Return the Asia/Jakarta calendar day (`YYYY-MM-DD`) a moment falls in."""
     return at.astimezone(JAKARTA).strftime("%Y-%m-%d")
+
+
+def parse_day(value: object) -> date:
+    """Read a calendar day written `YYYY-MM-DD` (no other ISO form); raise ValueError otherwise."""
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("must be a date YYYY-MM-DD")
+    return date.fromisoformat(value)
 
 
 def epoch_ms(timestamp: str) -> int:

@@ -10,7 +10,10 @@ from pydantic import BaseModel
 
 from chalicelib.cart import service as cart_service
 from chalicelib.catalog import model as catalog
+from chalicelib.catalog.reference import SKU_PATTERN
 from chalicelib.devtools import DevTokenRequest
+from chalicelib.http import MAX_PATH_PARAM_CHARS
+from chalicelib.idempotency import MAX_KEY_LENGTH
 from chalicelib.orders import model as order_model
 from chalicelib.payments.model import DevPayment
 from chalicelib.profiles.model import UpdateMe
@@ -29,6 +32,91 @@ ERROR_STATUSES = {
     422: "Invalid input",
     503: "Temporarily unavailable",
 }
+# The codes each status may carry (API.md's list, plus method_not_allowed and service_unavailable).
+ERROR_CODES: dict[int, tuple[str, ...]] = {
+    400: ("validation_error", "idempotency_key_required", "bad_signature"),
+    401: ("unauthorized",),
+    403: ("forbidden",),
+    404: ("not_found",),
+    405: ("method_not_allowed",),
+    409: ("conflict", "out_of_stock", "store_unavailable", "invalid_transition"),
+    422: ("validation_error", "price_above_reference", "cart_empty", "idempotency_key_reused"),
+    503: ("payment_unavailable", "service_unavailable"),
+}
+TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$"
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+EMAIL = r"^\s*[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$"  # chalicelib.validators, around strip()
+HTTPS_URL = r"^https://\S+$"
+NIP = r"^[0-9]{18}$"
+GROUPS = ["buyer", "seller", "admin"]
+# Amounts that are never negative (a refund lowers spending and turnover, so those may be).
+NON_NEGATIVE = {
+    "total_idr",
+    "unit_price_idr",
+    "line_total_idr",
+    "amount_idr",
+    "max_price_idr",
+    "quota_idr",
+    "remaining_idr",
+    "default_quota_idr",
+    "gmv_idr",
+    "asn_count",
+    "compliant_count",
+    "quantity",
+    "orders",
+    "sellers",
+    "sellers_with_orders",
+    "sellers_without_orders",
+    "upserted",
+}
+# Valid values the validators check beyond the schema (a real place, a mobile number), so that
+# clients and generated requests see one.
+EXAMPLES: dict[str, list[str]] = {
+    "kecamatan": ["Gubeng"],
+    "kelurahan": ["Airlangga"],
+    "phone_number": ["081234567890"],
+    "email": ["budi@example.id"],
+    "image_url": ["https://example.id/beras.jpg"],
+}
+# A valid body per operation: documentation, and a seed the fuzzer mixes into what it generates.
+_ASN_ROW = {"nip": "198001012006041001", "name": "Budi Santoso", "department": "Dinas Kominfo", "grade": "III/a"}
+BODY_EXAMPLES: dict[str, dict[str, Any]] = {
+    "POST /v1/dev/token": {"user_id": "demo-asn", "groups": ["buyer"], "nip": _ASN_ROW["nip"]},
+    "PUT /v1/me": {"kecamatan": "Gubeng", "kelurahan": "Airlangga", "phone_number": "081234567890", "locale": "en"},
+    "PUT /v1/admin/reference-prices/{sku}": {"name": "Beras medium", "unit": "kg", "max_price_idr": 13500},
+    "POST /v1/stores": {
+        "name": "Toko Sumber Rejeki",
+        "kind": "toko_kelontong",
+        "kecamatan": "Gubeng",
+        "kelurahan": "Airlangga",
+        "address": "Jl. Airlangga 1",
+        "phone_number": "081234567890",
+    },
+    "PATCH /v1/stores/{store_id}": {"open": True, "address": "Jl. Airlangga 2"},
+    "POST /v1/admin/stores/{store_id}/reject": {"reason": "NIB tidak cocok"},
+    "POST /v1/admin/stores/{store_id}/suspend": {"reason": "keluhan pembeli"},
+    "POST /v1/stores/{store_id}/products": {
+        "name": "Beras medium",
+        "category": "sembako",
+        "unit": "kg",
+        "price_idr": 12000,
+        "stock": 50,
+    },
+    "PATCH /v1/products/{product_id}": {"price_idr": 11500, "stock": 40},
+    "PUT /v1/admin/settings": {"payment_timeout_minutes": 30, "auto_complete_days": 3},
+    "PUT /v1/cart/items/{product_id}": {"quantity": 2},
+    "POST /v1/checkout": {"fulfillment": {"method": "pickup"}},
+    "POST /v1/orders/{order_id}/cancel": {"reason": "salah pesan"},
+    "POST /v1/dev/checkouts/{checkout_id}/pay": {"outcome": "succeeded"},
+    "POST /v1/admin/asn": {"rows": [_ASN_ROW]},
+    "PUT /v1/admin/spending-policy": {"default_quota_idr": 300000, "quota_by_grade": {"IV/e": 1000000}},
+    "POST /v1/admin/reminders/run": {"as_of": "2026-01-20"},
+}
+PATH_PARAMS: dict[str, dict[str, Any]] = {
+    "sku": {"type": "string", "pattern": SKU_PATTERN},
+}
+ID_PARAM = {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM_CHARS}
 
 
 @dataclass(frozen=True)
@@ -48,10 +136,23 @@ class Op:
     query: tuple[tuple[str, dict[str, Any]], ...] = ()
     headers: tuple[tuple[str, dict[str, Any]], ...] = ()
     body_schema: dict[str, Any] | None = None  # a hand-written body (the model then names its items)
+    paged: bool | None = None  # takes `limit` and `cursor`; by default, when the response has `next_cursor`
+
+    @property
+    def is_paged(self) -> bool:
+        """Tell whether the operation reads `limit` and `cursor`."""
+        if self.paged is not None:
+            return self.paged
+        return bool(self.response.get("properties", {}).get("next_cursor"))
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
     return {"type": "object", "properties": props, "required": required if required is not None else list(props)}
+
+
+def _or_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter whose empty value (`?month=`) reads as absent."""
+    return {"anyOf": [schema, {"const": ""}]}
 
 
 def _page(item: dict[str, Any]) -> dict[str, Any]:
@@ -142,7 +243,7 @@ REFERENCE = _obj(
 SETTINGS = _obj({"turnover_cap_idr": INT, "payment_timeout_minutes": INT, "auto_complete_days": INT})
 STORE_QUERY = (("kecamatan", {"type": "string", "maxLength": 64}), ("kind", {"enum": list(catalog.STORE_KINDS)}))
 PRODUCT_QUERY = (
-    ("category", {"enum": ["sembako", "kuliner", "kerajinan", "fashion", "kebutuhan_rumah"]}),
+    ("category", _or_empty({"enum": ["sembako", "kuliner", "kerajinan", "fashion", "kebutuhan_rumah"]})),
     ("kecamatan", {"type": "string", "maxLength": 64}),
     ("store_id", {"type": "string", "maxLength": 64}),
     ("q", {"type": "string", "maxLength": 100}),
@@ -235,7 +336,7 @@ CHECKOUT = _obj(
     required=["checkout_id", "status", "total_idr", "expires_at", "orders", "payment"],
 )
 ORDER_QUERY = (("status", ORDER_STATUS),)
-IDEMPOTENCY = ("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 64})
+IDEMPOTENCY = ("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH})
 
 ASN = _obj(
     {
@@ -251,8 +352,8 @@ ASN = _obj(
     }
 )
 POLICY = _obj({"default_quota_idr": INT, "quota_by_grade": {"type": "object", "additionalProperties": INT}})
-MONTH_QUERY = ("month", {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"})
-DEPARTMENT_QUERY = ("department", {"type": "string", "maxLength": 100})
+MONTH_QUERY = ("month", _or_empty({"type": "string", "pattern": MONTH}))
+DEPARTMENT_QUERY = ("department", {"type": "string", "maxLength": spending_model.MAX_DEPARTMENT_CHARS})
 SPENDING = _obj(
     {
         "month": {"type": "string"},
@@ -347,6 +448,7 @@ OPERATIONS: tuple[Op, ...] = (
                 "categories": {"type": "array", "items": {"type": "string"}},
             },
         },
+        paged=False,
     ),
     Op(
         "GET",
@@ -354,6 +456,7 @@ OPERATIONS: tuple[Op, ...] = (
         "List reference (maximum) prices of staples",
         "catalog",
         response=_page(REFERENCE),
+        paged=False,
     ),
     Op(
         "PUT",
@@ -554,6 +657,7 @@ OPERATIONS: tuple[Op, ...] = (
         "List my orders, newest first",
         "orders",
         auth="required",
+        groups=("buyer",),
         response=_page(ORDER),
         query=ORDER_QUERY,
         errors=(422,),
@@ -576,7 +680,7 @@ OPERATIONS: tuple[Op, ...] = (
         "orders",
         auth="required",
         response=ORDER,
-        errors=(404, 409),
+        errors=(403, 404, 409),
     ),
     Op(
         "POST",
@@ -585,7 +689,7 @@ OPERATIONS: tuple[Op, ...] = (
         "orders",
         auth="required",
         response=ORDER,
-        errors=(404, 409),
+        errors=(403, 404, 409),
     ),
     Op(
         "POST",
@@ -594,7 +698,7 @@ OPERATIONS: tuple[Op, ...] = (
         "orders",
         auth="required",
         response=ORDER,
-        errors=(404, 409),
+        errors=(403, 404, 409),
     ),
     Op(
         "POST",
@@ -604,7 +708,7 @@ OPERATIONS: tuple[Op, ...] = (
         auth="required",
         body=order_model.CancelRequest,
         response=ORDER,
-        errors=(404, 409),
+        errors=(403, 404, 409),
     ),
     Op(
         "POST",
@@ -629,7 +733,7 @@ OPERATIONS: tuple[Op, ...] = (
                 "payment_intent_status": {"type": "string"},
             }
         ),
-        errors=(404,),
+        errors=(404, 409),
     ),
     Op(
         "POST",
@@ -711,7 +815,10 @@ OPERATIONS: tuple[Op, ...] = (
         "spending",
         auth="required",
         groups=("admin",),
-        body_schema=_obj({"month": {"type": "string"}, "as_of": {"type": "string", "format": "date"}}, required=[]),
+        body_schema={
+            **_obj({"month": {"type": "string"}, "as_of": {"type": "string"}}, required=[]),
+            "additionalProperties": False,
+        },
         response={"type": "object"},
         errors=(422,),
     ),
@@ -724,8 +831,8 @@ OPERATIONS: tuple[Op, ...] = (
         groups=("admin",),
         response=SALES,
         query=(
-            ("from", {"type": "string", "format": "date"}),
-            ("to", {"type": "string", "format": "date"}),
+            ("from", _or_empty({"type": "string", "pattern": DAY})),
+            ("to", _or_empty({"type": "string", "pattern": DAY})),
             ("group_by", {"enum": ["day", "kecamatan", "store", "category"]}),
         ),
         errors=(422,),
@@ -749,23 +856,31 @@ OPERATIONS: tuple[Op, ...] = (
         auth="required",
         groups=("admin",),
         response=_page(JOB),
+        paged=False,
     ),
 )
 
 
 def _parameters(op: Op) -> list[dict[str, Any]]:
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+        {"name": name, "in": "path", "required": True, "schema": PATH_PARAMS.get(name, ID_PARAM)}
         for name in _path_params(op.path)
     ]
     params += [{"name": name, "in": "query", "schema": schema} for name, schema in op.query]
     params += [{"name": name, "in": "header", "required": True, "schema": schema} for name, schema in op.headers]
-    if op.response.get("properties", {}).get("next_cursor"):
+    if _takes_idempotency_key(op):
+        params.append({"name": IDEMPOTENCY[0], "in": "header", "required": False, "schema": IDEMPOTENCY[1]})
+    if op.is_paged:
         params += [
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
             {"name": "cursor", "in": "query", "schema": {"type": "string", "maxLength": 512}},
         ]
     return params
+
+
+def _takes_idempotency_key(op: Op) -> bool:
+    """Every signed-in POST accepts an Idempotency-Key (checkout requires one)."""
+    return op.method == "POST" and op.auth != "none" and IDEMPOTENCY not in op.headers
 
 
 def _path_params(path: str) -> list[str]:
@@ -776,13 +891,19 @@ def _operation(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
     statuses = set(op.errors) | {405}
     if op.body is not None or op.body_schema is not None:
         statuses |= {400, 422}
+    if op.is_paged:
+        statuses.add(422)
+    if _path_params(op.path):
+        statuses.add(404)  # no such object; an id over 64 characters is no route at all
+    if _takes_idempotency_key(op):
+        statuses |= {409, 422}  # still running; reused with another body (or malformed)
     if op.auth != "none":
         statuses.add(401)
     if op.groups:
         statuses.add(403)
     success: dict[str, Any] = {"description": "Success"}
     if op.status != 204:
-        success["content"] = {"application/json": {"schema": op.response}}
+        success["content"] = {"application/json": {"schema": _refined(op.response)}}
     out: dict[str, Any] = {
         "summary": op.summary,
         "tags": [op.tag],
@@ -797,23 +918,83 @@ def _operation(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
         out["security"] = [{"bearer": []}]
     elif op.auth == "optional":
         out["security"] = [{}, {"bearer": []}]
+    body: dict[str, Any] | None = None
     if op.body is not None:
         schema = op.body.model_json_schema(ref_template=REF)
-        schemas.update(schema.pop("$defs", {}))
-        schemas[op.body.__name__] = schema
-    if op.body is not None or op.body_schema is not None:
-        body = op.body_schema or {"$ref": REF.format(model=op.body.__name__)}  # type: ignore[union-attr]
-        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        schemas.update({name: _refined(s) for name, s in schema.pop("$defs", {}).items()})
+        body = schemas[op.body.__name__] = _refined(schema)
+    if op.body_schema is not None:
+        body = _refined(op.body_schema)
+    if body is not None:
+        reference = {"$ref": REF.format(model=op.body.__name__)} if op.body and not op.body_schema else body
+        media: dict[str, Any] = {"schema": reference}
+        example = BODY_EXAMPLES.get(f"{op.method} {op.path}")
+        if example is not None:
+            media["examples"] = {"valid": {"value": example}}
+        # An absent body reads as {}: it is required only where the object has required fields.
+        out["requestBody"] = {"required": bool(body.get("required")), "content": {"application/json": media}}
     return out
+
+
+def _refined(schema: dict[str, Any], name: str = "") -> dict[str, Any]:
+    """Add what the validators check beyond the models' own schema, and the formats of answers.
+
+    Returns a new schema (the constants above share sub-schemas); walks properties, array
+    items and anyOf branches, naming each sub-schema by its property.
+    """
+    out = dict(schema)
+    if "properties" in out:
+        out["properties"] = {key: _refined(sub, key) for key, sub in out["properties"].items()}
+    if "anyOf" in out:
+        out["anyOf"] = [_refined(sub, name) for sub in out["anyOf"]]
+    if isinstance(out.get("items"), dict):
+        out["items"] = _refined(out["items"], name)
+    kinds = out.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if "string" in kinds:
+        if name.endswith("_at"):
+            out["pattern"] = TIMESTAMP
+        elif name == "month":
+            out["pattern"] = MONTH
+        elif name in ("from", "to", "as_of"):
+            out["pattern"] = DAY
+        elif name == "email":
+            out["pattern"] = EMAIL
+        elif name == "image_url":
+            out["pattern"] = HTTPS_URL
+        elif name == "nip":
+            out["pattern"] = NIP
+        elif name == "grade":
+            out["enum"] = list(spending_model.GRADES)
+        elif name.endswith("_id") and "maxLength" not in out:
+            out["minLength"] = 1
+    if "string" in kinds and name in EXAMPLES and "anyOf" not in out:
+        out["examples"] = EXAMPLES[name]
+    if "integer" in kinds and name in NON_NEGATIVE and "minimum" not in out:
+        out["minimum"] = 0
+    if name == "groups" and kinds == ["array"]:
+        out["items"] = {"enum": GROUPS}
+    if name == "quota_by_grade" and kinds == ["object"]:
+        out["propertyNames"] = {"enum": list(spending_model.GRADES)}
+    return out
+
+
+def _error(codes: tuple[str, ...] | None) -> dict[str, Any]:
+    """The API.md error body; a validation error names the field in `details.field`."""
+    code = {"enum": list(codes)} if codes else {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
+    error = _obj({"code": code, "message": {"type": "string", "minLength": 1}, "details": {"type": "object"}})
+    error["additionalProperties"] = False
+    error["if"] = {"properties": {"code": {"const": "validation_error"}}}
+    error["then"] = {"properties": {"details": _obj({"field": {"type": "string", "minLength": 1}})}}
+    return {**_obj({"error": error}), "additionalProperties": False}
 
 
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
     """Build the document once per process."""
     schemas: dict[str, Any] = {
-        "Error": _obj(
-            {"error": _obj({"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}})}
-        ),
+        "Error": _error(None),
+        **{f"Error{status}": _error(codes) for status, codes in ERROR_CODES.items()},
     }
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
@@ -833,7 +1014,7 @@ def document() -> dict[str, Any]:
             "responses": {
                 f"E{status}": {
                     "description": text,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/Error{status}"}}},
                 }
                 for status, text in ERROR_STATUSES.items()
             },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,8 @@ def page_request(query: Mapping[str, str] | None, cursor_fields: tuple[str, ...]
     raw_limit = query.get("limit")
     limit = DEFAULT_LIMIT
     if raw_limit is not None:
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses (a 500).
+        if not re.fullmatch(r"[0-9]{1,3}", raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
             raise ValidationFailed.field("limit", f"must be an integer from 1 to {MAX_LIMIT}")
         limit = int(raw_limit)
     cursor = query.get("cursor")

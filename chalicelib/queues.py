@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import metrics, observability
-from chalicelib.config import current_stage, resource_name
+from chalicelib.config import queue_name as queue_name
 from chalicelib.dynamo import region
 from chalicelib.messages import Message, parse_message
 
@@ -16,11 +16,6 @@ if TYPE_CHECKING:
 
 
 DEAD_LETTER_QUEUES = ("notifications-dlq", "payments-dlq", "order-events-dlq", "expiry-dlq")
-
-
-def queue_name(short: str) -> str:
-    """Name a queue of the current stage (the template uses the same rule)."""
-    return resource_name(current_stage(), short)
 
 
 @lru_cache(maxsize=1)

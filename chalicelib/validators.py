@@ -9,7 +9,7 @@ from pydantic import AfterValidator, StringConstraints
 
 from chalicelib import wilayah
 
-_PHONE_DIGITS = re.compile(r"^\+628\d{7,11}$")
+_PHONE_DIGITS = re.compile(r"^\+628[0-9]{7,11}\Z")  # ASCII digits: \d takes any script
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 

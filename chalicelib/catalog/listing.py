@@ -149,7 +149,7 @@ def _checked(cursor: Mapping[str, str], size: int) -> tuple[str, int, str]:
     offset, segment, last = cursor["d"], cursor["s"], cursor["k"]
     valid = (
         re.fullmatch(r"[0-9a-f]{8}", offset)
-        and segment.isdigit()
+        and re.fullmatch(r"[0-9]{1,4}", segment)
         and int(segment) <= size
         and (last == START or re.fullmatch(r"[0-9a-f]{8}#[A-Za-z0-9]{1,64}", last))
     )

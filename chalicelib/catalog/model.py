@@ -22,7 +22,7 @@ Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
-Nib = Annotated[str, StringConstraints(pattern=r"^\d{13}$")]
+Nib = Annotated[str, StringConstraints(pattern=r"^[0-9]{13}$")]
 Price = Annotated[int, Field(gt=0, le=MAX_PRICE_IDR)]
 Stock = Annotated[int, Field(ge=0, le=MAX_STOCK)]
 

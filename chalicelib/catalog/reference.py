@@ -18,7 +18,7 @@ def put(principal: Principal, sku: str, body: model.ReferencePrice) -> dict[str,
     principal.require("admin")
     import re
 
-    if not re.match(SKU_PATTERN, sku):
+    if not re.fullmatch(SKU_PATTERN, sku):
         raise ValidationFailed.field("sku", "must be lowercase letters, digits and _ (at most 64)")
     record = ReferencePriceRecord(
         REFERENCE_KIND, sku, name=body.name, unit=body.unit, max_price_idr=body.max_price_idr, updated_at=iso(utcnow())

@@ -9,18 +9,9 @@ from typing import Any
 
 from chalicelib import metrics
 from chalicelib.ids import iso, utcnow
+from chalicelib.jobs.schedules import SCHEDULES as SCHEDULES
 from chalicelib.jobs.store import RUN_TTL_SECONDS, JobRunRecord, last_run
 from chalicelib.observability import logger
-
-# Every scheduled job, with the schedule it runs on (app.py declares the same expressions).
-SCHEDULES: dict[str, str] = {
-    "heartbeat": "rate(5 minutes)",
-    "expiry_sweep": "rate(5 minutes)",
-    "auto_complete": "rate(1 hour)",
-    "reconcile_payments": "rate(15 minutes)",
-    "relist_capped_stores": "cron(5 17 * * ? *)",  # 00:05 in Surabaya, daily
-    "spending_reminders": "cron(0 2 * * ? *)",  # 09:00 in Surabaya, daily
-}
 
 
 def run(job: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -4,11 +4,15 @@ DynamoDB round trips: read the cart (1), one TransactWriteItems that takes the s
 writes the orders and the checkout and empties the cart (1) - plus the idempotency record
 (2, Powertools). Stripe: one PaymentIntent, created before the transaction so the checkout
 stores it; if the transaction fails, the intent is cancelled and nothing else remains.
+
+Stripe's idempotency key is the checkout id, new for every attempt: a retry after a 503
+must neither get back an intent this attempt cancelled nor send the same key with other
+parameters (Stripe refuses that). An intent whose answer was lost (Stripe slow) stays
+unconfirmed: only a 201 hands out its client secret.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from datetime import timedelta
 from typing import Any
@@ -22,9 +26,10 @@ from chalicelib.cart import service as cart_service
 from chalicelib.cart import store as cart_store
 from chalicelib.catalog import inventory
 from chalicelib.dynamo import connection
-from chalicelib.errors import ApiError, Conflict
+from chalicelib.errors import ApiError, Conflict, ServiceUnavailable, is_transient
 from chalicelib.ids import iso, new_id, utcnow
 from chalicelib.messages import ExpireCheckout
+from chalicelib.observability import logger
 from chalicelib.orders import model, render
 from chalicelib.orders.store import CheckoutRecord, OrderRecord
 from chalicelib.settings import service as settings
@@ -37,7 +42,11 @@ class CartEmpty(ApiError):
 
 
 def checkout(principal: Principal, body: model.CheckoutRequest, idempotency_key: str) -> dict[str, Any]:
-    """Turn the caller's cart into awaiting-payment orders and a PaymentIntent."""
+    """Turn the caller's cart into awaiting-payment orders and a PaymentIntent.
+
+    `idempotency_key` is honoured by the HTTP layer (the same key replays the first answer);
+    Stripe gets a key of its own per attempt (see the module docstring).
+    """
     from chalicelib.payments import stripe_gateway
 
     principal.require("buyer")
@@ -53,9 +62,7 @@ def checkout(principal: Principal, body: model.CheckoutRequest, idempotency_key:
     for order in orders:
         order.buyer_nip = principal.nip
     total = sum(int(o.total_idr) for o in orders)
-    intent = stripe_gateway.create_payment_intent(
-        total, _stripe_key(principal.user_id, idempotency_key, total), {"checkout_id": checkout_id}
-    )
+    intent = stripe_gateway.create_payment_intent(total, f"checkout-{checkout_id}", {"checkout_id": checkout_id})
     record = CheckoutRecord(
         checkout_id,
         buyer_id=principal.user_id,
@@ -81,10 +88,13 @@ def checkout(principal: Principal, body: model.CheckoutRequest, idempotency_key:
     except TransactWriteError as exc:
         stripe_gateway.cancel_payment_intent(intent.id)
         raise _why(exc, reserved) from exc
-    queues.publish(
-        ExpireCheckout(checkout_id=checkout_id, expires_at=expires_at),
-        delay_seconds=min(MAX_DELAY_SECONDS, timeout * 60),
-    )
+    try:
+        queues.publish(
+            ExpireCheckout(checkout_id=checkout_id, expires_at=expires_at),
+            delay_seconds=min(MAX_DELAY_SECONDS, timeout * 60),
+        )
+    except Exception:  # the orders exist: answer 201; the expiry sweep is the safety net for this message
+        logger.exception("expiry message not queued; the sweep will expire the checkout")
     metrics.count(metrics.ORDERS_PLACED, len(orders))
     return render.checkout(record, orders, with_secret=True)
 
@@ -136,13 +146,14 @@ def _orders(
     return orders
 
 
-def _stripe_key(user_id: str, idempotency_key: str, total: int) -> str:
-    """Derive Stripe's idempotency key from ours, so a retried checkout reuses its intent."""
-    return "checkout-" + hashlib.sha256(f"{user_id}\n{idempotency_key}\n{total}".encode()).hexdigest()[:40]
-
-
 def _why(exc: TransactWriteError, reserved: list[inventory.Line]) -> ApiError:
-    """Explain a refused transaction: which lines lack stock, changed price or cannot be sold."""
+    """Explain a refused transaction: which lines lack stock, changed price or cannot be sold.
+
+    A throttled or conflicting transaction wrote nothing and says nothing about the cart:
+    503, which idempotency does not keep, so the same key may try again.
+    """
+    if is_transient(exc):
+        return ServiceUnavailable("the marketplace is busy; nothing was reserved, try again shortly")
     # PynamoDB sends condition checks, deletes, puts, then updates: the reservations come last.
     reasons = list(exc.cancellation_reasons or [])[-len(reserved) :]
     failed = [

@@ -31,6 +31,9 @@ RULES: dict[str, tuple[dict[str, frozenset[str]], str]] = {
     "expire": ({"system": frozenset({"awaiting_payment"})}, "expired"),
 }
 
+# The order events the order-events worker acts on (turnover, spending, notifications).
+ANNOUNCED = frozenset({"paid", "accepted", "ready", "cancelled", "refunded"})
+
 
 class InvalidTransition(ApiError):
     status, code = 409, "invalid_transition"

@@ -41,11 +41,13 @@ class OrderRecord(Model):
     reason = UnicodeAttribute(null=True)
     awaiting_flag = UnicodeAttribute(null=True)  # "1" while awaiting payment (sparse index)
     ready_flag = UnicodeAttribute(null=True)  # "1" while ready (sparse index)
+    refund_flag = UnicodeAttribute(null=True)  # "1" while a refund is due and not done (sparse index)
 
     by_buyer = index("by_buyer", "buyer_id", "created_at")
     by_store = index("by_store", "store_id", "created_at")
     awaiting_payment = index("awaiting_payment", "awaiting_flag", "expires_at")
     ready_orders = index("ready_orders", "ready_flag", "ready_at")
+    refunds_due = index("refunds_due", "refund_flag", "updated_at")
 
 
 class CheckoutRecord(Model):

@@ -59,6 +59,7 @@ def _write(order: OrderRecord, target: str, reason: str | None) -> bool:
         actions.append(OrderRecord.reason.set(reason))
     if target == "cancelled" and order.status in ("paid", "accepted", "ready"):
         actions.append(OrderRecord.refund.set({"status": "pending", "amount_idr": int(order.total_idr)}))
+        actions.append(OrderRecord.refund_flag.set("1"))  # reconciliation finds it if its message is lost
     condition = OrderRecord.status == order.status
     try:
         if model.returns_stock(target):
@@ -75,8 +76,16 @@ def _write(order: OrderRecord, target: str, reason: str | None) -> bool:
 
 
 def _lost_race(exc: Exception) -> bool:
+    """Tell whether a write was refused because the order moved first (a condition failed).
+
+    A conflicting or throttled write is not a lost race: it raises, so the message is
+    retried or the caller gets a 503, instead of being mistaken for "moved meanwhile".
+    """
     code = getattr(exc, "cause_response_code", "")
-    return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
+    if code == "TransactionCanceledException":
+        reasons = getattr(exc, "cancellation_reasons", None) or []
+        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
+    return code == "ConditionalCheckFailedException"
 
 
 def lines_of(order: OrderRecord) -> list[inventory.Line]:
@@ -88,26 +97,43 @@ def lines_of(order: OrderRecord) -> list[inventory.Line]:
 
 
 def _after(order: OrderRecord, target: str, was: str) -> None:
+    announce(order, target)
+    if target == "cancelled" and was in ("paid", "accepted", "ready"):
+        queues.publish(RefundOrder(order_id=order.order_id))
+
+
+def announce(order: OrderRecord, event: str) -> None:
+    """Queue an order's event if anything follows it; consumers are idempotent, so announcing again is safe.
+
+    The event carries the time of the move (from the history), so an announcement repeated
+    by another message still makes the same notification id.
+    """
+    if event not in model.ANNOUNCED:
+        return  # e.g. completed: nothing follows, so no message, no worker run
+    at = next((str(h["at"]) for h in reversed(order.history or []) if h["status"] == event), None)
     queues.publish(
         OrderEvent(
             order_id=order.order_id,
-            event=target,
+            event=event,
             store_id=order.store_id,
             buyer_id=order.buyer_id,
             amount_idr=int(order.total_idr),
             month=order.paid_month or "",
             buyer_nip=order.buyer_nip or "",
+            **({"sent_at": at} if at else {}),
         )
     )
-    if target == "cancelled" and was in ("paid", "accepted", "ready"):
-        queues.publish(RefundOrder(order_id=order.order_id))
 
 
 def request_refund(order: OrderRecord) -> bool:
     """Mark a cancelled or expired order that got paid anyway as due a full refund; queue it once."""
     try:
         OrderRecord(order.order_id).update(
-            actions=[OrderRecord.refund.set({"status": "pending", "amount_idr": int(order.total_idr)})],
+            actions=[
+                OrderRecord.refund.set({"status": "pending", "amount_idr": int(order.total_idr)}),
+                OrderRecord.refund_flag.set("1"),
+                OrderRecord.updated_at.set(iso(utcnow())),
+            ],
             condition=OrderRecord.refund.does_not_exist() & OrderRecord.status.is_in("cancelled", "expired"),
         )
     except UpdateError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from chalicelib import metrics, queues
+from chalicelib import ledger, metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.config import settings
 from chalicelib.dynamo import plain
@@ -22,6 +22,7 @@ from chalicelib.orders import expiry, model, store, transitions
 from chalicelib.orders.store import CheckoutRecord, OrderRecord
 
 RECONCILE_HOURS = 48
+REFUND_GRACE_MINUTES = 10  # a refund due longer than this lost its message (or sits in the DLQ)
 
 
 def handle(message: Message) -> None:
@@ -70,6 +71,10 @@ def _paid(checkout: CheckoutRecord) -> int:
                 order = store.order(order.order_id)
         if order.status in ("cancelled", "expired") and not order.refund:
             transitions.request_refund(order)  # paid too late: give the money back
+        elif order.paid_at and not ledger.exists(f"turnover:{order.order_id}"):
+            # Paid by an earlier delivery that died before (or while) queueing its event:
+            # announce it again, or turnover and spending would never count this order.
+            transitions.announce(order, "paid")
     if checkout.open_flag:
         expiry.close(checkout, "paid")
     return moved
@@ -81,7 +86,11 @@ def refund_order(order_id: str) -> None:
 
     order = store.order(order_id)
     refund = _refund_of(order)
-    if not refund or refund["status"] == "succeeded":
+    if not refund:
+        return
+    if refund["status"] == "succeeded":
+        if order.paid_month and not ledger.exists(f"turnover-refund:{order_id}"):
+            _announce_refund(order, refund)  # done by a delivery that died before queueing its event
         return
     refund_id, status = stripe_gateway.refund(
         order.payment_intent_id, int(refund["amount_idr"]), f"refund-{order_id}", order_id
@@ -107,25 +116,36 @@ def _refund_of(order: OrderRecord) -> dict[str, Any] | None:
 
 
 def _set_refund(order: OrderRecord, refund: dict[str, Any]) -> None:
-    order.update(actions=[OrderRecord.refund.set(refund), OrderRecord.updated_at.set(iso(utcnow()))])
+    now = iso(utcnow())
+    actions: list[Any] = [OrderRecord.updated_at.set(now)]
+    if refund["status"] == "succeeded":
+        refund = {**refund, "at": now}
+        actions.append(OrderRecord.refund_flag.remove())  # no longer due
+    order.update(actions=[OrderRecord.refund.set(refund), *actions])
     if refund["status"] == "succeeded":
         metrics.count(metrics.REFUNDS)
         metrics.count(metrics.REFUNDED, int(refund["amount_idr"]), unit="None")
-        queues.publish(
-            OrderEvent(
-                order_id=order.order_id,
-                event="refunded",
-                store_id=order.store_id,
-                buyer_id=order.buyer_id,
-                amount_idr=int(refund["amount_idr"]),
-                month=order.paid_month or "",
-                buyer_nip=order.buyer_nip or "",
-            )
+        _announce_refund(order, refund)
+
+
+def _announce_refund(order: OrderRecord, refund: dict[str, Any]) -> None:
+    """Queue the refunded event, stamped with the refund's time so a repeat makes the same notification."""
+    queues.publish(
+        OrderEvent(
+            order_id=order.order_id,
+            event="refunded",
+            store_id=order.store_id,
+            buyer_id=order.buyer_id,
+            amount_idr=int(refund["amount_idr"]),
+            month=order.paid_month or "",
+            buyer_nip=order.buyer_nip or "",
+            **({"sent_at": str(refund["at"])} if refund.get("at") else {}),
         )
+    )
 
 
 def reconcile() -> dict[str, Any]:
-    """Ask Stripe about recent unsettled checkouts and repair what a lost webhook left behind."""
+    """Repair what lost messages left behind: payments Stripe took, refunds nobody is making."""
     from chalicelib.payments import stripe_gateway
 
     since = iso(utcnow() - timedelta(hours=RECONCILE_HOURS))
@@ -134,7 +154,21 @@ def reconcile() -> dict[str, Any]:
         checked += 1
         if stripe_gateway.retrieve_payment_intent(checkout.payment_intent_id).status == "succeeded":
             repaired += _paid(checkout)
-    return {"checked": checked, "repaired": repaired}
+    return {"checked": checked, "repaired": repaired, "refunds_requeued": _refunds_due()}
+
+
+def _refunds_due() -> int:
+    """Queue again refunds due for a while whose message was lost or dead-lettered; ask Stripe about made ones."""
+    before = iso(utcnow() - timedelta(minutes=REFUND_GRACE_MINUTES))
+    requeued = 0
+    for order in OrderRecord.refunds_due.query("1", range_key_condition=OrderRecord.updated_at < before):
+        refund = _refund_of(order) or {}
+        if refund.get("refund_id"):
+            update_refund(str(refund["refund_id"]))  # Stripe has it: follow its status
+        else:
+            queues.publish(RefundOrder(order_id=order.order_id))
+            requeued += 1
+    return requeued
 
 
 def dev_pay(principal: Principal, checkout_id: str, outcome: str) -> dict[str, Any]:

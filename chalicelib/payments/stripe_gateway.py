@@ -14,11 +14,10 @@ from typing import Any
 import stripe
 
 from chalicelib.config import settings
-from chalicelib.errors import ApiError, Conflict
+from chalicelib.errors import ApiError, Conflict, ValidationFailed
 from chalicelib.secrets import stripe_secrets
 
 CURRENCY = "idr"
-TIMEOUT_SECONDS = 10
 TEST_CARDS = {"succeeded": "4242424242424242", "declined": "4000000000000341"}
 
 
@@ -58,7 +57,7 @@ def _client() -> stripe.StripeClient:
         stripe_secrets().secret_key,
         base_addresses={"api": base} if base else None,
         max_network_retries=1,
-        http_client=stripe.new_default_http_client(timeout=TIMEOUT_SECONDS),
+        http_client=stripe.new_default_http_client(timeout=settings().stripe_timeout_seconds),
     )
 
 
@@ -127,6 +126,8 @@ def verify_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
         event = stripe.Webhook.construct_event(payload, signature, secret)
     except (stripe.SignatureVerificationError, ValueError) as exc:
         raise BadSignature("the Stripe-Signature does not match the body") from exc
+    except (RecursionError, AttributeError, TypeError) as exc:  # signed, but no event (deep JSON, not an object)
+        raise ValidationFailed.field("body", "not a Stripe event") from exc
     data: dict[str, Any] = event.to_dict()
     return data
 

@@ -5,10 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import queues
+from chalicelib.errors import ValidationFailed
 from chalicelib.ids import iso, utcnow
 from chalicelib.messages import PaymentEvent
 from chalicelib.observability import logger
 from chalicelib.payments.store import StripeEventRecord, record_once
+
+# The events that change an order or a refund; Stripe may send others, which are acknowledged only.
+HANDLED = frozenset(
+    {
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "payment_intent.canceled",
+        "charge.refunded",
+        "charge.refund.updated",
+        "refund.created",
+        "refund.updated",
+        "refund.failed",
+    }
+)
+MAX_FIELD_CHARS = 255  # Stripe's ids are ~30 characters; a DynamoDB key may not pass 2,048 bytes
 
 
 def receive(raw_body: bytes | str, signature: str | None) -> dict[str, Any]:
@@ -16,9 +32,10 @@ def receive(raw_body: bytes | str, signature: str | None) -> dict[str, Any]:
     from chalicelib.payments import stripe_gateway
 
     payload = raw_body if isinstance(raw_body, bytes) else raw_body.encode()
-    event = stripe_gateway.verify_webhook(payload, signature)
-    event_id, event_type = str(event["id"]), str(event["type"])
-    object_id = str((event.get("data") or {}).get("object", {}).get("id", ""))
+    event_id, event_type, object_id = _fields(stripe_gateway.verify_webhook(payload, signature))
+    if event_type not in HANDLED:
+        # e.g. payment_intent.created: its requires_payment_method status is no decline.
+        return {"received": True, "ignored": True}
     record = StripeEventRecord(event_id, event_type=event_type, object_id=object_id, received_at=iso(utcnow()))
     if not record_once(record):
         logger.info("stripe event again", extra={"event_type": event_type})
@@ -29,3 +46,15 @@ def receive(raw_body: bytes | str, signature: str | None) -> dict[str, Any]:
         record.delete()  # let Stripe's retry bring it again
         raise
     return {"received": True, "duplicate": False}
+
+
+def _fields(event: dict[str, Any]) -> tuple[str, str, str]:
+    """Return the event's id, type and object id; a signed body without them is refused (422), not a 500."""
+    event_id, event_type, data = event.get("id"), event.get("type"), event.get("data")
+    target = data.get("object") if isinstance(data, dict) else None
+    for field, value in (("id", event_id), ("type", event_type)):
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_FIELD_CHARS:
+            raise ValidationFailed.field(field, f"must be a string of 1 to {MAX_FIELD_CHARS} characters")
+    if not isinstance(target, dict):
+        raise ValidationFailed.field("data.object", "must be an object")
+    return str(event_id), str(event_type), str(target.get("id", ""))

@@ -10,7 +10,7 @@ from chalicelib import ledger
 from chalicelib.auth import Principal
 from chalicelib.catalog import stores as catalog_stores
 from chalicelib.errors import ValidationFailed
-from chalicelib.ids import JAKARTA, jakarta_day, utcnow
+from chalicelib.ids import JAKARTA, jakarta_day, parse_day, utcnow
 from chalicelib.reports import store as counters
 from chalicelib.reports.fairness import gini, top_decile_share
 
@@ -66,11 +66,14 @@ def compliance(principal: Principal, month: str, department: str | None) -> dict
 
 def _dates(query: Mapping[str, str]) -> tuple[str, str]:
     today = utcnow().astimezone(JAKARTA).date()
-    try:
-        start = date.fromisoformat(query.get("from") or (today - timedelta(days=29)).isoformat())
-        end = date.fromisoformat(query.get("to") or today.isoformat())
-    except ValueError as exc:
-        raise ValidationFailed.field("from", "dates must be YYYY-MM-DD") from exc
+    days = {"from": today - timedelta(days=29), "to": today}
+    for name in days:
+        if query.get(name):
+            try:
+                days[name] = parse_day(query[name])
+            except ValueError as exc:
+                raise ValidationFailed.field(name, "dates must be YYYY-MM-DD") from exc
+    start, end = days["from"], days["to"]
     if start > end or (end - start).days >= MAX_DAYS or start < date(2021, 7, 1) or end > today + timedelta(days=1):
         raise ValidationFailed.field("from", f"need from <= to, at most {MAX_DAYS} days, from 2021-07-01 to today")
     return start.isoformat(), end.isoformat()

@@ -13,10 +13,11 @@ from chalicelib.validators import Email, KecamatanName, KelurahanName, PersonNam
 
 # Civil-servant ranks (golongan/ruang) I/a .. IV/e.
 GRADES = tuple(f"{g}/{r}" for g, rs in (("I", "abcd"), ("II", "abcd"), ("III", "abcd"), ("IV", "abcde")) for r in rs)
-NIP = re.compile(r"^\d{18}$")
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+NIP = re.compile(r"^[0-9]{18}\Z")  # ASCII digits (\d takes any script), no final newline
+MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])\Z")
 FIRST_MONTH = "2021-07"  # e-Peken started in July 2021
 MAX_ROWS = 500
+MAX_DEPARTMENT_CHARS = 100
 DEFAULT_QUOTA_IDR = 300_000  # e-Bakul's published floor; the city sets its own
 
 
@@ -25,9 +26,9 @@ class AsnRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    nip: Annotated[str, StringConstraints(pattern=r"^\d{18}$")]
+    nip: Annotated[str, StringConstraints(pattern=r"^[0-9]{18}$")]
     name: PersonName
-    department: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    department: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DEPARTMENT_CHARS)]
     grade: str
     email: Email | None = None
     phone_number: Phone | None = None

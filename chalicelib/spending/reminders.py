@@ -16,7 +16,7 @@ from chalicelib import metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.dynamo import put_once
 from chalicelib.errors import ValidationFailed
-from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow
+from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, parse_day, utcnow
 from chalicelib.ledger import LedgerRecord
 from chalicelib.messages import Notify
 from chalicelib.paging import PageRequest, encode_cursor, page
@@ -47,7 +47,7 @@ def laggard_page(principal: Principal, month: str, query: Mapping[str, str], req
     """A page of ASN below quota with what they spent (admins)."""
     principal.require("admin")
     items: list[dict[str, Any]] = []
-    for row, spent, quota, _ in laggards(month, query.get("department"), request.after, request.limit):
+    for row, spent, quota, _ in laggards(month, service.department_of(query), request.after, request.limit):
         items.append(
             {
                 "nip": row.nip,
@@ -105,9 +105,11 @@ def run(month: str | None = None, as_of: date | None = None, now: datetime | Non
     return {"month": month, "stage": stage.name, "queued": queued, "laggards": checked}
 
 
-def run_now(principal: Principal, body: Mapping[str, Any]) -> dict[str, Any]:
+def run_now(principal: Principal, body: Any) -> dict[str, Any]:
     """POST /v1/admin/reminders/run: the daily job, now, for a month and a day of the admin's choice."""
     principal.require("admin")
+    if not isinstance(body, Mapping):
+        raise ValidationFailed.field("body", "must be a JSON object")
     unknown = set(body) - {"month", "as_of"}
     if unknown:
         raise ValidationFailed.field(sorted(unknown)[0], "Extra inputs are not permitted")
@@ -118,7 +120,7 @@ def run_now(principal: Principal, body: Mapping[str, Any]) -> dict[str, Any]:
     as_of = None
     if body.get("as_of") is not None:
         try:
-            as_of = date.fromisoformat(str(body["as_of"]))
+            as_of = parse_day(body["as_of"])
         except ValueError as exc:
             raise ValidationFailed.field("as_of", "must be a date YYYY-MM-DD") from exc
         if month is not None and as_of.strftime("%Y-%m") != month:

@@ -81,7 +81,7 @@ def _save(rows: list[model.AsnRow]) -> int:
 def listing(principal: Principal, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
     """Page through the roster, optionally one department (admins)."""
     principal.require("admin")
-    department = query.get("department")
+    department = service.department_of(query)
     if department:
         records, last = page_of(AsnRecord.by_department, "department", department, request.after, request.limit)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -55,6 +56,14 @@ def month_of(query: dict[str, str]) -> str:
     if not model.valid_month(month, latest):
         raise ValidationFailed.field("month", f"must be YYYY-MM between {model.FIRST_MONTH} and {latest}")
     return month
+
+
+def department_of(query: Mapping[str, str]) -> str | None:
+    """Read `?department=` (optional; no longer than a roster row's department)."""
+    department = query.get("department") or None
+    if department is not None and len(department) > model.MAX_DEPARTMENT_CHARS:
+        raise ValidationFailed.field("department", f"at most {model.MAX_DEPARTMENT_CHARS} characters")
+    return department
 
 
 def my_month(principal: Principal, month: str) -> dict[str, Any]:

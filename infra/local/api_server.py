@@ -8,8 +8,10 @@ error shape, and so does this server.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import HTTPServer
 from typing import Any
 
@@ -41,15 +43,34 @@ class _Handler(ChaliceRequestHandler):
     def _generic_handle(self) -> None:
         if self.path.startswith("/_local/") and self.control is not None:
             return self._handle_control()
-        length = int(self.headers.get("content-length") or 0)
-        if length > MAX_BODY_BYTES:
-            self.close_connection = True
-            return self._send_json(
-                413,
-                {"error": {"code": "payload_too_large", "message": f"body over {MAX_BODY_BYTES} bytes", "details": {}}},
-            )
+        refused = self._refused_framing()
+        if refused is not None:
+            self.close_connection = True  # the unread body must not be parsed as the next request
+            return self._send_json(*refused)
         with audit.running(API_FUNCTION):
             super()._generic_handle()
+
+    def _refused_framing(self) -> tuple[int, dict[str, Any]] | None:
+        """Refuse a body this server cannot frame safely: chunked, a bad or a too large Content-Length."""
+        if self.headers.get("transfer-encoding") is not None:
+            return 411, _error("length_required", "send the body with a Content-Length")
+        length = self.headers.get("content-length") or "0"
+        if not (length.isascii() and length.isdigit()):
+            return 400, _error("bad_request", "Content-Length must be a number of bytes")
+        if int(length) > MAX_BODY_BYTES:
+            return 413, _error("payload_too_large", f"body over {MAX_BODY_BYTES} bytes")
+        return None
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer the HTTP parser's own refusals (431, 414, 400...) in the API's error shape, not HTML.
+
+        An unknown method or HTTP version is the client's fault: 405 and 400, as API Gateway answers, not 501/505.
+        """
+        self.close_connection = True
+        self.request_version = self.protocol_version  # a garbled request line left "HTTP/0.9": no status line
+        code = {501: 405, 505: 400}.get(code, code)
+        phrase = next((s.phrase for s in HTTPStatus if s.value == code), "error")
+        self._send_json(code, _error(re.sub(r"[^a-z0-9]+", "_", phrase.lower()), message or phrase))
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle  # noqa: N815
 
@@ -101,6 +122,10 @@ class ApiServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": {}}}
 
 
 def _make_thread_local(app: Chalice) -> None:

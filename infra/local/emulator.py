@@ -13,6 +13,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from infra.local.faults import Faults, FaultyApp
+
 
 class _Serialised:
     """A WSGI app that handles one request at a time."""
@@ -30,10 +32,12 @@ class _Serialised:
 class Emulator:
     """moto in server mode on 127.0.0.1, in a daemon thread of this process."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, faults: Faults | None = None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-        app = _Serialised(DomainDispatcherApplication(create_backend_app))
+        app: Callable[..., Iterable[bytes]] = _Serialised(DomainDispatcherApplication(create_backend_app))
+        if faults is not None:  # injected errors are answered outside the lock, as a busy service would
+            app = FaultyApp(app, faults)
         self._server: BaseWSGIServer = make_server(
             "127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler
         )

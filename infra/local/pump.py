@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 
 from infra.local import audit
+from infra.local.faults import Faults
 from infra.local.lambda_context import LocalLambdaContext
 
 log = logging.getLogger("peken.pump")
@@ -37,8 +38,11 @@ class Consumer:
 class QueuePump:
     """Poll every consumer's queue in its own thread until stopped."""
 
-    def __init__(self, consumers: list[Consumer], region: str, retry_delay_seconds: int = 2) -> None:
+    def __init__(
+        self, consumers: list[Consumer], region: str, retry_delay_seconds: int = 2, faults: Faults | None = None
+    ) -> None:
         self._consumers = consumers
+        self._faults = faults
         self._region = region
         self._retry_delay = retry_delay_seconds
         self.sqs: Any = boto3.client("sqs", region_name=region)
@@ -97,15 +101,20 @@ class QueuePump:
         finally:
             with self._lock:
                 self._busy[consumer.queue] -= 1
-        self._settle(url, received, failed)
+        self._settle(consumer.queue, url, received, failed)
         return len(received)
 
     def _invoke(self, consumer: Consumer, messages: list[dict[str, Any]], arn: str) -> set[str]:
         """Invoke the handler; return the ids of messages to retry."""
         event = {"Records": [_record(m, arn, self._region) for m in messages]}
         self.invocations += 1
+        crash_after = self._faults.crash_after(consumer.name) if self._faults else None
         try:
             with audit.running(consumer.name):
+                if crash_after is not None:  # a Lambda that dies mid-batch: some records done, none reported
+                    if crash_after:
+                        consumer.handler({"Records": event["Records"][:crash_after]}, LocalLambdaContext(consumer.name))
+                    raise RuntimeError(f"injected crash of {consumer.name} after {crash_after} records")
                 result = consumer.handler(event, LocalLambdaContext(consumer.name))
         except Exception:
             log.exception("handler %s raised; the whole batch will be retried", consumer.name)
@@ -114,15 +123,20 @@ class QueuePump:
             return {f["itemIdentifier"] for f in result["batchItemFailures"]}
         return set()
 
-    def _settle(self, url: str, messages: list[dict[str, Any]], failed: set[str]) -> None:
-        done = [m for m in messages if m["MessageId"] not in failed]
+    def _settle(self, queue: str, url: str, messages: list[dict[str, Any]], failed: set[str]) -> None:
+        handled = [m for m in messages if m["MessageId"] not in failed]
+        again = {m["MessageId"] for m in handled if self._faults and self._faults.redeliver(queue, m["MessageId"])}
+        done = [m for m in handled if m["MessageId"] not in again]
         for chunk in range(0, len(done), 10):
             entries = [
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[chunk : chunk + 10])
             ]
             self.sqs.delete_message_batch(QueueUrl=url, Entries=entries)
         for m in messages:
-            if m["MessageId"] in failed:
+            if m["MessageId"] in again:
+                # At-least-once delivery: the same message comes back although it was handled.
+                self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+            elif m["MessageId"] in failed:
                 # Lambda waits the queue's visibility timeout; locally we retry sooner.
                 self.sqs.change_message_visibility(
                     QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self._retry_delay

@@ -15,6 +15,7 @@ from typing import Any
 from infra.local import audit
 from infra.local.api_server import ApiServer
 from infra.local.emulator import Emulator
+from infra.local.faults import FaultError, Faults
 from infra.local.keys import write_signing_key
 from infra.local.provision import provision
 from infra.local.pump import Consumer, QueuePump, wait_idle
@@ -39,6 +40,7 @@ class LocalStack:
         self.scheduler: Scheduler | None = None
         self.api: ApiServer | None = None
         self.queue_urls: dict[str, str] = {}
+        self.faults = Faults()
 
     @property
     def url(self) -> str:
@@ -48,7 +50,7 @@ class LocalStack:
     def start(self) -> LocalStack:
         """Bring everything up; return once /v1/health answers 200."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.emulator = Emulator().start()
+        self.emulator = Emulator(faults=self.faults).start()
         configure_environment(self.emulator.url, write_signing_key(self.state_dir / "signing-key.pem"))
         self.queue_urls = provision("local", REGION)["queues"]
         import boto3
@@ -71,7 +73,7 @@ class LocalStack:
         app_module = importlib.import_module("app")
         seeded = importlib.import_module("infra.local.seed").seed()
         log.info("seeded %s", seeded)
-        self.pump = QueuePump(consumers_of(app_module), REGION, self.retry_delay).start()
+        self.pump = QueuePump(consumers_of(app_module), REGION, self.retry_delay, self.faults).start()
         self.scheduler = Scheduler(schedules_of(app_module), REGION, self.automatic_schedules).start()
         self.api = ApiServer(app_module.app, self.port, control=self.control).start()
         self.port = self.api.port
@@ -114,13 +116,23 @@ class LocalStack:
                 return 404, {"error": {"code": "not_found", "message": "no such queue", "details": {}}}
             self.pump.sqs.purge_queue(QueueUrl=self.queue_urls[parts[2]])
             return 200, {"purged": parts[2]}
+        if method == "GET" and parts == ["_local", "stripe"] and self.stripe is not None:
+            return 200, {"url": self.stripe.url, "running": self.stripe.running}
         if method == "POST" and len(parts) == 3 and parts[:2] == ["_local", "stripe"] and self.stripe is not None:
             if parts[2] == "stop":
                 self.stripe.stop()
             elif parts[2] == "start":
                 self.stripe.start()
                 self.stripe.register_webhook(f"{self.url}/v1/webhooks/stripe")
+                if self.faults.stripe():
+                    self.stripe.faults(self.faults.stripe())
             return 200, {"stripe": parts[2]}
+        if parts == ["_local", "faults"]:
+            return self._faults_route(method, body)
+        if method == "POST" and len(parts) == 4 and parts[:2] == ["_local", "queues"] and parts[3] == "redrive":
+            if parts[2] not in self.queue_urls or not parts[2].endswith("-dlq"):
+                return 404, {"error": {"code": "not_found", "message": "no such dead-letter queue", "details": {}}}
+            return 200, {"redriven": self.redrive(parts[2])}
         if method == "POST" and len(parts) == 4 and parts[:2] == ["_local", "pump"]:
             queue, verb = parts[2], parts[3]
             if verb == "pause":
@@ -140,8 +152,56 @@ class LocalStack:
         if method == "POST" and len(parts) == 3 and parts[:2] == ["_local", "schedules"]:
             if parts[2] not in self.scheduler.schedules:
                 return 404, {"error": {"code": "not_found", "message": "no such schedule", "details": {}}}
-            return 200, {"result": self.scheduler.run_now(parts[2])}
+            try:
+                return 200, {"result": self.scheduler.run_now(parts[2])}
+            except Exception as exc:  # a failed run is an answer too (EventBridge would retry it)
+                log.exception("schedule %s failed", parts[2])
+                return 500, {"error": {"code": "job_failed", "message": repr(exc)[:300], "details": {}}}
         return 404, {"error": {"code": "not_found", "message": "no such local route", "details": {}}}
+
+    def _faults_route(self, method: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        """Set (POST), clear (DELETE) or show (GET) the injected faults."""
+        if method == "POST":
+            try:
+                spec = json.loads(body or b"{}")
+                if not isinstance(spec, dict):
+                    raise FaultError("a JSON object of fault sections")
+                self.faults.set(spec)
+            except (ValueError, TypeError) as exc:
+                return 422, {"error": {"code": "validation_error", "message": str(exc), "details": {}}}
+            if "stripe" in spec and self.stripe is not None and self.stripe.running:
+                self.stripe.faults(self.faults.stripe())
+        elif method == "DELETE":
+            self.faults.clear()
+            if self.stripe is not None and self.stripe.running:
+                self.stripe.faults({})
+        elif method != "GET":
+            return 405, {"error": {"code": "method_not_allowed", "message": "GET, POST or DELETE", "details": {}}}
+        state = self.faults.state()
+        if self.stripe is not None and self.stripe.running:
+            state["stripe_delayed"] = int(self.stripe.faults().get("delayed", 0))
+        return 200, state
+
+    def redrive(self, dead_letter_queue: str) -> int:
+        """Move every message of a dead-letter queue back to its source queue (as SQS redrive does)."""
+        assert self.pump is not None
+        source, dead = self.queue_urls[dead_letter_queue.removesuffix("-dlq")], self.queue_urls[dead_letter_queue]
+        moved = 0
+        while True:
+            batch = self.pump.sqs.receive_message(
+                QueueUrl=dead, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=0
+            ).get("Messages", [])
+            if not batch:
+                return moved
+            for message in batch:
+                attributes = message.get("MessageAttributes") or {}
+                self.pump.sqs.send_message(
+                    QueueUrl=source,
+                    MessageBody=message["Body"],
+                    **({"MessageAttributes": attributes} if attributes else {}),
+                )
+                self.pump.sqs.delete_message(QueueUrl=dead, ReceiptHandle=message["ReceiptHandle"])
+                moved += 1
 
     def queue_depths(self) -> dict[str, dict[str, int]]:
         """Return visible, in-flight and delayed counts of every queue."""

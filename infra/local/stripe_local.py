@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 import time
@@ -10,6 +11,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 from subprocess import Popen
+from typing import Any
 
 from infra.local import processes
 
@@ -64,6 +66,21 @@ class LocalStripe:
         data = urllib.parse.urlencode({"url": url, "secret": self.webhook_secret}).encode()
         request = urllib.request.Request(f"{self.url}/_config/webhooks/{WEBHOOK_ID}", data=data, method="POST")
         urllib.request.urlopen(request, timeout=5).read()
+
+    def faults(self, spec: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Set (or, with None, read) the stand-in's injected delay; return what is in force."""
+        data = json.dumps(spec).encode() if spec is not None else None
+        request = urllib.request.Request(
+            f"{self.url}/_config/peken/faults", data=data, method="POST" if data is not None else "GET"
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            answer: dict[str, Any] = json.loads(response.read())
+        return answer
+
+    @property
+    def running(self) -> bool:
+        """Tell whether the server process is up (it is down after `stop`)."""
+        return self._process is not None and self._process.poll() is None
 
     def stop(self) -> None:
         """Stop the server."""

@@ -3,17 +3,35 @@
 Run as `python -m infra.local.stripe_server --port N [--state FILE]`. Stock localstripe binds
 every interface and pickles its whole store to one shared /tmp file on every write, which
 two stacks side by side would trample; this launcher fixes both.
+
+It also adds what Stripe does and localstripe does not: `Idempotency-Key` on POST (the first
+answer is replayed for the same parameters, other parameters are refused with
+`idempotency_error`; kept in memory, not across restarts), and local fault injection:
+`POST /_config/peken/faults {"delay_seconds": 3, "paths": ["/v1/refunds"]}` answers matching
+API requests only after the delay (the request itself is processed at once, as a slow
+network would do it), `GET` shows it and how many answers were delayed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import json
 import logging
 import pickle
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 DUMP_DELAY_SECONDS = 0.5
+IDEMPOTENCY_MISMATCH = (
+    "Keys for idempotent requests can only be used with the same parameters they were first used with. "
+    "Try using a key other than '{key}' if you meant to execute a different request."
+)
 
 
 def main() -> None:
@@ -29,6 +47,7 @@ def main() -> None:
 
     _persist_to(resources.Store, args.state)
     _allow_retry_after_decline(resources.PaymentIntent)
+    _add_idempotency_and_faults(app)
     if args.state is not None and args.state.exists():
         with open(args.state, "rb") as fh:
             resources.store.update(pickle.load(fh))
@@ -79,6 +98,61 @@ def _allow_retry_after_decline(intent_cls: type) -> None:
             self.latest_charge = None  # type: ignore[attr-defined]
 
     intent_cls._update = _update  # type: ignore[attr-defined]
+
+
+_Handler = Callable[["web.Request"], Awaitable["web.StreamResponse"]]
+
+
+def _add_idempotency_and_faults(app: Any) -> None:
+    """Put Stripe's idempotent POSTs and the local fault hooks in front of every API route."""
+    from aiohttp import web
+
+    faults: dict[str, Any] = {"delay_seconds": 0.0, "paths": [], "delayed": 0}
+    answers: dict[str, tuple[str, int, bytes]] = {}  # key -> (parameters digest, status, body)
+
+    @web.middleware
+    async def slow(request: web.Request, handler: _Handler) -> web.StreamResponse:
+        response = await handler(request)
+        delay = float(faults["delay_seconds"])
+        paths = faults["paths"] or ["/v1/"]
+        if delay > 0 and any(request.path.startswith(p) for p in paths):
+            faults["delayed"] += 1
+            await asyncio.sleep(delay)
+        return response
+
+    @web.middleware
+    async def idempotent(request: web.Request, handler: _Handler) -> web.StreamResponse:
+        key = request.headers.get("Idempotency-Key")
+        if request.method != "POST" or not key or not request.path.startswith("/v1/"):
+            return await handler(request)
+        digest = hashlib.sha256(request.path.encode() + b"\n" + await request.read()).hexdigest()
+        if key in answers:
+            first, status, body = answers[key]
+            if first != digest:
+                error = {"type": "idempotency_error", "message": IDEMPOTENCY_MISMATCH.format(key=key)}
+                return web.json_response({"error": error}, status=400)
+            return web.Response(
+                body=body, status=status, content_type="application/json", headers={"Idempotent-Replayed": "true"}
+            )
+        response = await handler(request)
+        if isinstance(response, web.Response) and response.status < 500 and isinstance(response.body, bytes):
+            answers[key] = (digest, response.status, response.body)
+        return response
+
+    async def set_faults(request: web.Request) -> web.Response:
+        given = json.loads(await request.read() or b"{}")
+        faults["delay_seconds"] = float(given.get("delay_seconds") or 0)
+        faults["paths"] = [str(p) for p in given.get("paths") or []]
+        return web.json_response(faults)
+
+    async def get_faults(request: web.Request) -> web.Response:
+        return web.json_response(faults)
+
+    # Outermost first: the delay holds even a replayed answer; errors become responses inside.
+    app.middlewares.insert(0, idempotent)
+    app.middlewares.insert(0, slow)
+    app.router.add_post("/_config/peken/faults", set_faults)
+    app.router.add_get("/_config/peken/faults", get_faults)
 
 
 def _persist_to(store_cls: type, path: Path | None) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import checkout, coldstart, listing, spending
+from tests.bench import checkout, coldstart, cost, listing, spending
 
 BENCHES = (
     ("coldstart", coldstart.main),
     ("checkout", checkout.main),
     ("spending", spending.main),
     ("listing", listing.main),
+    ("cost", cost.main),
 )
 
 

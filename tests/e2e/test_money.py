@@ -324,3 +324,24 @@ def test_unpaid_cancel_without_reason_and_a_short_payment_window(shop: Shop) -> 
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert cancelled.json()["refund"] is None
     assert shop.stock(product, seller) == 3
+
+
+def test_a_created_intent_is_no_decline(shop: Shop) -> None:
+    seller = shop.user("seller")
+    product = shop.product(seller, shop.store(seller), stock=3, price=8_000)
+    buyer = shop.user("buyer")
+    shop.put(buyer, product, 1)
+    made = shop.checkout(buyer).json()
+    payload, signature = shop.signed_event(
+        f"evt_{uuid.uuid4().hex[:16]}", "payment_intent.created", made["payment"]["payment_intent_id"]
+    )
+    answer = requests.post(
+        f"{shop.url}/v1/webhooks/stripe",
+        data=payload,
+        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert answer.status_code == 200 and answer.json() == {"received": True, "ignored": True}
+    shop.stack.drain()
+    checkout = shop.call("GET", f"/v1/checkouts/{made['checkout_id']}", buyer).json()
+    assert checkout["status"] == "awaiting_payment" and checkout["payment_error"] is None

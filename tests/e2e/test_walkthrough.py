@@ -89,7 +89,13 @@ def test_profile_change_travels_the_queue_to_the_inbox(stack: RunningStack) -> N
 
 def test_schedule_runs_and_is_visible(stack: RunningStack) -> None:
     fired = requests.post(f"{stack.url}/_local/schedules/heartbeat", timeout=TIMEOUT)
-    assert fired.json() == {"result": {"alive": True}}
+    result = fired.json()["result"]
+    assert result["alive"] is True and set(result["dead_letters"]) == {
+        "notifications-dlq",
+        "payments-dlq",
+        "order-events-dlq",
+        "expiry-dlq",
+    }
     jobs = get(stack, "/v1/admin/jobs", headers=stack.headers("boss", ["admin"])).json()
     heartbeat = next(j for j in jobs["items"] if j["job"] == "heartbeat")
     assert heartbeat["last_run"]["outcome"] == "succeeded"

@@ -75,3 +75,9 @@ def test_rupiah_format() -> None:
     assert rupiah(1_250_000) == "Rp1.250.000"
     assert rupiah(55_000) == "Rp55.000"
     assert rupiah(0) == "Rp0"
+
+
+def test_every_event_the_worker_acts_on_is_announced() -> None:
+    from chalicelib.orders import events, model
+
+    assert set(events.AUDIENCE) | {"paid", "refunded"} == set(model.ANNOUNCED)
