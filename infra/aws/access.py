@@ -88,7 +88,7 @@ DEAD_LETTER_QUEUES = frozenset(f"{q}-dlq" for q in QUEUES)
 _EXPIRY = Grant(
     reads=_set("config"),
     writes=_set("checkouts", "orders", "products", "search"),
-    sends=_set("order-events", "notifications"),
+    sends=_set("order-events", "notifications", "expiry"),  # expiry: a wait past SQS's 15-minute delay
     stripe=True,  # an expired checkout's PaymentIntent is cancelled
 )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from infra.local import moto_patches
 from infra.local.faults import Faults, FaultyApp
 
 
@@ -35,6 +36,7 @@ class Emulator:
     def __init__(self, port: int = 0, faults: Faults | None = None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
+        moto_patches.apply()
         app: Callable[..., Iterable[bytes]] = _Serialised(DomainDispatcherApplication(create_backend_app))
         if faults is not None:  # injected errors are answered outside the lock, as a busy service would
             app = FaultyApp(app, faults)

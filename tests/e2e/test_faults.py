@@ -10,6 +10,8 @@ what a dead-letter queue shows (and reconciliation or a redrive then repairs).
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import time
 import uuid
@@ -47,6 +49,14 @@ class Stacks:
     def __init__(self, state_dir: Path) -> None:
         self.state_dir = state_dir
         self.current = _start(state_dir)
+        self.injected: dict[str, Counter[str]] = {}  # per stack url: what its fault hooks injected
+
+    def tally(self) -> Counter[str]:
+        """Count every fault injected in this module, by kind."""
+        total = Counter(BY_HAND)
+        for counts in self.injected.values():
+            total.update(counts)
+        return total
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +65,11 @@ def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stacks]:
     yield held
     if held.current.process.poll() is None:
         held.current.stop()
+    tally = held.tally()
+    report = {"faults_injected": sum(tally.values()), "by_kind": dict(sorted(tally.items()))}
+    print(f"\nfaults: {json.dumps(report)}")
+    if os.environ.get("PEKEN_FAULTS_REPORT"):
+        Path(os.environ["PEKEN_FAULTS_REPORT"]).write_text(json.dumps(report))
 
 
 @pytest.fixture()
@@ -65,6 +80,9 @@ def shop(stacks: Stacks) -> Iterator[Shop]:
     finally:  # leave the stack healthy for the next test whatever happened (the restart test replaces it)
         shop = shop if shop.stack is stacks.current else Shop(stacks.current)
         if stacks.current.process.poll() is None:
+            state = local(shop, "GET", "/_local/faults")
+            stacks.injected[shop.url] = Counter(state["injected"])
+            stacks.injected[shop.url]["stripe:delayed"] = int(state.get("stripe_delayed", 0))
             local(shop, "DELETE", "/_local/faults")
             if not local(shop, "GET", "/_local/stripe")["running"]:
                 local(shop, "POST", "/_local/stripe/start")
@@ -73,7 +91,12 @@ def shop(stacks: Stacks) -> Iterator[Shop]:
             shop.clock(0)
 
 
+BY_HAND: Counter[str] = Counter()  # faults the tests cause themselves: Stripe stopped, the stack killed
+
+
 def local(shop: Shop, method: str, path: str, body: Any = None) -> dict[str, Any]:
+    if path == "/_local/stripe/stop":
+        BY_HAND["stripe:down"] += 1
     response = requests.request(method, f"{shop.url}{path}", json=body, timeout=120)
     assert response.status_code == 200, response.text
     return dict(response.json())
@@ -538,8 +561,11 @@ def test_stack_killed_mid_flow_and_restarted_on_the_same_state(stacks: Stacks, s
     shop.pay(in_flight, pending["checkout_id"])  # Stripe took the money; its event waits in our queue
     shop.wait(lambda: depths(shop)[PAYMENTS]["visible"] == 1)
     old = stacks.current
+    state = local(shop, "GET", "/_local/faults")
+    stacks.injected[old.url] = Counter({**state["injected"], "stripe:delayed": int(state.get("stripe_delayed", 0))})
     children = old.descendants()
     old.stop(signal.SIGKILL)
+    BY_HAND["stack:sigkill"] += 1
     _wait_gone(children)
     stacks.current = _start(stacks.state_dir)
     again = Shop(stacks.current)
