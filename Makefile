@@ -50,7 +50,7 @@ bench: $(STAMP)
 
 # The long adversarial runs (README "Adversarial suite"): fuzzing with more examples per
 # operation, then thousands of randomised soak operations; figures land in build/.
-SOAK_OPERATIONS ?= 3000
+SOAK_OPERATIONS ?= 1000
 FUZZ_EXAMPLES ?= 15
 soak: $(STAMP)
 	mkdir -p build

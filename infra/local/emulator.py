@@ -51,7 +51,10 @@ class Emulator:
         return f"http://127.0.0.1:{self._server.server_port}"
 
     def start(self) -> Emulator:
-        """Serve in the background."""
+        """Serve in the background, starting empty (moto keeps its state per process, not per server)."""
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
         self._thread.start()
         return self
 

@@ -1151,6 +1151,9 @@ def run(orders: int, roster: int) -> str:
 def main(argv: list[str]) -> int:
     """Run and print; in a fresh interpreter if another benchmark already loaded the app."""
     import argparse
+    import os
+
+    os.environ.pop("PEKEN_METRICS_FILE", None)  # metrics are log lines on AWS: meter them with the rest
 
     parser = argparse.ArgumentParser(prog="python -m tests.bench.cost")
     parser.add_argument("--orders", type=int, default=30)

@@ -99,6 +99,22 @@ class Shop:
         self.wait(lambda: self.order(headers, order_id)["status"] == status, timeout)
         return self.order(headers, order_id)
 
+    def every(self, path: str, headers: dict[str, str]) -> list[dict[str, Any]]:
+        """Return every item of a paged list, following its cursors (`path` has no query string)."""
+        found: list[dict[str, Any]] = []
+        cursor = ""
+        while True:
+            page = self.call("GET", f"{path}?limit=100{cursor}", headers).json()
+            found += page["items"]
+            if not page["next_cursor"]:
+                return found
+            cursor = f"&cursor={page['next_cursor']}"
+
+    def post_webhook(self, payload: bytes, signature: str, timeout: float = 15) -> requests.Response:
+        """Deliver a (signed) Stripe event to the webhook, as Stripe would."""
+        headers = {"Stripe-Signature": signature, "Content-Type": "application/json"}
+        return requests.post(f"{self.url}/v1/webhooks/stripe", data=payload, headers=headers, timeout=timeout)
+
     def signed_event(self, event_id: str, event_type: str, payment_intent_id: str) -> tuple[bytes, str]:
         """Make a Stripe event signed with the stack's webhook secret, as Stripe would send it."""
         secret = (self.stack.state_dir / "stripe-webhook-secret").read_text()

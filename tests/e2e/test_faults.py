@@ -181,16 +181,7 @@ class World:
         return body
 
     def orders(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        for buyer in self.buyers.values():
-            cursor = ""
-            while True:
-                page = self.shop.call("GET", f"/v1/orders?limit=100{cursor}", buyer).json()
-                found += page["items"]
-                if not page["next_cursor"]:
-                    break
-                cursor = f"&cursor={page['next_cursor']}"
-        return found
+        return [order for buyer in self.buyers.values() for order in self.shop.every("/v1/orders", buyer)]
 
 
 def check_invariants(world: World, stuck: dict[str, int] | None = None) -> None:

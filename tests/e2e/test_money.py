@@ -136,13 +136,7 @@ def test_webhook_storm_pays_each_order_once(shop: Shop) -> None:
     random.shuffle(deliveries)
 
     def deliver(item: tuple[bytes, str]) -> int:
-        payload, signature = item
-        return requests.post(
-            f"{shop.url}/v1/webhooks/stripe",
-            data=payload,
-            timeout=15,
-            headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
-        ).status_code
+        return shop.post_webhook(*item).status_code
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         assert set(pool.map(deliver, deliveries)) == {200}
@@ -335,12 +329,7 @@ def test_a_created_intent_is_no_decline(shop: Shop) -> None:
     payload, signature = shop.signed_event(
         f"evt_{uuid.uuid4().hex[:16]}", "payment_intent.created", made["payment"]["payment_intent_id"]
     )
-    answer = requests.post(
-        f"{shop.url}/v1/webhooks/stripe",
-        data=payload,
-        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
-        timeout=10,
-    )
+    answer = shop.post_webhook(payload, signature)
     assert answer.status_code == 200 and answer.json() == {"received": True, "ignored": True}
     shop.stack.drain()
     checkout = shop.call("GET", f"/v1/checkouts/{made['checkout_id']}", buyer).json()

@@ -238,12 +238,7 @@ def _replay_webhook(world: World, rng: random.Random) -> None:
     if intent is None:
         return
     payload, signature = world.shop.signed_event(f"evt_{uuid.uuid4().hex[:16]}", "payment_intent.succeeded", intent)
-    response = requests.post(
-        f"{world.shop.url}/v1/webhooks/stripe",
-        data=payload,
-        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
-        timeout=30,
-    )
+    response = world.shop.post_webhook(payload, signature, timeout=30)
     assert response.status_code == 200, response.text
     world.done["webhooks_replayed"] += 1
 
@@ -265,15 +260,19 @@ OPERATIONS_BY_NAME = {
 def _settle(world: World) -> None:
     """Let every payment land, expire what was abandoned, and let every refund finish."""
     shop = world.shop
-    shop.wait(lambda: all(o["status"] != "awaiting_payment" for o in _orders_of_paid(world)), timeout=180)
+    # The emulator serialises every call, so the queues need longer the more the soak did.
+    patience = max(120.0, OPERATIONS * 0.6)
+    shop.wait(lambda: all(o["status"] != "awaiting_payment" for o in _orders_of_paid(world)), timeout=patience)
     try:
         shop.clock(31 * 60)
         shop.run_schedule("expiry_sweep")
     finally:
         shop.clock(0)
-    shop.stack.drain(timeout=120)
-    shop.wait(lambda: all((o.get("refund") or {}).get("status", "succeeded") == "succeeded" for o in _all(world)), 120)
-    shop.stack.drain(timeout=120)
+    shop.stack.drain(timeout=patience)
+    shop.wait(
+        lambda: all((o.get("refund") or {}).get("status", "succeeded") == "succeeded" for o in _all(world)), patience
+    )
+    shop.stack.drain(timeout=patience)
 
 
 def _orders_of_paid(world: World) -> list[dict[str, Any]]:
@@ -282,16 +281,7 @@ def _orders_of_paid(world: World) -> list[dict[str, Any]]:
 
 
 def _all(world: World) -> list[dict[str, Any]]:
-    found = []
-    for buyer in world.buyers:
-        cursor = ""
-        while True:
-            page = world.shop.call("GET", f"/v1/orders?limit=100{cursor}", buyer).json()
-            found += page["items"]
-            if not page["next_cursor"]:
-                break
-            cursor = f"&cursor={page['next_cursor']}"
-    return found
+    return [order for buyer in world.buyers for order in world.shop.every("/v1/orders", buyer)]
 
 
 def _violations(world: World) -> list[str]:
@@ -333,21 +323,11 @@ def _violations(world: World) -> list[str]:
         if spent != expected:
             out.append(f"spending of ASN {index}: {spent} != {expected}")
     for person in [*world.buyers, *world.sellers]:
-        inbox = _inbox(shop, person)
+        inbox = shop.every("/v1/me/notifications", person)
         twice = [key for key, n in Counter((n["kind"], n["body"]) for n in inbox).items() if n > 1]
         if twice:
             out.append(f"notifications delivered twice: {twice[:3]}")
     return out
-
-
-def _inbox(shop: Shop, person: dict[str, str]) -> list[dict[str, Any]]:
-    found, cursor = [], ""
-    while True:
-        page = shop.call("GET", f"/v1/me/notifications?limit=100{cursor}", person).json()
-        found += page["items"]
-        if not page["next_cursor"]:
-            return found
-        cursor = f"&cursor={page['next_cursor']}"
 
 
 def _user_of(headers: dict[str, str]) -> str:
