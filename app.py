@@ -231,8 +231,8 @@ def delete_cart_item(product_id: str) -> dict[str, Any]:
 @app.route("/v1/checkout", methods=["POST"])
 def create_checkout() -> Response:
     caller = http.member(request(), "buyer")
-    key = str(idempotency.key_of(request().headers, required=True))
-    return http.created(checkout.checkout(caller, http.parse(order_model.CheckoutRequest, request()), key))
+    idempotency.key_of(request().headers, required=True)  # the HTTP layer replays by it; here it must be there
+    return http.created(checkout.checkout(caller, http.parse(order_model.CheckoutRequest, request())))
 
 
 @app.route("/v1/checkouts/{checkout_id}", methods=["GET"])

@@ -96,20 +96,30 @@ TRANSIENT_CODES = frozenset(
 TRANSIENT_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 
 
+def error_code(exc: BaseException) -> str | None:
+    """Return the AWS error code of a PynamoDB or botocore error (None for anything else)."""
+    code = getattr(exc, "cause_response_code", None)
+    if code is None:
+        code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
+    return str(code) if code else None
+
+
+def cancellation_codes(exc: BaseException) -> set[str]:
+    """Return the per-item reason codes of a cancelled transaction (empty for anything else)."""
+    if error_code(exc) != "TransactionCanceledException":
+        return set()
+    return {str(r.code) for r in (getattr(exc, "cancellation_reasons", None) or []) if r is not None and r.code}
+
+
 def is_transient(exc: BaseException) -> bool:
     """Tell whether a PynamoDB or botocore error means the service was busy, not that a condition failed.
 
     A cancelled transaction is transient when some item conflicted or was throttled and no
     condition check failed.
     """
-    code = getattr(exc, "cause_response_code", None)
-    if code is None:
-        code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
-    if code in TRANSIENT_CODES:
+    if error_code(exc) in TRANSIENT_CODES:
         return True
-    if code != "TransactionCanceledException":
-        return False
-    reasons = {getattr(r, "code", None) for r in (getattr(exc, "cancellation_reasons", None) or []) if r is not None}
+    reasons = cancellation_codes(exc)
     return bool(reasons & TRANSIENT_REASONS) and "ConditionalCheckFailed" not in reasons
 
 

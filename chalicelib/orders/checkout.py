@@ -41,11 +41,11 @@ class CartEmpty(ApiError):
     status, code = 422, "cart_empty"
 
 
-def checkout(principal: Principal, body: model.CheckoutRequest, idempotency_key: str) -> dict[str, Any]:
+def checkout(principal: Principal, body: model.CheckoutRequest) -> dict[str, Any]:
     """Turn the caller's cart into awaiting-payment orders and a PaymentIntent.
 
-    `idempotency_key` is honoured by the HTTP layer (the same key replays the first answer);
-    Stripe gets a key of its own per attempt (see the module docstring).
+    The request's Idempotency-Key is honoured by the HTTP layer (the same key replays the
+    first answer); Stripe gets a key of its own per attempt (see the module docstring).
     """
     from chalicelib.payments import stripe_gateway
 

@@ -14,6 +14,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import queues
 from chalicelib.catalog import inventory
 from chalicelib.dynamo import connection
+from chalicelib.errors import cancellation_codes, error_code
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.messages import OrderEvent, RefundOrder
 from chalicelib.orders import model, store
@@ -81,11 +82,7 @@ def _lost_race(exc: Exception) -> bool:
     A conflicting or throttled write is not a lost race: it raises, so the message is
     retried or the caller gets a 503, instead of being mistaken for "moved meanwhile".
     """
-    code = getattr(exc, "cause_response_code", "")
-    if code == "TransactionCanceledException":
-        reasons = getattr(exc, "cancellation_reasons", None) or []
-        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
-    return code == "ConditionalCheckFailedException"
+    return error_code(exc) == "ConditionalCheckFailedException" or "ConditionalCheckFailed" in cancellation_codes(exc)
 
 
 def lines_of(order: OrderRecord) -> list[inventory.Line]:
