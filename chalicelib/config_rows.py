@@ -1,15 +1,22 @@
-"""Small JSON documents in the config table (marketplace settings, the quota policy)."""
+"""Small JSON documents in the config table (marketplace settings, the quota policy).
+
+A document is written whole, but only if it is still the revision its writer read (`rev`,
+bumped by every write): two admins saving different settings at once both keep their
+change, because the second one reads again and merges into the first one's result.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
 
 from chalicelib.dynamo import region, table_name
+
+ATTEMPTS = 5
 
 
 class JsonRow(Model):
@@ -23,16 +30,42 @@ class JsonRow(Model):
     key = UnicodeAttribute(range_key=True)
     values = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    rev = NumberAttribute(null=True)  # bumped by every write: the optimistic lock
 
 
-def read(kind: str, key: str) -> dict[str, Any] | None:
-    """Return a document with one GetItem, None if it was never saved."""
+def _row(kind: str, key: str, consistent: bool = False) -> JsonRow | None:
     try:
-        return dict(json.loads(JsonRow.get(kind, key).values))
+        return JsonRow.get(kind, key, consistent_read=consistent)
     except DoesNotExist:
         return None
 
 
-def write(kind: str, key: str, values: dict[str, Any], at: str) -> None:
-    """Save a whole document."""
-    JsonRow(kind, key, values=json.dumps(values, sort_keys=True), updated_at=at).save()
+def read(kind: str, key: str) -> dict[str, Any] | None:
+    """Return a document with one GetItem, None if it was never saved."""
+    row = _row(kind, key)
+    return dict(json.loads(row.values)) if row else None
+
+
+def write(kind: str, key: str, values: dict[str, Any], at: str, merge: bool = False) -> dict[str, Any]:
+    """Save a document (or, with `merge`, the saved one updated with `values`); return what was saved.
+
+    Cost: one GetItem and one conditional PutItem (again when another writer came first).
+    """
+    from chalicelib.errors import Conflict, condition_failed
+
+    for _ in range(ATTEMPTS):
+        row = _row(kind, key, consistent=True)
+        saved = dict(json.loads(row.values)) if row else {}
+        document = {**saved, **values} if merge else dict(values)
+        seen = int(row.rev or 0) if row else 0
+        condition = JsonRow.rev == seen if row else JsonRow.kind.does_not_exist()
+        try:
+            JsonRow(kind, key, values=json.dumps(document, sort_keys=True), updated_at=at, rev=seen + 1).save(
+                condition=condition
+            )
+        except PutError as exc:
+            if condition_failed(exc):
+                continue
+            raise
+        return document
+    raise Conflict(f"the {kind} changed meanwhile; try again")

@@ -102,14 +102,22 @@ def index(name: str, hash_key: str, range_key: str, range_type: Any = None) -> A
     return type(f"{name}_index", (GlobalSecondaryIndex,), attrs)()
 
 
+def set_or_remove(model: Any, name: str, value: Any) -> Any:
+    """An update action for one attribute: SET it to a value, or REMOVE it when the value is None."""
+    attribute = getattr(model, name)
+    return attribute.remove() if value is None else attribute.set(value)
+
+
 def put_once(record: Any, key_attribute: Any) -> bool:
     """Save a record unless its key is taken; True if this call wrote it (idempotent writes)."""
     from pynamodb.exceptions import PutError
 
+    from chalicelib.errors import condition_failed
+
     try:
         record.save(condition=key_attribute.does_not_exist())
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
     return True

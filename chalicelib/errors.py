@@ -111,6 +111,15 @@ def cancellation_codes(exc: BaseException) -> set[str]:
     return {str(r.code) for r in (getattr(exc, "cancellation_reasons", None) or []) if r is not None and r.code}
 
 
+def condition_failed(exc: BaseException) -> bool:
+    """Tell whether a write (or a transaction) was refused because one of its conditions failed.
+
+    That means someone else wrote first: read again and decide again. A throttled or
+    conflicting write is not this; it is transient (see `is_transient`).
+    """
+    return error_code(exc) == "ConditionalCheckFailedException" or "ConditionalCheckFailed" in cancellation_codes(exc)
+
+
 def is_transient(exc: BaseException) -> bool:
     """Tell whether a PynamoDB or botocore error means the service was busy, not that a condition failed.
 

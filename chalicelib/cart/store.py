@@ -9,7 +9,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
 
 from chalicelib.dynamo import plain, raw_map, region, table_name
-from chalicelib.errors import Conflict
+from chalicelib.errors import Conflict, condition_failed
 
 
 class CartRecord(Model):
@@ -48,7 +48,7 @@ def save(cart: CartRecord, lines: dict[str, dict[str, Any]], at: str) -> None:
     try:
         cart.save(condition=condition)
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             raise Conflict("the cart changed meanwhile; reload it") from exc
         raise
 

@@ -105,22 +105,13 @@ def change(principal: Principal, product_id: str, body: model.ProductChange) -> 
     if "price_idr" in given and body.price_idr is not None:
         _check_reference(product.reference_sku, body.price_idr)
 
-    def edit(record: ProductRecord, store: StoreRecord) -> None:
-        for field in given:
-            setattr(record, field, getattr(body, field))
-
-    updated, _ = visibility.sync(product.product_id, edit)
+    updated, _ = visibility.sync(product.product_id, {field: getattr(body, field) for field in given})
     return render(updated, private=True)
 
 
 def withdraw(principal: Principal, product_id: str) -> None:
     """Deactivate a product: it leaves listings; orders keep their snapshot."""
-    product = _owned(principal, product_id)
-
-    def deactivate(record: ProductRecord, store: StoreRecord) -> None:
-        record.active = False
-
-    visibility.sync(product.product_id, deactivate)
+    visibility.sync(_owned(principal, product_id).product_id, {"active": False})
 
 
 def show(principal: Principal | None, product_id: str) -> dict[str, Any]:

@@ -1,23 +1,38 @@
-"""Store use cases: apply, curate, change, show, list, and the monthly turnover cap."""
+"""Store use cases: apply, curate, change, show, list, and the monthly turnover cap.
+
+Who owns which attribute of a store (a write never sets an attribute it does not own):
+- `name`, `address`, `phone_number`, `open`: the owner (PATCH);
+- `status`, `reason`: the city's curation (approve, reject, suspend);
+- `turnover_month`, `turnover_idr`: `record_turnover` (an ADD in the ledger's transaction);
+- `l_all`, `l_kec` (listing keys) and `vis_rev`: whichever write changes what listing
+  depends on (status, open, name) or re-checks it (`refresh`), under `vis_rev == seen`,
+  which it bumps, so products (which check `vis_rev`) re-derive after it;
+- `updated_at`: every write; the rest (`owner_id`, `kind`, `kecamatan`, `kelurahan`, `nib`,
+  `created_at`): set once by the application.
+A store's turnover changes without bumping `vis_rev`; so after every turnover change the
+store is read again and re-listed if the cap now says otherwise.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import model, visibility
 from chalicelib.catalog.store import StoreRecord
-from chalicelib.dynamo import page_of
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.dynamo import page_of, set_or_remove
+from chalicelib.errors import Conflict, NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow
 from chalicelib.paging import PageRequest, encode_cursor, page
 from chalicelib.settings import service as settings
 from chalicelib.validators import check_kecamatan, kelurahan_in
 
 STATUSES = ("pending", "active", "rejected", "suspended")
+LISTING_INPUTS = frozenset({"status", "open", "name"})  # what its products' listing entries depend on
+ATTEMPTS = 5
 
 
 class InvalidTransition(Conflict):
@@ -92,48 +107,65 @@ def _not_owner() -> Exception:
 
 def change(principal: Principal, store_id: str, body: model.StoreChange) -> dict[str, Any]:
     """Let the owner rename, re-address, change phone, or open/close the store."""
-    store = owned(principal, store_id)
+    owned(principal, store_id)
     given = body.model_fields_set
     for field in ("name", "address", "phone_number", "open"):
         if field in given and getattr(body, field) is None:
             raise ValidationFailed.field(field, "may not be null")
-    affects_listing = ("name" in given and body.name != store.name) or ("open" in given and body.open != store.open)
-    for field in given:
-        setattr(store, field, getattr(body, field))
-    _save(store, bump=affects_listing)
-    if affects_listing:
-        visibility.refresh_store(store.store_id)
-    return render(store, private=True)
+    return render(_update(store_id, lambda store: {f: getattr(body, f) for f in given}), private=True)
 
 
 def curate(principal: Principal, store_id: str, action: str, reason: str | None) -> dict[str, Any]:
     """Approve, reject or suspend a store (admins only); products follow at once."""
     principal.require("admin")
-    store = load(store_id)
-    target = model.next_status(action, store.status)
-    if target is None:
-        raise InvalidTransition(f"cannot {action} a {store.status} store", {"status": store.status})
-    store.status, store.reason = target, reason
-    _save(store, bump=True)
-    visibility.refresh_store(store.store_id)
-    return render(store, private=True)
+
+    def decide(store: StoreRecord) -> dict[str, Any]:
+        target = model.next_status(action, store.status)
+        if target is None:
+            raise InvalidTransition(f"cannot {action} a {store.status} store", {"status": store.status})
+        return {"status": target, "reason": reason}
+
+    return render(_update(store_id, decide), private=True)
 
 
-def _save(store: StoreRecord, bump: bool) -> None:
-    """Save with optimistic locking on the visibility revision; set the store's own listing keys."""
-    seen = int(store.vis_rev or 0)
-    if bump:
-        store.vis_rev = seen + 1
-    listed = visibility.store_is_listed(store)
-    store.l_all = "all" if listed else None
-    store.l_kec = store.kecamatan if listed else None
-    store.updated_at = iso(utcnow())
-    try:
-        store.save(condition=StoreRecord.vis_rev == seen)
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("the store changed meanwhile; try again") from exc
-        raise
+def _update(store_id: str, decide: Callable[[StoreRecord], dict[str, Any]], relist: bool = False) -> StoreRecord:
+    """Write only the fields `decide` picks from the store as read (it may refuse), then re-list if needed.
+
+    A change to what listing depends on (or `relist`) also sets the store's listing keys and
+    bumps `vis_rev`, conditional on the revision read: if another such write came first,
+    read again and decide again. Then the store's products follow (`refresh_store`).
+    Cost: one GetItem and one UpdateItem (plus the products' writes when re-listing).
+    """
+    for _ in range(ATTEMPTS):
+        store = load(store_id)
+        seen = int(store.vis_rev or 0)
+        changes = {name: value for name, value in decide(store).items() if getattr(store, name) != value}
+        relists = relist or bool(LISTING_INPUTS & changes.keys())
+        for name, value in changes.items():
+            setattr(store, name, value)
+        store.updated_at = iso(utcnow())
+        changes["updated_at"] = store.updated_at
+        condition = StoreRecord.store_id.exists()
+        if relists:
+            listed = visibility.store_is_listed(store)
+            store.l_all = "all" if listed else None
+            store.l_kec = store.kecamatan if listed else None
+            store.vis_rev = seen + 1
+            changes.update(l_all=store.l_all, l_kec=store.l_kec, vis_rev=store.vis_rev)
+            condition &= StoreRecord.vis_rev == seen
+        try:
+            StoreRecord(store_id).update(
+                actions=[set_or_remove(StoreRecord, name, value) for name, value in changes.items()],
+                condition=condition,
+            )
+        except UpdateError as exc:
+            if condition_failed(exc):
+                continue
+            raise
+        if relists:
+            visibility.refresh_store(store_id)
+        return store
+    raise Conflict("the store is changing fast; try again")
 
 
 def list_public(query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
@@ -173,54 +205,57 @@ def record_turnover(store_id: str, month: str, amount_idr: int, entry_id: str) -
     """Add a paid (or, negative, refunded) amount to a store's turnover of a month, once per entry.
 
     The ledger entry and the counter change in one transaction, so a redelivered event
-    counts nothing twice (returns None then). Hides the store once past the cap.
+    counts nothing twice (returns None then; else the month's turnover after). The store
+    keeps the counter of its latest month only: an amount for an earlier month (a refund of
+    last month's order) is recorded in the ledger and leaves this month's counter alone.
+    Then the store is read again and re-listed if the cap now says otherwise (also on a
+    redelivery, in case the run that counted died before re-listing).
+    Cost: GetItem, one TransactWriteItems, GetItem (plus the re-listing when the cap is crossed).
     """
-    from pynamodb.exceptions import TransactWriteError
-
     from chalicelib import ledger
 
-    for _ in range(3):
+    for _ in range(ATTEMPTS):
         store = load(store_id)
-        same_month = store.turnover_month == month
-        actions: list[Any] = (
-            [StoreRecord.turnover_idr.add(amount_idr)]
-            if same_month
-            else [StoreRecord.turnover_month.set(month), StoreRecord.turnover_idr.set(amount_idr)]
-        )
-        guard = (
-            StoreRecord.turnover_month == month
-            if same_month
-            else StoreRecord.turnover_month.does_not_exist() | (StoreRecord.turnover_month != month)
-        )
+        counted_month = store.turnover_month or ""
+        actions: list[Any] = []
+        guard: Any = None
+        if month > counted_month:  # the first amount of a new month starts its counter
+            actions = [StoreRecord.turnover_month.set(month), StoreRecord.turnover_idr.set(amount_idr)]
+            guard = StoreRecord.turnover_month.does_not_exist() | (StoreRecord.turnover_month < month)
+        elif month == counted_month:
+            actions, guard = [StoreRecord.turnover_idr.add(amount_idr)], StoreRecord.turnover_month == month
 
         def effect(tx: Any, actions: list[Any] = actions, guard: Any = guard) -> None:
-            tx.update(StoreRecord(store_id), actions=actions, condition=guard)
+            if actions:
+                tx.update(StoreRecord(store_id), actions=actions, condition=guard)
 
         try:
-            if not ledger.apply_once(entry_id, amount_idr, effect):
-                return None
-        except TransactWriteError:
-            continue  # the month moved under us: read again
-        before = int(store.turnover_idr or 0) if same_month else 0
-        total = before + amount_idr
-        cap = settings.current()["turnover_cap_idr"]
-        if (before < cap <= total) or (total < cap <= before):
+            counted = ledger.apply_once(entry_id, amount_idr, effect)
+        except TransactWriteError as exc:
+            if condition_failed(exc):
+                continue  # the month moved under us: read again
+            raise
+        after = load(store_id)
+        if visibility.store_is_listed(after) != (after.l_all is not None):
             refresh(store_id)
-        return total
+        if not counted or after.turnover_month != month:
+            return None
+        return int(after.turnover_idr or 0)
     raise Conflict("turnover is changing too fast; retry")
 
 
-def refresh(store_id: str) -> int:
+def refresh(store_id: str) -> None:
     """Re-apply visibility to a store and its products (after a cap, a month change, a setting)."""
-    store = load(store_id)
-    _save(store, bump=True)
-    return visibility.refresh_store(store_id)
+    _update(store_id, lambda store: {}, relist=True)
 
 
 def refresh_capped(month: str, at_least_idr: int) -> int:
     """Refresh every store whose turnover in a month reached an amount; return how many."""
-    stores = StoreRecord.by_turnover.query(month, range_key_condition=StoreRecord.turnover_idr >= at_least_idr)
-    return sum(1 for store in stores if refresh(store.store_id) >= 0)
+    count = 0
+    for store in StoreRecord.by_turnover.query(month, range_key_condition=StoreRecord.turnover_idr >= at_least_idr):
+        refresh(store.store_id)
+        count += 1
+    return count
 
 
 def render(store: StoreRecord, private: bool) -> dict[str, Any]:

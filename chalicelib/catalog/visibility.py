@@ -1,12 +1,26 @@
 """Keep a product's listing entries true to its store, its reference price and its own state.
 
-Every write that can change whether or where a product shows goes through `sync`: one
-TransactWriteItems that saves the product with its sparse listing attributes, rewrites its
-search words, and checks that the store did not change meanwhile (else it retries).
+Every write to an existing product goes through `sync`: one TransactWriteItems that updates
+only the attributes this write owns (see below), rewrites its search words, and checks that
+neither the product's revision nor the store's listing revision moved since they were read
+(else it reads again and retries). Cost: GetItem of the product, its store and its
+reference price (if any), then one TransactWriteItems.
+
+Who owns which attribute of a product (a write never sets an attribute it does not own):
+- `stock`: checkout, cancel and expiry (`inventory.reserve`/`give_back`, an ADD inside their
+  transactions), and the seller's PATCH, which sets the count it is given;
+- `name`, `price_idr`, `active`, `description`, `image_url`: the seller (PATCH, DELETE);
+- `store_name`, `kecamatan`, `hidden_reason` and the listing keys `l_*`: `sync`, derived
+  from the product, its store and its reference price;
+- `rev` (the optimistic lock over all of the above but stock) and `updated_at`: every `sync`;
+- the rest (`store_id`, `category`, `unit`, `reference_sku`, `rank`, `created_at`): set once
+  when the product is created.
+The search table's entries are written only here, under the same revision.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -14,13 +28,15 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.catalog import model
 from chalicelib.catalog.store import REFERENCE_KIND, ProductRecord, ReferencePriceRecord, SearchRecord, StoreRecord
-from chalicelib.dynamo import connection
-from chalicelib.errors import Conflict
+from chalicelib.dynamo import connection, set_or_remove
+from chalicelib.errors import Conflict, condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.settings import service as settings
 
 LISTING_ATTRIBUTES = ("l_all", "l_cat", "l_kec", "l_ck", "l_store")
-ATTEMPTS = 3
+SELLER_FIELDS = ("name", "price_idr", "stock", "active", "description", "image_url")
+DERIVED_FIELDS = ("store_name", "kecamatan", "hidden_reason", *LISTING_ATTRIBUTES)
+ATTEMPTS = 5
 
 
 def store_view(store: StoreRecord) -> model.StoreView:
@@ -73,15 +89,26 @@ def terms_of(product: ProductRecord) -> set[str]:
     return set(model.search_terms(product.name)) if is_listed(product) else set()
 
 
-def write(product: ProductRecord, store: StoreRecord, old_terms: set[str], new: bool = False) -> None:
-    """Save the product and its search words in one transaction, guarded by both revisions."""
+def write(
+    product: ProductRecord, store: StoreRecord, old_terms: set[str], changed: Iterable[str] = (), new: bool = False
+) -> None:
+    """Write a product and its search words in one transaction, guarded by both revisions.
+
+    A new product is put whole; an existing one gets an update of the seller's `changed`
+    fields and the derived ones, nothing else (stock stays whatever checkouts made it,
+    unless the seller set it).
+    """
     seen_rev = int(product.rev or 0)
     product.rev = seen_rev + 1
     product.updated_at = iso(utcnow())
     terms = terms_of(product)
-    guard = ProductRecord.product_id.does_not_exist() if new else ProductRecord.rev == seen_rev
     with TransactWrite(connection=connection()) as tx:
-        tx.save(product, condition=guard)
+        if new:
+            tx.save(product, condition=ProductRecord.product_id.does_not_exist())
+        else:
+            owned = (*changed, *DERIVED_FIELDS, "rev", "updated_at")
+            actions = [set_or_remove(ProductRecord, name, getattr(product, name)) for name in owned]
+            tx.update(ProductRecord(product.product_id), actions=actions, condition=ProductRecord.rev == seen_rev)
         tx.condition_check(StoreRecord, store.store_id, condition=StoreRecord.vis_rev == int(store.vis_rev or 0))
         for term in old_terms - terms:
             tx.delete(SearchRecord(term, product.rank))
@@ -105,27 +132,32 @@ def _shown(product: ProductRecord) -> tuple[Any, ...]:
     return (product.l_all, product.store_name, product.kecamatan, product.hidden_reason)
 
 
-def sync(product_id: str, change: Any = None) -> tuple[ProductRecord, bool]:
-    """Re-read a product and its store, apply a change (a callable), and write if anything moved.
+def sync(product_id: str, changes: Mapping[str, Any] | None = None) -> tuple[ProductRecord, bool]:
+    """Re-read a product and its store, apply the seller's changes (if any), write if anything moved.
 
-    Return the product and whether its listing changed. Races with another writer retry.
+    Return the product and whether its listing changed. When another catalog write got
+    there first (a condition failed), read again and retry.
     """
-    for attempt in range(ATTEMPTS):
+    changes = dict(changes or {})
+    unknown = set(changes) - set(SELLER_FIELDS)
+    if unknown:
+        raise ValueError(f"not the seller's fields: {sorted(unknown)}")
+    for _ in range(ATTEMPTS):
         product = ProductRecord.get(product_id, consistent_read=True)
         store = StoreRecord.get(product.store_id, consistent_read=True)
         old_terms, before = terms_of(product), _shown(product)
-        if change is not None:
-            change(product, store)
+        for name, value in changes.items():
+            setattr(product, name, value)
         apply(product, store, reference_max(product.reference_sku))
-        if change is None and _shown(product) == before:
+        if not changes and _shown(product) == before:
             return product, False
         try:
-            write(product, store, old_terms)
+            write(product, store, old_terms, changes)
             return product, _shown(product) != before
         except TransactWriteError as exc:
-            if exc.cause_response_code != "TransactionCanceledException" or attempt == ATTEMPTS - 1:
-                raise Conflict("the product changed meanwhile; try again") from exc
-    raise AssertionError("unreachable")
+            if not condition_failed(exc):
+                raise
+    raise Conflict("the product is changing fast; try again")
 
 
 def refresh_store(store_id: str) -> int:

@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import queues
 from chalicelib.catalog import inventory
 from chalicelib.dynamo import connection
-from chalicelib.errors import cancellation_codes, error_code
+from chalicelib.errors import condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.messages import OrderEvent, RefundOrder
 from chalicelib.orders import model, store
@@ -70,19 +70,12 @@ def _write(order: OrderRecord, target: str, reason: str | None) -> bool:
         else:
             OrderRecord(order.order_id).update(actions=actions, condition=condition)
     except (TransactWriteError, UpdateError) as exc:
-        if _lost_race(exc):
+        # The order moved first; a conflicting or throttled write is no lost race: it raises,
+        # so the message is retried or the caller gets a 503.
+        if condition_failed(exc):
             return False
         raise
     return True
-
-
-def _lost_race(exc: Exception) -> bool:
-    """Tell whether a write was refused because the order moved first (a condition failed).
-
-    A conflicting or throttled write is not a lost race: it raises, so the message is
-    retried or the caller gets a 503, instead of being mistaken for "moved meanwhile".
-    """
-    return error_code(exc) == "ConditionalCheckFailedException" or "ConditionalCheckFailed" in cancellation_codes(exc)
 
 
 def lines_of(order: OrderRecord) -> list[inventory.Line]:
@@ -134,7 +127,7 @@ def request_refund(order: OrderRecord) -> bool:
             condition=OrderRecord.refund.does_not_exist() & OrderRecord.status.is_in("cancelled", "expired"),
         )
     except UpdateError as exc:
-        if _lost_race(exc):
+        if condition_failed(exc):
             return False
         raise
     queues.publish(RefundOrder(order_id=order.order_id))

@@ -8,7 +8,7 @@ from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
-from chalicelib.dynamo import region, table_name
+from chalicelib.dynamo import region, set_or_remove, table_name
 
 
 class ProfileRecord(Model):
@@ -41,9 +41,5 @@ def get_profile(user_id: str) -> ProfileRecord | None:
 def update_profile(user_id: str, changes: dict[str, Any]) -> ProfileRecord:
     """Set only the given attributes with one UpdateItem and return the whole item after."""
     record = ProfileRecord(user_id)
-    actions = [
-        getattr(ProfileRecord, key).set(value) if value is not None else getattr(ProfileRecord, key).remove()
-        for key, value in changes.items()
-    ]
-    record.update(actions=actions)
+    record.update(actions=[set_or_remove(ProfileRecord, key, value) for key, value in changes.items()])
     return record

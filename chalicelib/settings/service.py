@@ -39,8 +39,7 @@ def current(fresh: bool = False) -> dict[str, int]:
 
 
 def change(body: SettingsChange) -> dict[str, int]:
-    """Save the given settings and return them all."""
-    values = {**current(fresh=True), **body.model_dump(exclude_none=True)}
-    store.write(values, iso(utcnow()))
+    """Save the given settings (the others stay as saved) and return them all."""
+    values = {**DEFAULTS, **store.change(body.model_dump(exclude_none=True), iso(utcnow()))}
     _cache["values"], _cache["at"] = values, time.monotonic()
     return dict(values)

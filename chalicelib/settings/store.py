@@ -14,6 +14,6 @@ def read() -> dict[str, Any]:
     return config_rows.read(KIND, KEY) or {}
 
 
-def write(values: dict[str, Any], at: str) -> None:
-    """Save the whole settings document."""
-    config_rows.write(KIND, KEY, values, at)
+def change(values: dict[str, Any], at: str) -> dict[str, Any]:
+    """Save the given settings over the saved ones (others saving meanwhile keep theirs); return all saved."""
+    return config_rows.write(KIND, KEY, values, at, merge=True)

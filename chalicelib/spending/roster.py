@@ -1,4 +1,9 @@
-"""The ASN roster: upsert in batches (bad rows reported, good rows kept), list, link to users."""
+"""The ASN roster: upsert in batches (bad rows reported, good rows kept), list, link to users.
+
+Who owns which attribute of a roster row: the upload owns everything it is given (name,
+department, grade, contacts, places) and `roster`, `updated_at`; sign-in (`of`) owns
+`user_id`, the link to the user. Neither writes the other's attributes.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,9 @@ from chalicelib.spending.store import AsnRecord
 from chalicelib.validators import kelurahan_in
 
 CURSOR_FIELDS = ("nip",)
+# A chunk's transaction holds its rows and at most two department counters per row: <= 100 items.
+CHUNK_ROWS = 33
+ATTEMPTS = 5
 
 
 def upload(principal: Principal, body: Any) -> dict[str, Any]:
@@ -55,27 +63,53 @@ def upload(principal: Principal, body: Any) -> dict[str, Any]:
 
 
 def _save(rows: list[model.AsnRow]) -> int:
-    """Write rows (keeping any user link) and move the per-department ASN counts."""
-    if not rows:
-        return 0
-    existing = {r.nip: r for r in AsnRecord.batch_get([row.nip for row in rows])}
-    moves: Counter[str] = Counter()
+    """Write rows in transactions of CHUNK_ROWS; return how many rows were written."""
     now = iso(utcnow())
-    with AsnRecord.batch_write() as batch:
-        for row in rows:
-            old = existing.get(row.nip)
-            if old is None or old.department != row.department:
-                moves[row.department] += 1
-                if old is not None:
-                    moves[old.department] -= 1
-            batch.save(
-                AsnRecord(
-                    row.nip, **row.model_dump(exclude={"nip"}), user_id=old.user_id if old else None, updated_at=now
-                )
-            )
-    for department, delta in moves.items():
-        counters.add_now("roster", department, asn_count=delta)
+    for start in range(0, len(rows), CHUNK_ROWS):
+        _save_chunk(rows[start : start + CHUNK_ROWS], now)
     return len(rows)
+
+
+def _save_chunk(rows: list[model.AsnRow], now: str) -> None:
+    """Update the roster's own fields of each row and move the per-department ASN counts, all at once.
+
+    Each row is written only if its department is still the one read (a new row: if it
+    still does not exist), so the counts move exactly once; if another upload came first,
+    read again and retry. The user link (`user_id`) is not touched: sign-in owns it.
+    Cost: one BatchGetItem and one TransactWriteItems per chunk.
+    """
+    from pynamodb.exceptions import TransactWriteError
+    from pynamodb.transactions import TransactWrite
+
+    from chalicelib.dynamo import connection, set_or_remove
+    from chalicelib.errors import Conflict, condition_failed
+
+    for _ in range(ATTEMPTS):
+        existing = {r.nip: r for r in AsnRecord.batch_get([row.nip for row in rows], consistent_read=True)}
+        moves: Counter[str] = Counter()
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                for row in rows:
+                    old = existing.get(row.nip)
+                    if old is None or old.department != row.department:
+                        moves[row.department] += 1
+                        if old is not None:
+                            moves[old.department] -= 1
+                    fields = {**row.model_dump(exclude={"nip"}), "roster": store.ROSTER_PARTITION, "updated_at": now}
+                    tx.update(
+                        AsnRecord(row.nip),
+                        actions=[set_or_remove(AsnRecord, name, value) for name, value in fields.items()],
+                        condition=AsnRecord.nip.does_not_exist()
+                        if old is None
+                        else AsnRecord.department == old.department,
+                    )
+                for department, delta in moves.items():
+                    counters.add(tx, "roster", department, asn_count=delta)
+            return
+        except TransactWriteError as exc:
+            if not condition_failed(exc):
+                raise
+    raise Conflict("the roster is changing fast; try again")
 
 
 def listing(principal: Principal, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
@@ -85,7 +119,7 @@ def listing(principal: Principal, query: Mapping[str, str], request: PageRequest
     if department:
         records, last = page_of(AsnRecord.by_department, "department", department, request.after, request.limit)
     else:
-        records, last = page_of(AsnRecord.all_asn, "roster", "asn", request.after, request.limit)
+        records, last = page_of(AsnRecord.all_asn, "roster", store.ROSTER_PARTITION, request.after, request.limit)
     return page([render(r) for r in records], encode_cursor({"nip": last["nip"]}) if last else None)
 
 
@@ -112,7 +146,7 @@ def of(principal: Principal) -> dict[str, Any] | None:
     if record is None:
         return None
     if record.user_id != principal.user_id:
-        record.update(actions=[AsnRecord.user_id.set(principal.user_id)])
+        record.update(actions=[AsnRecord.user_id.set(principal.user_id)], condition=AsnRecord.nip.exists())
     return {
         "nip": record.nip,
         "name": record.name,

@@ -6,15 +6,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib import ledger, queues
 from chalicelib.auth import Principal
-from chalicelib.errors import Forbidden, ValidationFailed
+from chalicelib.dynamo import connection
+from chalicelib.errors import Conflict, Forbidden, ValidationFailed, condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.messages import RecountCompliance
 from chalicelib.reports import store as counters
 from chalicelib.spending import model, store
 from chalicelib.spending.store import SpendingRecord
+
+ATTEMPTS = 5
 
 
 def policy() -> model.Policy:
@@ -32,21 +36,48 @@ def set_policy(principal: Principal, body: model.Policy) -> dict[str, Any]:
 
 
 def recount(month: str) -> dict[str, int]:
-    """Set every ASN's compliant flag and each department's count for a month under today's policy."""
-    from collections import Counter
+    """Set every ASN's compliant flag of a month under today's policy, and each department's count with it.
 
+    Cost: the roster walk, plus one transaction per flag that changes.
+    """
     quota_of = policy().quota
-    compliant: Counter[str] = Counter()
-    changed = 0
-    for row, record, _ in store.walk(month):
-        now = int((int(record.spent_idr) if record else 0) >= quota_of(row.grade))
-        compliant[row.department] += now
-        if record is not None and int(record.compliant) != now:
-            record.update(actions=[SpendingRecord.compliant.set(now)])
-            changed += 1
-    for department in set(compliant) | {r.sk for r in counters.rows(f"compliance#{month}")}:
-        counters.set_now(f"compliance#{month}", department, compliant_count=compliant[department])
-    return {"changed": changed, "departments": len(compliant)}
+    changed = sum(_recount_one(row, month, record, quota_of(row.grade)) for row, record, _ in store.walk(month))
+    return {"changed": changed}
+
+
+def _recount_one(row: Any, month: str, record: SpendingRecord | None, quota: int) -> int:
+    """Flip one ASN-month's flag if it disagrees with the quota; return 1 if it flipped.
+
+    The flag and its department's count move in one transaction, guarded by the spending
+    and the flag read: a payment counted meanwhile is never overwritten; the row is read
+    again and decided again. A row nobody spent on is written only when it is compliant
+    (a quota of zero).
+    """
+    for _ in range(ATTEMPTS):
+        spent, was = (int(record.spent_idr), int(record.compliant)) if record else (0, 0)
+        now = int(spent >= quota)
+        if now == was:
+            return 0
+        department = (record.department if record else None) or row.department
+        guard = (
+            (SpendingRecord.spent_idr == spent) & (SpendingRecord.compliant == was)
+            if record
+            else SpendingRecord.nip.does_not_exist()
+        )
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.update(
+                    SpendingRecord(row.nip, month),
+                    actions=[SpendingRecord.compliant.set(now), SpendingRecord.department.set(department)],
+                    condition=guard,
+                )
+                counters.add(tx, f"compliance#{month}", department, compliant_count=now - was)
+            return 1
+        except TransactWriteError as exc:
+            if not condition_failed(exc):
+                raise
+        record = store.spending(row.nip, month)  # someone wrote first: read again
+    raise Conflict("spending is changing too fast; try again")
 
 
 def month_of(query: dict[str, str]) -> str:
@@ -95,12 +126,16 @@ def record(nip: str, month: str, amount_idr: int, orders_delta: int, entry_id: s
     if row is None:
         return False
     quota = policy().quota(row.grade)
-    for _ in range(5):
+    for _ in range(ATTEMPTS):
         current = store.spending(nip, month)
         before = int(current.spent_idr) if current else 0
         after = before + amount_idr
         was, now = (int(current.compliant) if current else 0), int(after >= quota)
-        guard = (SpendingRecord.spent_idr == before) if current else SpendingRecord.nip.does_not_exist()
+        guard = (
+            (SpendingRecord.spent_idr == before) & (SpendingRecord.compliant == was)
+            if current
+            else SpendingRecord.nip.does_not_exist()
+        )
 
         def effect(tx: Any, guard: Any = guard, was: int = was, now: int = now) -> None:
             tx.update(

@@ -17,6 +17,8 @@ from pynamodb.models import Model
 from chalicelib import config_rows
 from chalicelib.dynamo import index, region, table_name
 
+ROSTER_PARTITION = "asn"
+
 
 class AsnRecord(Model):
     """A rostered civil servant, keyed by NIP."""
@@ -34,7 +36,7 @@ class AsnRecord(Model):
     kecamatan = UnicodeAttribute(null=True)
     kelurahan = UnicodeAttribute(null=True)
     user_id = UnicodeAttribute(null=True)  # linked when the ASN first signs in
-    roster = UnicodeAttribute(default="asn")  # one partition of the all_asn index
+    roster = UnicodeAttribute(default=ROSTER_PARTITION)  # one partition of the all_asn index
     updated_at = UnicodeAttribute(null=True)
 
     by_department = index("by_department", "department", "nip")
@@ -98,7 +100,7 @@ def walk(
         if department:
             rows, last = page_of(AsnRecord.by_department, "department", department, resume, page_size, max_queries=1)
         else:
-            rows, last = page_of(AsnRecord.all_asn, "roster", "asn", resume, page_size, max_queries=1)
+            rows, last = page_of(AsnRecord.all_asn, "roster", ROSTER_PARTITION, resume, page_size, max_queries=1)
         keys = [(r.nip, month) for r in rows]
         found = {s.nip: s for s in SpendingRecord.batch_get(keys)} if keys else {}
         for row in rows:

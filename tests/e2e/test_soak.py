@@ -1,7 +1,10 @@
 """A randomised soak: concurrent buyers, sellers and Stripe over HTTP, then every invariant checked.
 
 Buyers browse, fill carts, check out, pay, fail to pay, abandon, cancel before and after
-paying and complete; sellers accept, mark ready and cancel; Stripe's webhooks are replayed.
+paying and complete; sellers accept, mark ready and cancel, edit their products and close
+and reopen their stores; the city suspends and reinstates stores; Stripe's webhooks are
+replayed. Seller and admin writes race checkouts, cancels, expiries and turnover updates,
+so a write that overwrote stock or turnover it does not own breaks the invariants below.
 At the end, once queues are drained and abandoned checkouts expired:
 - every order is in a legal state and none still awaits payment;
 - stock is conserved: initial = left + units in orders that hold stock;
@@ -49,6 +52,9 @@ MIX = {
     "seller_cancel": 2,
     "complete": 5,
     "replay_webhook": 3,
+    "seller_edit": 6,
+    "store_toggle": 3,
+    "curation": 2,
 }
 
 
@@ -105,6 +111,7 @@ def test_soak_keeps_every_invariant(stack: RunningStack) -> None:
     assert not world.errors, (seed, world.errors[:5])
     assert not violations, (seed, violations)
     assert world.done["paid"] > 0 and world.done["advanced"] > 0, (seed, world.done)
+    assert world.done["seller_edits"] > 0 and world.done["stores_toggled"] + world.done["curated"] > 0, world.done
 
 
 def _world(shop: Shop, rng: random.Random) -> World:
@@ -243,6 +250,31 @@ def _replay_webhook(world: World, rng: random.Random) -> None:
     world.done["webhooks_replayed"] += 1
 
 
+def _seller_edit(world: World, rng: random.Random) -> None:
+    product = rng.choice(list(world.products))
+    seller = world.sellers[world.products[product]]
+    change = rng.choice([{"description": f"edisi {rng.randrange(1000)}"}, {"name": f"Barang {rng.randrange(1000)}"}])
+    if world.call("PATCH", f"/v1/products/{product}", seller, change).ok:
+        world.done["seller_edits"] += 1
+
+
+def _store_toggle(world: World, rng: random.Random) -> None:
+    owner = rng.randrange(len(world.sellers))
+    seller, store = world.sellers[owner], world.stores[owner]
+    closed = world.call("PATCH", f"/v1/stores/{store}", seller, {"open": False}).ok
+    reopened = world.call("PATCH", f"/v1/stores/{store}", seller, {"open": True}).ok
+    if closed and reopened:
+        world.done["stores_toggled"] += 1
+
+
+def _curation(world: World, rng: random.Random) -> None:
+    store = rng.choice(world.stores)
+    admin = world.shop.admin
+    suspended = world.call("POST", f"/v1/admin/stores/{store}/suspend", admin, {"reason": "pemeriksaan"}).ok
+    if suspended and world.call("POST", f"/v1/admin/stores/{store}/approve", admin).ok:
+        world.done["curated"] += 1
+
+
 OPERATIONS_BY_NAME = {
     "browse": _browse,
     "buy_and_pay": _buy_and_pay,
@@ -254,6 +286,9 @@ OPERATIONS_BY_NAME = {
     "seller_cancel": _seller_cancel,
     "complete": _complete,
     "replay_webhook": _replay_webhook,
+    "seller_edit": _seller_edit,
+    "store_toggle": _store_toggle,
+    "curation": _curation,
 }
 
 
