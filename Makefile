@@ -15,6 +15,21 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
+# checkov (infra tier) pins its own, older boto3 and networkx: it gets a virtualenv of its own,
+# inside .venv so git ignores it, rebuilt when CHECKOV_VERSION changes. bc-jsonpath-ng, which it
+# uses, rebuilds its parser tables on every path it parses (30 s per run on our template); the
+# last but one line writes them once, where the library looks for them.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := $(VENV)/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
+
+$(CHECKOV_STAMP): | $(STAMP)
+	rm -rf $(CHECKOV_VENV)
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	$(CHECKOV_VENV)/bin/python -c 'import os, ply.yacc as y, bc_jsonpath_ng.parser as p, bc_jsonpath_ng.ext.parser as e; [y.yacc(module=parser(), start="jsonpath", tabmodule="parser_jsonpath_parsetab", outputdir=os.path.dirname(m.__file__), write_tables=1, debug=False, errorlog=y.NullLogger()) for m, parser in ((p, p.JsonPathParser), (e, e.ExtentedJsonPathParser))]'
+	touch $@
+
 run: $(STAMP)
 	exec $(BIN)/python -m infra.local.run
 
@@ -36,8 +51,8 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(PYTEST) tests/e2e -q
 
-infra: $(STAMP)
-	$(PYTEST) tests/infra -q
+infra: $(STAMP) $(CHECKOV_STAMP)
+	PEKEN_CHECKOV=$(CHECKOV_VENV)/bin/checkov $(PYTEST) tests/infra -q
 
 package: $(STAMP)
 	$(BIN)/python -m infra.aws.validate $(STAGE) build/$(STAGE) --with-dependencies

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Chalice, CloudWatchEvent, Request, Response, SQSEvent
 
 from chalicelib import http
-from chalicelib.config import queue_name
+from chalicelib.config import dev_routes_enabled, queue_name
 from chalicelib.jobs.schedules import SCHEDULES
 from chalicelib.lazy import lazy
 from chalicelib.paging import page_request
@@ -88,11 +88,6 @@ def openapi_document() -> dict[str, Any]:
     return openapi.document()
 
 
-@app.route("/v1/dev/token", methods=["POST"])
-def dev_token() -> dict[str, Any]:
-    return devtools.issue_token(http.parse(devtools.DevTokenRequest, request()))
-
-
 # --- profiles and inbox --------------------------------------------------------------
 
 
@@ -110,6 +105,12 @@ def put_me() -> dict[str, Any]:
 def my_notifications() -> dict[str, Any]:
     caller = http.principal(request())
     return notifications.inbox(caller, page_request(request().query_params, notifications.CURSOR_FIELDS))
+
+
+@app.route("/v1/admin/notifications", methods=["GET"])
+def admin_notifications() -> dict[str, Any]:
+    caller = http.member(request(), "admin")
+    return notifications.admin_inbox(caller, page_request(request().query_params, notifications.CURSOR_FIELDS))
 
 
 # --- catalog -------------------------------------------------------------------------
@@ -288,12 +289,6 @@ def stripe_webhook() -> dict[str, Any]:
     return webhook.receive(request().raw_body, request().headers.get("stripe-signature"))
 
 
-@app.route("/v1/dev/checkouts/{checkout_id}/pay", methods=["POST"])
-def dev_pay(checkout_id: str) -> dict[str, Any]:
-    caller = http.principal(request())
-    return payments.dev_pay(caller, checkout_id, http.parse(payment_model.DevPayment, request()).outcome)
-
-
 # --- spending obligation and reports ---------------------------------------------------
 
 
@@ -372,6 +367,20 @@ def put_settings() -> dict[str, Any]:
 def job_status() -> dict[str, Any]:
     http.member(request(), "admin")
     return jobs.status()
+
+
+# --- the local stack only (PEKEN_DEV_ROUTES=1 on stage local; never packaged) ----------
+
+if dev_routes_enabled():
+
+    @app.route("/v1/dev/token", methods=["POST"])
+    def dev_token() -> dict[str, Any]:
+        return devtools.issue_token(http.parse(devtools.DevTokenRequest, request()))
+
+    @app.route("/v1/dev/checkouts/{checkout_id}/pay", methods=["POST"])
+    def dev_pay(checkout_id: str) -> dict[str, Any]:
+        caller = http.principal(request())
+        return payments.dev_pay(caller, checkout_id, http.parse(payment_model.DevPayment, request()).outcome)
 
 
 # --- queue workers -------------------------------------------------------------------

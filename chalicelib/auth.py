@@ -1,4 +1,10 @@
-"""Verify JWTs and say who is calling: signature, expiry, issuer and audience, in every stage."""
+"""Verify JWTs and say who is calling: signature, expiry, issuer and audience, in every stage.
+
+Two issuers are trusted: the public user pool (buyers and sellers sign up there) and the
+staff user pool (admins and finance officers, created by an admin, MFA required). A token's
+groups count only if its issuer may grant them: `admin` and `finance` come from the staff
+pool alone, so no public sign-up can ever hold them.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,9 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.errors import Forbidden, Unauthorized
 
-GROUPS = ("buyer", "seller", "admin")
+PUBLIC_GROUPS = ("buyer", "seller")
+STAFF_GROUPS = ("admin", "finance")
+GROUPS = PUBLIC_GROUPS + STAFF_GROUPS
 ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 30
 NIP_PATTERN = re.compile(r"^[0-9]{18}\Z")  # ASCII digits (\d takes any script), no final newline
@@ -82,28 +90,52 @@ class JwksKeySource(KeySource):
             raise Unauthorized("token signed by an unknown key") from exc
 
 
-@lru_cache(maxsize=1)
-def key_source() -> KeySource:
-    """Pick the key source for this stage."""
+@dataclass(frozen=True)
+class Issuer:
+    """A trusted token issuer (a user pool): its name, app client, key set and the groups it may grant."""
+
+    name: str
+    audience: str
+    jwks_url: str
+    grants: tuple[str, ...]
+
+
+def issuers() -> dict[str, Issuer]:
+    """The trusted issuers by name: the public pool grants buyer and seller; the staff pool, staff and those."""
     cfg = settings()
-    if cfg.auth_jwks_url:
-        return JwksKeySource(cfg.auth_jwks_url)
-    if cfg.dev_signing_key_path:
-        return LocalKeySource(cfg.dev_signing_key_path)
+    return {
+        cfg.auth_issuer: Issuer(cfg.auth_issuer, cfg.auth_audience, cfg.auth_jwks_url, PUBLIC_GROUPS),
+        cfg.staff_auth_issuer: Issuer(cfg.staff_auth_issuer, cfg.staff_auth_audience, cfg.staff_auth_jwks_url, GROUPS),
+    }
+
+
+@lru_cache(maxsize=4)
+def key_source(jwks_url: str = "") -> KeySource:
+    """Pick the key source of an issuer: its published keys, or the local stack's key when it has none."""
+    if jwks_url:
+        return JwksKeySource(jwks_url)
+    if settings().dev_signing_key_path:
+        return LocalKeySource(settings().dev_signing_key_path)
     raise Unauthorized("no token issuer is configured")
 
 
 def verify_token(token: str) -> Principal:
-    """Verify a JWT and turn its claims into a Principal, or raise 401."""
+    """Verify a JWT against its (trusted) issuer and turn its claims into a Principal, or raise 401."""
     import jwt  # with cryptography, ~80 ms: only requests that carry a token pay for it
 
-    cfg = settings()
+    try:
+        claimed = jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("invalid token") from exc
+    issuer = issuers().get(claimed) if isinstance(claimed, str) else None
+    if issuer is None:
+        raise Unauthorized("invalid token")
     try:
         claims = jwt.decode(
             token,
-            key=key_source().key_for(token),
+            key=key_source(issuer.jwks_url).key_for(token),
             algorithms=ALGORITHMS,
-            issuer=cfg.auth_issuer,
+            issuer=issuer.name,
             leeway=LEEWAY_SECONDS,
             options={"require": ["exp", "iat", "iss", "sub"], "verify_aud": False},
         )
@@ -111,8 +143,8 @@ def verify_token(token: str) -> Principal:
         raise Unauthorized("token expired") from exc
     except jwt.PyJWTError as exc:
         raise Unauthorized("invalid token") from exc
-    _check_client(claims, cfg.auth_audience)
-    return principal_from_claims(claims)
+    _check_client(claims, issuer.audience)
+    return principal_from_claims(claims, issuer.grants)
 
 
 def _check_client(claims: Mapping[str, Any], client_id: str) -> None:
@@ -125,15 +157,15 @@ def _check_client(claims: Mapping[str, Any], client_id: str) -> None:
         raise Unauthorized("unsupported token use")
 
 
-def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
-    """Read the claims API.md names into a Principal."""
+def principal_from_claims(claims: Mapping[str, Any], grantable: tuple[str, ...] = GROUPS) -> Principal:
+    """Read the claims API.md names into a Principal, keeping only the groups its issuer may grant."""
     raw_groups = claims.get("cognito:groups") or []
     if not isinstance(raw_groups, list):
         raise Unauthorized("malformed groups claim")
     nip = claims.get("custom:nip")
     return Principal(
         user_id=str(claims["sub"]),
-        groups=tuple(g for g in raw_groups if g in GROUPS),
+        groups=tuple(g for g in raw_groups if g in grantable),
         nip=nip if isinstance(nip, str) and NIP_PATTERN.match(nip) else None,
         name=_str_or_none(claims.get("name")),
         email=_str_or_none(claims.get("email")),

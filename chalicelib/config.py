@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 LOCAL_STAGE = "local"
+DEV_PATHS = "/v1/dev/"  # the local stack's own routes (tokens, test payments)
+DEV_ROUTES_ENV = "PEKEN_DEV_ROUTES"  # set to 1 by the local stack (with stage local) to register them
+# The local stack's two issuers, standing in for the public and the staff user pools.
+LOCAL_ISSUER, LOCAL_AUDIENCE = "peken-local", "peken-local-client"
+LOCAL_STAFF_ISSUER, LOCAL_STAFF_AUDIENCE = "peken-local-staff", "peken-local-staff-client"
 
 
 @dataclass(frozen=True)
@@ -16,18 +21,26 @@ class Settings:
     stage: str
     region: str
     allowed_origins: tuple[str, ...]
-    auth_issuer: str
+    auth_issuer: str  # the public user pool (buyers, sellers)
     auth_audience: str
     auth_jwks_url: str
+    staff_auth_issuer: str  # the staff user pool (admins, finance officers; MFA)
+    staff_auth_audience: str
+    staff_auth_jwks_url: str
     dev_signing_key_path: str
     token_ttl_seconds: int
     stripe_api_base: str
     stripe_timeout_seconds: float = 10.0  # per attempt; the SDK tries twice, well inside the 30 s Lambda
+    # What Stripe charges in IDR: the minimum follows the account's settlement currency
+    # (USD 0.50 is about Rp8.500), the maximum is 12 digits of minor units.
+    stripe_min_charge_idr: int = 5_000
+    stripe_max_charge_idr: int = 9_999_999_999
+    refund_retry_seconds: int = 900  # a refund Stripe failed is made again after this (SQS's longest delay)
 
     @property
-    def is_local(self) -> bool:
-        """Tell whether this is the local stage, where dev-only routes exist."""
-        return self.stage == LOCAL_STAGE
+    def dev_routes(self) -> bool:
+        """Tell whether the dev-only routes exist (see `dev_routes_enabled`)."""
+        return dev_routes_enabled()
 
     def resource_name(self, short: str) -> str:
         """Name a table or queue of this stage (the template uses the same rule)."""
@@ -50,8 +63,24 @@ def current_region() -> str:
 
 
 def current_stage() -> str:
-    """Return the stage, readable before settings load (queue names need it at import)."""
-    return os.environ.get("PEKEN_STAGE", LOCAL_STAGE)
+    """Return the stage, readable before settings load (queue names need it at import).
+
+    There is no default: a function deployed without its stage fails at once instead of
+    taking the local stage (and its dev routes) for granted.
+    """
+    stage = os.environ.get("PEKEN_STAGE")
+    if not stage:
+        raise RuntimeError("PEKEN_STAGE is not set: name the stage (local, dev, prod, ...)")
+    return stage
+
+
+def dev_routes_enabled() -> bool:
+    """Tell whether the dev-only routes (`/v1/dev/*`) exist: only when the local stack asks for them.
+
+    Both must hold: the stage is `local` and PEKEN_DEV_ROUTES is 1. `make package` refuses
+    the local stage, so a deployed API never has these routes, not even as a 404 handler.
+    """
+    return os.environ.get(DEV_ROUTES_ENV) == "1" and current_stage() == LOCAL_STAGE
 
 
 @lru_cache(maxsize=1)
@@ -64,11 +93,17 @@ def settings() -> Settings:
         stage=stage,
         region=current_region(),
         allowed_origins=origins,
-        auth_issuer=env.get("PEKEN_AUTH_ISSUER", "peken-local"),
-        auth_audience=env.get("PEKEN_AUTH_AUDIENCE", "peken-local-client"),
+        auth_issuer=env.get("PEKEN_AUTH_ISSUER", LOCAL_ISSUER),
+        auth_audience=env.get("PEKEN_AUTH_AUDIENCE", LOCAL_AUDIENCE),
         auth_jwks_url=env.get("PEKEN_AUTH_JWKS_URL", ""),
+        staff_auth_issuer=env.get("PEKEN_STAFF_AUTH_ISSUER", LOCAL_STAFF_ISSUER),
+        staff_auth_audience=env.get("PEKEN_STAFF_AUTH_AUDIENCE", LOCAL_STAFF_AUDIENCE),
+        staff_auth_jwks_url=env.get("PEKEN_STAFF_AUTH_JWKS_URL", ""),
         dev_signing_key_path=env.get("PEKEN_DEV_SIGNING_KEY_PATH", ""),
         token_ttl_seconds=int(env.get("PEKEN_DEV_TOKEN_TTL_SECONDS", "3600")),
         stripe_api_base=env.get("PEKEN_STRIPE_API_BASE", ""),
         stripe_timeout_seconds=float(env.get("PEKEN_STRIPE_TIMEOUT_SECONDS", "10")),
+        stripe_min_charge_idr=int(env.get("PEKEN_STRIPE_MIN_CHARGE_IDR", Settings.stripe_min_charge_idr)),
+        stripe_max_charge_idr=int(env.get("PEKEN_STRIPE_MAX_CHARGE_IDR", Settings.stripe_max_charge_idr)),
+        refund_retry_seconds=int(env.get("PEKEN_REFUND_RETRY_SECONDS", Settings.refund_retry_seconds)),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.auth import NIP_PATTERN, LocalKeySource, key_source
+from chalicelib.auth import GROUPS, NIP_PATTERN, STAFF_GROUPS, LocalKeySource, key_source
 from chalicelib.config import settings
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.ids import iso
@@ -23,7 +23,7 @@ class DevTokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._@:-]+$")
-    groups: list[str] = Field(default_factory=list, max_length=3)
+    groups: list[str] = Field(default_factory=list, max_length=len(GROUPS))
     name: PersonName | None = None
     email: Email | None = None
     phone_number: Phone | None = None
@@ -31,17 +31,17 @@ class DevTokenRequest(BaseModel):
 
 
 def require_local_stage() -> None:
-    """Hide dev routes outside the local stage: they answer 404 as if absent."""
-    if not settings().is_local:
+    """Refuse dev routes where they are not enabled (defence in depth: there they are not even registered)."""
+    if not settings().dev_routes:
         raise NotFound("no such route")
 
 
 def issue_token(body: DevTokenRequest) -> dict[str, Any]:
     """Sign a JWT with the claims a Cognito ID token carries."""
     require_local_stage()
-    bad = [g for g in body.groups if g not in ("buyer", "seller", "admin")]
+    bad = [g for g in body.groups if g not in GROUPS]
     if bad:
-        raise ValidationFailed.field("groups", f"unknown group {bad[0]!r}; use buyer, seller, admin")
+        raise ValidationFailed.field("groups", f"unknown group {bad[0]!r}; use {', '.join(GROUPS)}")
     if body.nip is not None and not NIP_PATTERN.match(body.nip):
         raise ValidationFailed.field("nip", "must be 18 digits")
     source = key_source()
@@ -50,10 +50,11 @@ def issue_token(body: DevTokenRequest) -> dict[str, Any]:
     cfg = settings()
     now = int(time.time())
     expires = now + cfg.token_ttl_seconds
+    staff = bool(set(body.groups) & set(STAFF_GROUPS))  # admins and finance sign in at the staff pool
     claims: dict[str, Any] = {
         "sub": body.user_id,
-        "iss": cfg.auth_issuer,
-        "aud": cfg.auth_audience,
+        "iss": cfg.staff_auth_issuer if staff else cfg.auth_issuer,
+        "aud": cfg.staff_auth_audience if staff else cfg.auth_audience,
         "token_use": "id",
         "iat": now,
         "exp": expires,

@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 
 from chalicelib.ids import iso, new_id, utcnow
 
+ADMIN_INBOX = "#admins"  # the city admins' shared inbox (no user id has a '#')
+
 
 class PoisonMessage(ValueError):
     """A message that can never be handled; it belongs in the dead-letter queue."""
@@ -51,6 +53,7 @@ class PaymentEvent(Message):
     event_id: str
     event_type: str
     object_id: str
+    object_type: str = ""  # what the event carries: payment_intent, charge, refund (older messages: by id)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,14 @@ if TYPE_CHECKING:
     from aws_lambda_powertools import Metrics
 
 NAMESPACE = "Peken"
+SERVICE = "peken"  # every metric's one dimension (Powertools' `service`)
 ORDERS_PLACED = "OrdersPlaced"
 ORDERS_PAID = "OrdersPaid"
 GMV = "GrossMerchandiseValueIdr"  # paid order totals, in rupiah
 PAYMENTS_FAILED = "PaymentsFailed"
 REFUNDS = "Refunds"
 REFUNDED = "RefundedIdr"
+REFUNDS_FAILED = "RefundsFailed"  # Stripe could not return the money (alarmed; made again, then left to an admin)
 REMINDERS_QUEUED = "RemindersQueued"
 REMINDERS_SENT = "RemindersSent"
 EMAILS_SENT = "EmailsSent"
@@ -37,7 +39,7 @@ def _metrics() -> Metrics:
     # Imported on first use: most requests count nothing, and cold starts stay lean.
     from aws_lambda_powertools import Metrics
 
-    return Metrics(namespace=NAMESPACE, service="peken")
+    return Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
 def count(name: str, value: float = 1, unit: str = "Count") -> None:

@@ -8,9 +8,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from chalicelib import auth
 from chalicelib.cart import service as cart_service
 from chalicelib.catalog import model as catalog
 from chalicelib.catalog.reference import SKU_PATTERN
+from chalicelib.config import DEV_PATHS, dev_routes_enabled
 from chalicelib.devtools import DevTokenRequest
 from chalicelib.http import MAX_PATH_PARAM_CHARS
 from chalicelib.idempotency import MAX_KEY_LENGTH
@@ -49,7 +51,7 @@ DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 EMAIL = r"^\s*[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$"  # chalicelib.validators, around strip()
 HTTPS_URL = r"^https://\S+$"
 NIP = r"^[0-9]{18}$"
-GROUPS = ["buyer", "seller", "admin"]
+GROUPS = list(auth.GROUPS)
 # Amounts that are never negative (a refund lowers spending and turnover, so those may be).
 NON_NEGATIVE = {
     "total_idr",
@@ -162,7 +164,7 @@ def _page(item: dict[str, Any]) -> dict[str, Any]:
 ME = _obj(
     {
         "user_id": {"type": "string"},
-        "groups": {"type": "array", "items": {"enum": ["buyer", "seller", "admin"]}},
+        "groups": {"type": "array", "items": {"enum": GROUPS}},
         "name": NULLABLE_STR,
         "email": NULLABLE_STR,
         "phone_number": NULLABLE_STR,
@@ -207,7 +209,7 @@ STORE = _obj(
         "reason": NULLABLE_STR,
         "turnover_month_idr": INT,
     },
-    required=["store_id", "owner_id", "name", "kind", "kecamatan", "kelurahan", "address", "status", "open"],
+    required=["store_id", "name", "kind", "kecamatan", "kelurahan", "address", "status", "open"],
 )
 PRODUCT = _obj(
     {
@@ -433,6 +435,16 @@ OPERATIONS: tuple[Op, ...] = (
         "Read my inbox, newest first",
         "profiles",
         auth="required",
+        response=_page(NOTIFICATION),
+        errors=(422,),
+    ),
+    Op(
+        "GET",
+        "/v1/admin/notifications",
+        "Read the admins' shared inbox (refunds Stripe could not make), newest first",
+        "operations",
+        auth="required",
+        groups=("admin",),
         response=_page(NOTIFICATION),
         errors=(422,),
     ),
@@ -998,6 +1010,8 @@ def document() -> dict[str, Any]:
     }
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
+        if op.path.startswith(DEV_PATHS) and not dev_routes_enabled():
+            continue  # not registered outside the local stack
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schemas)
     return {
         "openapi": "3.1.0",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import metrics, observability
 from chalicelib.config import queue_name as queue_name
 from chalicelib.dynamo import region
-from chalicelib.messages import Message, parse_message
+from chalicelib.messages import Message, PoisonMessage, parse_message
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -77,16 +77,23 @@ def handle_batch(event: dict[str, Any], handler: Callable[[Message], None]) -> d
     """Handle each record of an SQS batch; report only the failed ones back to SQS.
 
     Powertools' BatchProcessor gives Lambda's partial batch response; a failed record
-    is retried alone and ends in the dead-letter queue after maxReceiveCount tries.
+    is retried alone and ends in the dead-letter queue after maxReceiveCount tries. A
+    poison record (one no retry can handle) goes to the dead-letter queue at once.
     """
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
     def record_handler(record: SQSRecord) -> None:
-        message = parse_message(record.body)
+        try:
+            message = parse_message(record.body)
+        except PoisonMessage as exc:
+            dead_letter(record.event_source_arn, record.body, "unreadable", exc)
+            return
         observability.begin(message.correlation_id or None)
         try:
             handler(message)
+        except PoisonMessage as exc:
+            dead_letter(record.event_source_arn, record.body, message.TYPE, exc)
         except Exception:
             observability.logger.exception("message failed", extra={"message_type": message.TYPE})
             raise
@@ -98,3 +105,19 @@ def handle_batch(event: dict[str, Any], handler: Callable[[Message], None]) -> d
         return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor))
     finally:
         metrics.flush()
+
+
+def dead_letter(queue_arn: str, body: str, message_type: str, reason: Exception) -> None:
+    """Move a poison message to its queue's dead-letter queue (where the alarm and the operator see it)."""
+    queue = queue_arn.rsplit(":", 1)[-1]
+    observability.logger.error(
+        "poison message moved to the dead-letter queue", extra={"message_type": message_type, "queue": queue}
+    )
+    _client().send_message(
+        QueueUrl=_queue_url(f"{queue}-dlq"),
+        MessageBody=body,
+        MessageAttributes={
+            "type": {"DataType": "String", "StringValue": message_type},
+            "poison": {"DataType": "String", "StringValue": str(reason)[:256] or type(reason).__name__},
+        },
+    )

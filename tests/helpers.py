@@ -10,10 +10,12 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from chalicelib.auth import STAFF_GROUPS
+from chalicelib.config import LOCAL_AUDIENCE as AUDIENCE
+from chalicelib.config import LOCAL_ISSUER as ISSUER
+from chalicelib.config import LOCAL_STAFF_AUDIENCE as STAFF_AUDIENCE
+from chalicelib.config import LOCAL_STAFF_ISSUER as STAFF_ISSUER
 from infra.local.keys import write_signing_key
-
-ISSUER = "peken-local"
-AUDIENCE = "peken-local-client"
 
 
 def load_key(path: Path) -> rsa.RSAPrivateKey:
@@ -27,12 +29,16 @@ def new_key(tmp: Path, name: str = "key.pem") -> Path:
 
 
 def sign(key: rsa.RSAPrivateKey, **overrides: Any) -> str:
-    """Sign a token with the local issuer's claims, any of which a test may override or drop (None)."""
+    """Sign a token with the local issuer's claims, any of which a test may override or drop (None).
+
+    Admins and finance officers get the staff issuer's token, as they sign in at the staff pool.
+    """
     now = int(time.time())
+    staff = bool(set(overrides.get("cognito:groups") or []) & set(STAFF_GROUPS))
     claims: dict[str, Any] = {
         "sub": "user-1",
-        "iss": ISSUER,
-        "aud": AUDIENCE,
+        "iss": STAFF_ISSUER if staff else ISSUER,
+        "aud": STAFF_AUDIENCE if staff else AUDIENCE,
         "token_use": "id",
         "iat": now,
         "exp": now + 600,

@@ -29,6 +29,21 @@ class Unavailable(ApiError):
     status, code = 409, "store_unavailable"
 
 
+class OwnStore(ApiError):
+    """Sellers may not buy from their own store: the obligation would be met with money that comes back."""
+
+    status, code = 422, "own_store"
+
+    @classmethod
+    def among(cls, buyer_id: str, owners: dict[str, str]) -> OwnStore | None:
+        """Return the error for the products (by id, with their store's owner) the buyer sells, if any."""
+        own = sorted(product_id for product_id, owner in owners.items() if owner == buyer_id)
+        if not own:
+            return None
+        items = [{"product_id": product_id} for product_id in own]
+        return cls("you cannot buy from your own store", {"field": "product_id", "items": items})
+
+
 class Quantity(BaseModel):
     """PUT /v1/cart/items/{product_id}."""
 
@@ -63,6 +78,9 @@ def put(principal: Principal, product_id: str, body: Quantity) -> dict[str, Any]
         raise NotFound("no such product")
     if not product.listed:
         raise Unavailable("this product cannot be bought now", {"product_id": product_id})
+    own = OwnStore.among(principal.user_id, {product_id: product.owner_id})
+    if own:
+        raise own
     if body.quantity > product.stock:
         raise OutOfStock("not enough in stock", {"product_id": product_id, "available": product.stock})
     cart = store.load(principal.user_id)

@@ -28,6 +28,7 @@ class Snapshot:
     stock: int
     listed: bool
     category: str = ""
+    owner_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ def _snapshot(record: ProductRecord) -> Snapshot:
         int(record.stock),
         record.l_all is not None,
         record.category,
+        record.owner_id or "",
     )
 
 
@@ -67,13 +69,14 @@ def many(product_ids: Iterable[str]) -> dict[str, Snapshot]:
     return {r.product_id: _snapshot(r) for r in ProductRecord.batch_get(ids)} if ids else {}
 
 
-def reserve(tx: Any, lines: Iterable[Line]) -> None:
-    """Take stock for each line inside a transaction, if still listed, in stock and at that price."""
+def reserve(tx: Any, lines: Iterable[Line], buyer_id: str) -> None:
+    """Take stock for each line inside a transaction: if still listed, in stock, at that price, not the buyer's own."""
     for line in lines:
         condition = (
             (ProductRecord.stock >= line.quantity)
             & ProductRecord.l_all.exists()
             & (ProductRecord.price_idr == line.price_idr)
+            & (ProductRecord.owner_id.does_not_exist() | (ProductRecord.owner_id != buyer_id))
         )
         tx.update(
             ProductRecord(line.product_id), actions=[ProductRecord.stock.add(-line.quantity)], condition=condition

@@ -32,6 +32,7 @@ def create(principal: Principal, store_id: str, body: model.NewProduct) -> dict[
     product = ProductRecord(
         product_id,
         store_id=store.store_id,
+        owner_id=store.owner_id,
         store_name=store.name,
         kecamatan=store.kecamatan,
         name=body.name,

@@ -56,6 +56,7 @@ class ProductRecord(Model):
 
     product_id = UnicodeAttribute(hash_key=True)
     store_id = UnicodeAttribute()
+    owner_id = UnicodeAttribute(null=True)  # the store's owner, copied at creation (stores never change hands)
     store_name = UnicodeAttribute()
     kecamatan = UnicodeAttribute()
     name = UnicodeAttribute()

@@ -259,10 +259,9 @@ def refresh_capped(month: str, at_least_idr: int) -> int:
 
 
 def render(store: StoreRecord, private: bool) -> dict[str, Any]:
-    """Shape a store for the API; phone, NIB, reason and turnover only for its owner and admins."""
+    """Shape a store for the API; owner, phone, NIB, reason and turnover only for its owner and admins."""
     out: dict[str, Any] = {
         "store_id": store.store_id,
-        "owner_id": store.owner_id,
         "name": store.name,
         "kind": store.kind,
         "kecamatan": store.kecamatan,
@@ -278,6 +277,7 @@ def render(store: StoreRecord, private: bool) -> dict[str, Any]:
         month = jakarta_month(utcnow())
         out.update(
             {
+                "owner_id": store.owner_id,
                 "phone_number": store.phone_number,
                 "nib": store.nib,
                 "reason": store.reason,

@@ -1,4 +1,9 @@
-"""Deliver outside the app: email through SES, SMS through SNS (the emulator's, locally)."""
+"""Deliver outside the app: email through SES, SMS through SNS (the emulator's, locally).
+
+SES and SNS put the recipient's address or number in their error messages, so a failure
+is re-raised as DeliveryFailed carrying only the service's error code, with the original
+error dropped from the chain: nothing personal reaches the logs or the dead-letter queue.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,10 @@ def sender() -> str:
     return os.environ.get(SENDER_ENV, DEFAULT_SENDER)
 
 
+class DeliveryFailed(RuntimeError):
+    """An email or SMS the provider refused, described by its error code only."""
+
+
 @lru_cache(maxsize=2)
 def _client(service: str) -> Any:
     import boto3
@@ -27,7 +36,9 @@ def _client(service: str) -> Any:
 
 def email(to: str, subject: str, body: str) -> None:
     """Send one plain-text email."""
-    _client("ses").send_email(
+    _send(
+        "ses",
+        "send_email",
         Source=sender(),
         Destination={"ToAddresses": [to]},
         Message={
@@ -39,8 +50,22 @@ def email(to: str, subject: str, body: str) -> None:
 
 def sms(to: str, body: str) -> None:
     """Send one SMS."""
-    _client("sns").publish(
+    _send(
+        "sns",
+        "publish",
         PhoneNumber=to,
         Message=body,
         MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
     )
+
+
+def _send(service: str, operation: str, **params: Any) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        getattr(_client(service), operation)(**params)
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code") or "unknown")
+        raise DeliveryFailed(f"{service} {operation} refused: {code}") from None
+    except BotoCoreError as exc:  # no answer at all (connection, timeout): its class says enough
+        raise DeliveryFailed(f"{service} {operation} failed: {type(exc).__name__}") from None

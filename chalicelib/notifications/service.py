@@ -11,7 +11,7 @@ from chalicelib.auth import Principal
 from chalicelib.dynamo import put_once
 from chalicelib.ids import JAKARTA, iso, utcnow
 from chalicelib.ledger import LedgerRecord
-from chalicelib.messages import Message, Notify, PoisonMessage
+from chalicelib.messages import ADMIN_INBOX, Message, Notify, PoisonMessage
 from chalicelib.notifications import channels, texts
 from chalicelib.notifications.store import INBOX_TTL_SECONDS, InboxRecord, add_once, newest
 from chalicelib.observability import logger
@@ -81,8 +81,18 @@ def handle(message: Message) -> None:
 
 def inbox(principal: Principal, request: PageRequest) -> dict[str, Any]:
     """Return one page of the caller's inbox, newest first."""
+    return _page(principal.user_id, request)
+
+
+def admin_inbox(principal: Principal, request: PageRequest) -> dict[str, Any]:
+    """Return one page of the admins' shared inbox (e.g. refunds Stripe could not make), newest first."""
+    principal.require("admin")
+    return _page(ADMIN_INBOX, request)
+
+
+def _page(inbox_id: str, request: PageRequest) -> dict[str, Any]:
     after = request.after["id"] if request.after else None
-    records, last = newest(principal.user_id, request.limit, after)
+    records, last = newest(inbox_id, request.limit, after)
     items = [
         {
             "id": r.notification_id,

@@ -62,6 +62,26 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "id": ("Dana dikembalikan", "{amount} untuk pesanan {order} sudah dikembalikan."),
         "en": ("Refunded", "{amount} for order {order} has been refunded."),
     },
+    "refund_failed": {
+        "id": (
+            "Pengembalian dana gagal",
+            "Pengembalian {amount} untuk pesanan {order_id} gagal (percobaan {attempt}); dicoba lagi otomatis.",
+        ),
+        "en": (
+            "Refund failed",
+            "Refunding {amount} for order {order_id} failed (attempt {attempt}); it will be tried again.",
+        ),
+    },
+    "refund_failed_final": {
+        "id": (
+            "Pengembalian dana gagal: perlu tindakan",
+            "Pengembalian {amount} untuk pesanan {order_id} gagal {attempt} kali. Kembalikan dana pembeli manual.",
+        ),
+        "en": (
+            "Refund failed: action needed",
+            "Refunding {amount} for order {order_id} failed {attempt} times. Return the buyer's money by other means.",
+        ),
+    },
 }
 
 
@@ -74,6 +94,8 @@ def render(kind: str, locale: str, params: dict[str, Any]) -> tuple[str, str]:
         "fields": ", ".join(names.get(f, f) for f in params.get("fields", [])),
         "amount": rupiah(int(params.get("amount_idr", 0))),
         "order": str(params.get("order_id", ""))[-6:],
+        "order_id": str(params.get("order_id", "")),
+        "attempt": str(params.get("attempt", "")),
         "month": str(params.get("month", "")),
         "days_left": str(params.get("days_left", "")),
     }

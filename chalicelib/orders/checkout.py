@@ -62,6 +62,7 @@ def checkout(principal: Principal, body: model.CheckoutRequest) -> dict[str, Any
     for order in orders:
         order.buyer_nip = principal.nip
     total = sum(int(o.total_idr) for o in orders)
+    stripe_gateway.check_amount(total)
     intent = stripe_gateway.create_payment_intent(total, f"checkout-{checkout_id}", {"checkout_id": checkout_id})
     record = CheckoutRecord(
         checkout_id,
@@ -80,14 +81,14 @@ def checkout(principal: Principal, body: model.CheckoutRequest) -> dict[str, Any
     reserved = [inventory.Line(pid, int(line["quantity"]), int(line["price_idr"])) for pid, line in lines.items()]
     try:
         with TransactWrite(connection=connection()) as tx:
-            inventory.reserve(tx, reserved)
+            inventory.reserve(tx, reserved, principal.user_id)
             for order in orders:
                 tx.save(order, condition=OrderRecord.order_id.does_not_exist())
             tx.save(record, condition=CheckoutRecord.checkout_id.does_not_exist())
             cart_store.clear_in(tx, cart)
     except TransactWriteError as exc:
         stripe_gateway.cancel_payment_intent(intent.id)
-        raise _why(exc, reserved) from exc
+        raise _why(exc, reserved, principal.user_id) from exc
     try:
         queues.publish(
             ExpireCheckout(checkout_id=checkout_id, expires_at=expires_at),
@@ -146,8 +147,8 @@ def _orders(
     return orders
 
 
-def _why(exc: TransactWriteError, reserved: list[inventory.Line]) -> ApiError:
-    """Explain a refused transaction: which lines lack stock, changed price or cannot be sold.
+def _why(exc: TransactWriteError, reserved: list[inventory.Line], buyer_id: str) -> ApiError:
+    """Explain a refused transaction: which lines lack stock, changed price, cannot be sold or are the buyer's own.
 
     A throttled or conflicting transaction wrote nothing and says nothing about the cart:
     503, which idempotency does not keep, so the same key may try again.
@@ -164,6 +165,9 @@ def _why(exc: TransactWriteError, reserved: list[inventory.Line]) -> ApiError:
     if not failed:
         return Conflict("the cart changed meanwhile; reload it and try again")
     live = inventory.many(line.product_id for line in failed)
+    own = cart_service.OwnStore.among(buyer_id, {pid: product.owner_id for pid, product in live.items()})
+    if own:
+        return own
     short, unavailable, repriced = [], [], []
     for line in failed:
         product = live.get(line.product_id)

@@ -12,4 +12,4 @@ class DevPayment(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    outcome: Literal["succeeded", "declined"]
+    outcome: Literal["succeeded", "declined", "succeeded_refund_fails"]

@@ -1,39 +1,63 @@
 """The payments worker: apply what Stripe says to orders, and refund what must be refunded.
 
-Stripe's events only say "look again": the worker re-fetches the PaymentIntent and moves
-orders with conditional updates, so duplicated, concurrent and out-of-order events change
-nothing twice.
+Stripe's events only say "look again": the worker re-fetches the object the event carries
+(a PaymentIntent, a Refund, or a Charge whose refunds it lists) and moves orders with
+conditional updates, so duplicated, concurrent and out-of-order events change nothing twice.
+An event about an object Stripe does not know is a poison message (dead-letter queue at
+once), not something to retry.
+
+An order's `refund` map is written only here (and set `pending` by the cancel that makes it
+due), always conditional on the map as read: a webhook and the worker's own Stripe call
+answering at once cannot overwrite each other. A refund Stripe reports `failed` is counted
+(`RefundsFailed`, alarmed), reported to the admins' inbox and made again with a new
+idempotency key, up to MAX_REFUND_ATTEMPTS; after that it stays `failed` for an admin.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from chalicelib import ledger, metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.config import settings
 from chalicelib.dynamo import plain
-from chalicelib.errors import NotFound, ValidationFailed
-from chalicelib.ids import iso, utcnow
-from chalicelib.messages import Message, OrderEvent, PaymentEvent, PoisonMessage, RefundOrder
+from chalicelib.errors import NotFound, ValidationFailed, condition_failed
+from chalicelib.ids import iso, new_id, utcnow
+from chalicelib.messages import ADMIN_INBOX, Message, Notify, OrderEvent, PaymentEvent, PoisonMessage, RefundOrder
 from chalicelib.observability import logger
 from chalicelib.orders import expiry, model, store, transitions
 from chalicelib.orders.store import CheckoutRecord, OrderRecord
 
+if TYPE_CHECKING:
+    from chalicelib.payments.stripe_gateway import Refund
+
 RECONCILE_HOURS = 48
 REFUND_GRACE_MINUTES = 10  # a refund due longer than this lost its message (or sits in the DLQ)
+MAX_REFUND_ATTEMPTS = 3
+OBJECT_PREFIXES = {"pi_": "payment_intent", "re_": "refund", "pyr_": "refund", "ch_": "charge", "py_": "charge"}
 
 
 def handle(message: Message) -> None:
     """Handle one message of the payments queue."""
+    from chalicelib.payments import stripe_gateway
+
     if isinstance(message, PaymentEvent):
-        if message.event_type.startswith("payment_intent."):
-            apply_intent(message.object_id)
-        elif message.event_type.startswith(("refund.", "charge.refund")):
-            update_refund(message.object_id)
-        else:
-            logger.info("stripe event ignored", extra={"event_type": message.event_type})
+        kind = message.object_type or next(
+            (kind for prefix, kind in OBJECT_PREFIXES.items() if message.object_id.startswith(prefix)), ""
+        )
+        try:
+            if kind == "payment_intent":
+                apply_intent(message.object_id)
+            elif kind == "refund":
+                follow_refund(stripe_gateway.retrieve_refund(message.object_id))
+            elif kind == "charge":
+                for made in stripe_gateway.refunds_of_charge(message.object_id):
+                    follow_refund(made)
+            else:
+                logger.info("stripe event ignored", extra={"event_type": message.event_type})
+        except stripe_gateway.MissingResource as exc:
+            raise PoisonMessage(f"{message.event_type}: Stripe does not know {kind or 'the object'}") from exc
     elif isinstance(message, RefundOrder):
         refund_order(message.order_id)
     else:
@@ -81,51 +105,114 @@ def _paid(checkout: CheckoutRecord) -> int:
 
 
 def refund_order(order_id: str) -> None:
-    """Refund an order's payment in full, once (Stripe's idempotency key is per order)."""
+    """Make an order's due refund with Stripe, once per attempt (the idempotency key names the attempt)."""
     from chalicelib.payments import stripe_gateway
 
     order = store.order(order_id)
     refund = _refund_of(order)
-    if not refund:
-        return
+    if not refund or refund["status"] == "failed":
+        return  # nothing due, or given up on: an admin was told
     if refund["status"] == "succeeded":
         if order.paid_month and not ledger.exists(f"turnover-refund:{order_id}"):
             _announce_refund(order, refund)  # done by a delivery that died before queueing its event
         return
-    refund_id, status = stripe_gateway.refund(
-        order.payment_intent_id, int(refund["amount_idr"]), f"refund-{order_id}", order_id
-    )
-    _set_refund(order, {**refund, "status": status, "refund_id": refund_id})
+    attempt = int(refund.get("attempt") or 0)
+    key = f"refund-{order_id}" if attempt == 0 else f"refund-{order_id}-{attempt}"
+    made = stripe_gateway.refund(order.payment_intent_id, int(refund["amount_idr"]), key, order_id)
+    _follow(order, refund, made)
 
 
-def update_refund(refund_id: str) -> None:
-    """Follow a refund's status from its webhook."""
-    from chalicelib.payments import stripe_gateway
-
-    status, order_id = stripe_gateway.retrieve_refund(refund_id)
-    if not order_id:
-        return
-    order = store.order(order_id)
+def follow_refund(made: Refund) -> None:
+    """Bring an order's refund in line with what Stripe says of one of its refunds (from a webhook)."""
+    if not made.order_id:
+        return  # not one of ours (e.g. made by hand in Stripe's dashboard)
+    order = store.order(made.order_id)
     refund = _refund_of(order)
-    if refund and refund.get("status") != status:
-        _set_refund(order, {**refund, "status": status, "refund_id": refund_id})
+    if _news_for(refund, made):
+        _follow(order, refund, made)
 
 
 def _refund_of(order: OrderRecord) -> dict[str, Any] | None:
     return plain(order.refund) or None
 
 
-def _set_refund(order: OrderRecord, refund: dict[str, Any]) -> None:
-    now = iso(utcnow())
-    actions: list[Any] = [OrderRecord.updated_at.set(now)]
-    if refund["status"] == "succeeded":
-        refund = {**refund, "at": now}
+def _news_for(refund: dict[str, Any] | None, made: Refund) -> TypeGuard[dict[str, Any]]:
+    """Tell whether Stripe's word on a refund changes the order's refund (not an older attempt's, not known)."""
+    return (
+        refund is not None
+        and made.id not in refund.get("failed_refund_ids", [])
+        and refund.get("refund_id") in (None, made.id)
+        and refund.get("status") != made.status
+    )
+
+
+def _follow(order: OrderRecord, seen: dict[str, Any], made: Refund) -> None:
+    """Record a refund's new status if the order's refund is still the one read; re-read and retry otherwise."""
+    for _ in range(5):
+        if made.status == "failed":
+            after = _after_failure(seen, made)
+        else:
+            after = {**seen, "status": made.status, "refund_id": made.id}
+            if made.status == "succeeded":
+                after["at"] = iso(utcnow())
+        if _write_refund(order, seen, after):
+            _after_write(order, seen, after, made)
+            return
+        order = store.order(order.order_id)
+        current = _refund_of(order)
+        if not _news_for(current, made):
+            return  # another delivery recorded it, or the refund moved on to a new attempt
+        seen = current
+
+
+def _after_failure(seen: dict[str, Any], made: Refund) -> dict[str, Any]:
+    """A failed refund is made again (a new attempt, so a new key) until the attempts are used up."""
+    attempt = int(seen.get("attempt") or 0) + 1
+    failed = [*seen.get("failed_refund_ids", []), made.id]
+    if attempt < MAX_REFUND_ATTEMPTS:
+        return {"status": "pending", "amount_idr": seen["amount_idr"], "attempt": attempt, "failed_refund_ids": failed}
+    return {**seen, "status": "failed", "refund_id": made.id, "attempt": attempt, "failed_refund_ids": failed}
+
+
+def _write_refund(order: OrderRecord, seen: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Write the refund map only if it is still the one read; False if someone wrote first."""
+    from pynamodb.exceptions import UpdateError
+
+    actions: list[Any] = [OrderRecord.refund.set(after), OrderRecord.updated_at.set(iso(utcnow()))]
+    if after["status"] in ("succeeded", "failed"):
         actions.append(OrderRecord.refund_flag.remove())  # no longer due
-    order.update(actions=[OrderRecord.refund.set(refund), *actions])
-    if refund["status"] == "succeeded":
+    try:
+        OrderRecord(order.order_id).update(actions=actions, condition=OrderRecord.refund == seen)
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def _after_write(order: OrderRecord, seen: dict[str, Any], after: dict[str, Any], made: Refund) -> None:
+    if after["status"] == "succeeded":
         metrics.count(metrics.REFUNDS)
-        metrics.count(metrics.REFUNDED, int(refund["amount_idr"]), unit="None")
-        _announce_refund(order, refund)
+        metrics.count(metrics.REFUNDED, int(after["amount_idr"]), unit="None")
+        _announce_refund(order, after)
+    elif made.status == "failed":
+        metrics.count(metrics.REFUNDS_FAILED)
+        final = after["status"] == "failed"
+        logger.error("refund failed", extra={"attempt": after["attempt"], "final": final})
+        queues.publish(
+            Notify(
+                user_id=ADMIN_INBOX,
+                kind="refund_failed_final" if final else "refund_failed",
+                params={
+                    "order_id": order.order_id,
+                    "amount_idr": int(after["amount_idr"]),
+                    "attempt": after["attempt"],
+                },
+                message_id=new_id(seed=f"refund-failed:{made.id}"),
+            )
+        )
+        if not final:
+            queues.publish(RefundOrder(order_id=order.order_id), delay_seconds=settings().refund_retry_seconds)
 
 
 def _announce_refund(order: OrderRecord, refund: dict[str, Any]) -> None:
@@ -159,12 +246,14 @@ def reconcile() -> dict[str, Any]:
 
 def _refunds_due() -> int:
     """Queue again refunds due for a while whose message was lost or dead-lettered; ask Stripe about made ones."""
+    from chalicelib.payments import stripe_gateway
+
     before = iso(utcnow() - timedelta(minutes=REFUND_GRACE_MINUTES))
     requeued = 0
     for order in OrderRecord.refunds_due.query("1", range_key_condition=OrderRecord.updated_at < before):
         refund = _refund_of(order) or {}
         if refund.get("refund_id"):
-            update_refund(str(refund["refund_id"]))  # Stripe has it: follow its status
+            follow_refund(stripe_gateway.retrieve_refund(str(refund["refund_id"])))  # Stripe has it: follow it
         else:
             queues.publish(RefundOrder(order_id=order.order_id))
             requeued += 1
@@ -175,10 +264,10 @@ def dev_pay(principal: Principal, checkout_id: str, outcome: str) -> dict[str, A
     """Pay a checkout with a test card on the local Stripe stand-in (local stage only)."""
     from chalicelib.payments import stripe_gateway
 
-    if not settings().is_local:
+    if not settings().dev_routes:
         raise NotFound("no such route")
     if outcome not in stripe_gateway.TEST_CARDS:
-        raise ValidationFailed.field("outcome", "must be succeeded or declined")
+        raise ValidationFailed.field("outcome", f"must be one of {', '.join(stripe_gateway.TEST_CARDS)}")
     checkout = store.checkout(checkout_id)
     if checkout.buyer_id != principal.user_id:
         raise NotFound("no such checkout")

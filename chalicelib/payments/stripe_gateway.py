@@ -1,7 +1,11 @@
 """The only module that imports `stripe`: PaymentIntents, refunds, webhook verification.
 
 Amounts cross this boundary as whole Rupiah and leave it as Stripe's IDR minor units (x100).
-Stripe errors that mean "try later" become PaymentUnavailable (503).
+Stripe's answers become our errors here, never a 500: "try later" (connection, rate limit,
+Stripe's own 5xx) is PaymentUnavailable (503); an amount Stripe will not charge is 422
+(`amount_too_small`/`amount_too_large`, checked before calling, see `check_amount`); an
+object Stripe does not know is MissingResource; any other refusal of our request is 502
+`payment_provider_error` (logged with Stripe's error code only).
 """
 
 from __future__ import annotations
@@ -18,11 +22,52 @@ from chalicelib.errors import ApiError, Conflict, ValidationFailed
 from chalicelib.secrets import stripe_secrets
 
 CURRENCY = "idr"
-TEST_CARDS = {"succeeded": "4242424242424242", "declined": "4000000000000341"}
+TEST_CARDS = {
+    "succeeded": "4242424242424242",
+    "declined": "4000000000000341",
+    "succeeded_refund_fails": "4000000000005126",  # Stripe's card whose refunds fail later (asynchronously)
+}
+AMOUNT_CODES = ("amount_too_small", "amount_too_large")
 
 
 class PaymentUnavailable(ApiError):
     status, code = 503, "payment_unavailable"
+
+
+class PaymentProviderError(ApiError):
+    """Stripe refused a request of ours for a reason no retry fixes."""
+
+    status, code = 502, "payment_provider_error"
+
+
+class MissingResource(PaymentProviderError):
+    """Stripe does not know the object (e.g. an event about something of another account)."""
+
+
+class AmountOutOfRange(ApiError):
+    """A total Stripe will not charge in IDR: below the minimum or above the maximum."""
+
+    status, code = 422, "amount_too_small"
+
+    def __init__(self, code: str, total_idr: int) -> None:
+        limits = settings()
+        small = code == "amount_too_small"
+        limit = limits.stripe_min_charge_idr if small else limits.stripe_max_charge_idr
+        words = "at least" if small else "at most"
+        super().__init__(
+            f"a payment must be {words} Rp{limit:,} (this one is Rp{total_idr:,})".replace(",", "."),
+            {"total_idr": total_idr, "min_idr": limits.stripe_min_charge_idr, "max_idr": limits.stripe_max_charge_idr},
+        )
+        self.code = code
+
+
+def check_amount(total_idr: int) -> None:
+    """Refuse (422) a total outside what Stripe charges in IDR, before anything is reserved or created."""
+    limits = settings()
+    if total_idr < limits.stripe_min_charge_idr:
+        raise AmountOutOfRange("amount_too_small", total_idr)
+    if total_idr > limits.stripe_max_charge_idr:
+        raise AmountOutOfRange("amount_too_large", total_idr)
 
 
 class BadSignature(ApiError):
@@ -61,14 +106,26 @@ def _client() -> stripe.StripeClient:
     )
 
 
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+def _call(fn: Any, *args: Any, amount_idr: int | None = None, **kwargs: Any) -> Any:
+    from chalicelib.observability import logger
+
     try:
         return fn(*args, **kwargs)
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
-        from chalicelib.observability import logger
-
-        logger.warning("stripe unavailable", extra={"error": type(exc).__name__, "detail": str(exc)[:300]})
+        logger.warning("stripe unavailable", extra={"error": type(exc).__name__, "stripe_code": exc.code})
         raise PaymentUnavailable("the payment provider is unavailable; try again shortly") from exc
+    except stripe.CardError:
+        raise  # the buyer's card: callers that confirm payments decide
+    except stripe.StripeError as exc:
+        code = str(exc.code or "")
+        if code in AMOUNT_CODES and amount_idr is not None:
+            raise AmountOutOfRange(code, amount_idr) from exc
+        if code == "resource_missing":
+            raise MissingResource("the payment provider does not know this object", {"stripe_code": code}) from exc
+        logger.error("stripe refused the request", extra={"error": type(exc).__name__, "stripe_code": code})
+        raise PaymentProviderError(
+            "the payment provider refused the request; try again later", {"stripe_code": code}
+        ) from exc
 
 
 def _intent(pi: Any) -> PaymentIntent:
@@ -84,7 +141,8 @@ def create_payment_intent(amount_idr: int, idempotency_key: str, metadata: dict[
         "payment_method_types": ["card"],
         "metadata": metadata,
     }
-    pi = _call(_client().v1.payment_intents.create, params=params, options={"idempotency_key": idempotency_key})
+    create = _client().v1.payment_intents.create
+    pi = _call(create, params=params, options={"idempotency_key": idempotency_key}, amount_idr=amount_idr)
     return _intent(pi)
 
 
@@ -95,26 +153,43 @@ def retrieve_payment_intent(payment_intent_id: str) -> PaymentIntent:
 
 def cancel_payment_intent(payment_intent_id: str) -> None:
     """Cancel a PaymentIntent nobody may pay any more; an already final one is left as it is."""
-    with contextlib.suppress(stripe.InvalidRequestError):
+    with contextlib.suppress(PaymentProviderError):
         _call(_client().v1.payment_intents.cancel, payment_intent_id)
 
 
-def refund(payment_intent_id: str, amount_idr: int, idempotency_key: str, order_id: str) -> tuple[str, str]:
-    """Refund part or all of a payment; return the refund id and status."""
+@dataclass(frozen=True)
+class Refund:
+    """What we need of a refund: its id, status and the order it is for."""
+
+    id: str
+    status: str
+    order_id: str
+
+
+def _refund(result: Any) -> Refund:
+    metadata = result.metadata.to_dict() if result.metadata else {}
+    return Refund(str(result.id), str(result.status), str(metadata.get("order_id", "")))
+
+
+def refund(payment_intent_id: str, amount_idr: int, idempotency_key: str, order_id: str) -> Refund:
+    """Refund part or all of a payment."""
     params: Any = {
         "payment_intent": payment_intent_id,
         "amount": to_minor(amount_idr),
         "metadata": {"order_id": order_id},
     }
-    result = _call(_client().v1.refunds.create, params=params, options={"idempotency_key": idempotency_key})
-    return str(result.id), str(result.status)
+    return _refund(_call(_client().v1.refunds.create, params=params, options={"idempotency_key": idempotency_key}))
 
 
-def retrieve_refund(refund_id: str) -> tuple[str, str]:
-    """Return a refund's status and the order it was for."""
-    result = _call(_client().v1.refunds.retrieve, refund_id)
-    metadata = result.metadata.to_dict() if result.metadata else {}
-    return str(result.status), str(metadata.get("order_id", ""))
+def retrieve_refund(refund_id: str) -> Refund:
+    """Fetch a refund's current state."""
+    return _refund(_call(_client().v1.refunds.retrieve, refund_id))
+
+
+def refunds_of_charge(charge_id: str) -> list[Refund]:
+    """List a charge's refunds (a `charge.refunded` event carries the charge, not the refund)."""
+    found = _call(_client().v1.refunds.list, params={"charge": charge_id, "limit": 100})
+    return [_refund(r) for r in found.data]
 
 
 def verify_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
@@ -140,11 +215,11 @@ def confirm_with_test_card(payment_intent_id: str, outcome: str) -> str:
     client = _client()
     card: Any = {"number": TEST_CARDS[outcome], "exp_month": 12, "exp_year": 2030, "cvc": "123"}
     method = _call(client.v1.payment_methods.create, params={"type": "card", "card": card})
-    _call(client.v1.payment_intents.update, payment_intent_id, params={"payment_method": method.id})
     try:
+        _call(client.v1.payment_intents.update, payment_intent_id, params={"payment_method": method.id})
         result = _call(client.v1.payment_intents.confirm, payment_intent_id)
         return str(result.status)
     except stripe.CardError:
         return "requires_payment_method"
-    except stripe.InvalidRequestError as exc:
+    except PaymentProviderError as exc:
         raise Conflict("this payment cannot be confirmed in its current state") from exc

@@ -32,7 +32,7 @@ def receive(raw_body: bytes | str, signature: str | None) -> dict[str, Any]:
     from chalicelib.payments import stripe_gateway
 
     payload = raw_body if isinstance(raw_body, bytes) else raw_body.encode()
-    event_id, event_type, object_id = _fields(stripe_gateway.verify_webhook(payload, signature))
+    event_id, event_type, object_id, object_type = _fields(stripe_gateway.verify_webhook(payload, signature))
     if event_type not in HANDLED:
         # e.g. payment_intent.created: its requires_payment_method status is no decline.
         return {"received": True, "ignored": True}
@@ -41,15 +41,17 @@ def receive(raw_body: bytes | str, signature: str | None) -> dict[str, Any]:
         logger.info("stripe event again", extra={"event_type": event_type})
         return {"received": True, "duplicate": True}
     try:
-        queues.publish(PaymentEvent(event_id=event_id, event_type=event_type, object_id=object_id))
+        queues.publish(
+            PaymentEvent(event_id=event_id, event_type=event_type, object_id=object_id, object_type=object_type)
+        )
     except Exception:
         record.delete()  # let Stripe's retry bring it again
         raise
     return {"received": True, "duplicate": False}
 
 
-def _fields(event: dict[str, Any]) -> tuple[str, str, str]:
-    """Return the event's id, type and object id; a signed body without them is refused (422), not a 500."""
+def _fields(event: dict[str, Any]) -> tuple[str, str, str, str]:
+    """Return the event's id, type, object id and object type; a signed body without them is refused (422)."""
     event_id, event_type, data = event.get("id"), event.get("type"), event.get("data")
     target = data.get("object") if isinstance(data, dict) else None
     for field, value in (("id", event_id), ("type", event_type)):
@@ -57,4 +59,10 @@ def _fields(event: dict[str, Any]) -> tuple[str, str, str]:
             raise ValidationFailed.field(field, f"must be a string of 1 to {MAX_FIELD_CHARS} characters")
     if not isinstance(target, dict):
         raise ValidationFailed.field("data.object", "must be an object")
-    return str(event_id), str(event_type), str(target.get("id", ""))
+    object_type = target.get("object")
+    return (
+        str(event_id),
+        str(event_type),
+        str(target.get("id", "")),
+        object_type if isinstance(object_type, str) else "",
+    )

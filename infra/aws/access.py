@@ -25,6 +25,9 @@ CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessage
 STRIPE_ACTIONS = ("secretsmanager:GetSecretValue",)
 EMAIL_ACTIONS = ("ses:SendEmail",)
 SMS_ACTIONS = ("sns:Publish",)
+# A text to a phone number has no ARN; the SMS grant covers everything but a topic (NotResource).
+ANY_TOPIC = "arn:${AWS::Partition}:sns:*:*:*"
+LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")  # on the function's own log group only
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ GRANTS: dict[str, Grant] = {
     "notifications_worker": Grant(
         reads=_set("users", "asn", "config"),
         writes=_set("inbox", "ledger"),
-        sends=_set("notifications"),  # email and SMS held until morning go back on the queue
+        sends=_set("notifications", "notifications-dlq"),  # held until morning; poison to the DLQ at once
         consumes="notifications",
         email=True,
         sms=True,
@@ -127,18 +130,18 @@ GRANTS: dict[str, Grant] = {
     "payments_worker": Grant(
         reads=_set("config", "stripe-events"),
         writes=_set("orders", "checkouts", "ledger"),
-        sends=_set("payments", "order-events", "notifications"),
+        sends=_set("payments", "payments-dlq", "order-events", "notifications"),
         consumes="payments",
         stripe=True,  # refunds
     ),
     "order_events_worker": Grant(
         reads=_set("orders", "asn", "config"),
         writes=_set("ledger", "reports", "spending", "stores", "products", "search"),
-        sends=_set("notifications"),
+        sends=_set("notifications", "order-events-dlq"),
         consumes="order-events",
     ),
     "expiry_worker": Grant(
-        reads=_EXPIRY.reads, writes=_EXPIRY.writes, sends=_EXPIRY.sends, consumes="expiry", stripe=True
+        reads=_EXPIRY.reads, writes=_EXPIRY.writes, sends=_EXPIRY.sends | {"expiry-dlq"}, consumes="expiry", stripe=True
     ),
     "heartbeat": _scheduled(Grant(watches=DEAD_LETTER_QUEUES)),
     "expiry_sweep": _scheduled(_EXPIRY),

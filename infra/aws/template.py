@@ -1,10 +1,13 @@
 """Build the merge template `chalice package` folds into its SAM output.
 
-It adds our resources (resources.json, the same definitions the local stack creates),
-wires every SQS event source to its queue resource with ReportBatchItemFailures
-(Chalice cannot set it: Chalice #2029), gives the functions their configuration and
-each function a role of its own with exactly its grant (infra/aws/access.py), and makes
-API Gateway's own errors speak the API.md error shape.
+It adds our resources (resources.json, the same definitions the local stack creates, and the
+Cognito groups of infra/aws/identity.py), and for every function: a name of its own (so its
+role can name its log group: CloudFormation's generated names are unknown until the function
+exists), a log group with a retention, a role with exactly its grant (infra/aws/access.py)
+and that one log group, and the configuration every function gets. It wires every SQS event
+source to its queue resource with ReportBatchItemFailures (Chalice cannot set it: Chalice
+#2029), capped at the function's reserved concurrency, and adds the API's front door
+(infra/aws/gateway.py) and the alarms (infra/aws/alarms.py).
 
 Usage: python -m infra.aws.template STAGE OUT_FILE
 """
@@ -13,134 +16,102 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from chalicelib.config import resource_name
-from infra.aws import access, resources
+from infra.aws import access, alarms, gateway, identity, resources
 
-GATEWAY_ERRORS = {
-    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "no such route"),
-    "RESOURCE_NOT_FOUND": (404, "not_found", "no such route"),
-    "THROTTLED": (429, "too_many_requests", "slow down"),
-    "QUOTA_EXCEEDED": (429, "too_many_requests", "slow down"),
-    "REQUEST_TOO_LARGE": (413, "payload_too_large", "request too large"),
-    "DEFAULT_4XX": (None, "bad_request", "request rejected by the gateway"),
-    "DEFAULT_5XX": (None, "internal_error", "internal error"),
-}
+CHALICE_CONFIG = Path(__file__).resolve().parents[2] / ".chalice" / "config.json"
 API_FUNCTION = "APIHandler"  # Chalice's one function for every route
-COMPRESS_FROM_BYTES = 1024
-THROTTLE = {"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200}  # per second, for the whole API
+MAX_FUNCTION_NAME = 64  # Lambda's limit
+MIN_POLLERS = 2  # the least MaximumConcurrency an SQS event source takes
+LOG_RETENTION = "LogRetentionDays"
+PARAMETERS: dict[str, Any] = {
+    LOG_RETENTION: {
+        "Type": "Number",
+        "Default": 30,
+        "AllowedValues": [7, 14, 30, 60, 90, 180, 365],
+        "Description": "Days the functions' and the API's logs are kept",
+    },
+    **gateway.PARAMETERS,
+}
+
+
+def function_name(stage: str, handler: str) -> str:
+    """Name a handler's Lambda function: `peken-<stage>-payments-worker`, like the stage's tables and queues."""
+    return resource_name(stage, handler.replace("_", "-"))
+
+
+def function_id(handler: str) -> str:
+    """Return the logical id Chalice gives a handler's function."""
+    from chalice.utils import to_cfn_resource_name
+
+    return API_FUNCTION if handler == "api_handler" else to_cfn_resource_name(handler)
+
+
+def reserved_concurrency(stage: str, handler: str) -> int | None:
+    """Read a handler's reserved concurrency from .chalice/config.json, as `chalice package` does."""
+    from chalice.config import Config
+
+    config = json.loads(CHALICE_CONFIG.read_text(encoding="utf-8"))
+    value: int | None = Config(chalice_stage=stage, function_name=handler, config_from_disk=config).reserved_concurrency
+    return value
 
 
 def build(stage: str, sqs_handlers: dict[str, str]) -> dict[str, Any]:
     """Return the merge template for a stage; `sqs_handlers` maps handler name to queue name."""
-    from chalice.utils import to_cfn_resource_name
-
     fragment = resources.load(stage)
-    merged: dict[str, Any] = {"Resources": dict(fragment["Resources"]), "Outputs": fragment.get("Outputs", {})}
+    merged: dict[str, Any] = {
+        "Parameters": PARAMETERS,
+        "Conditions": gateway.CONDITIONS,
+        "Resources": {**fragment["Resources"], **identity.groups()},
+        "Outputs": {**fragment.get("Outputs", {}), "AlarmTopicArn": {"Value": {"Ref": alarms.TOPIC}}},
+        "Globals": {"Function": {"Environment": {"Variables": _environment()}}},
+    }
+    ids = _logical_ids(stage, fragment)
+    for handler, grant in access.GRANTS.items():
+        merged["Resources"].update(_function(stage, handler, grant, ids))
     queue_ids = {
         r["Properties"]["QueueName"]: logical for logical, r in resources.of_type(fragment, "AWS::SQS::Queue").items()
     }
     for handler, queue in sqs_handlers.items():
-        function = to_cfn_resource_name(handler)
+        function = merged["Resources"][function_id(handler)]
         # Chalice names the queue by ARN; DependsOn orders its creation before the mapping.
-        merged["Resources"][function] = {
-            "DependsOn": [queue_ids[queue]],
-            "Properties": {
-                "Events": {
-                    f"{function}SqsEventSource": {
-                        "Properties": {
-                            "FunctionResponseTypes": ["ReportBatchItemFailures"],
-                        }
-                    }
-                }
-            },
-        }
-    merged["Globals"] = {"Function": {"Environment": {"Variables": _environment()}}}
-    ids = _logical_ids(stage, fragment)
-    for handler, grant in access.GRANTS.items():
-        function = API_FUNCTION if handler == "api_handler" else to_cfn_resource_name(handler)
-        role = f"{function}Role"
-        merged["Resources"][role] = _role(ids, grant)
-        entry = merged["Resources"].setdefault(function, {})
-        entry.setdefault("Properties", {})["Role"] = {"Fn::GetAtt": [role, "Arn"]}
-    merged["Resources"]["RestAPI"] = {
-        "Properties": {
-            "DefinitionBody": {"x-amazon-apigateway-gateway-responses": _gateway_responses()},
-            "MinimumCompressionSize": COMPRESS_FROM_BYTES,  # gzip for mobile clients on slow networks
-            "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", **THROTTLE}],
-        }
-    }
-    merged["Resources"].update(_alarms(fragment))
-    merged["Outputs"]["AlarmTopicArn"] = {"Value": {"Ref": "AlarmTopic"}}
+        function["DependsOn"] = [queue_ids[queue]]
+        source: dict[str, Any] = {"FunctionResponseTypes": ["ReportBatchItemFailures"]}
+        reserved = reserved_concurrency(stage, handler)
+        if reserved is not None:
+            # The poller does not know the function's cap: past it, batches are throttled and
+            # counted as receives, heading for the dead-letter queue. Poll no faster than it runs.
+            if reserved < MIN_POLLERS:
+                raise ValueError(f"{handler}: a queue-fed function needs a reserved concurrency of {MIN_POLLERS}+")
+            source["ScalingConfig"] = {"MaximumConcurrency": reserved}
+        function["Properties"]["Events"] = {f"{function_id(handler)}SqsEventSource": {"Properties": source}}
+    merged["Resources"].update(gateway.rest_api({"Ref": LOG_RETENTION}))
+    merged["Resources"].update(alarms.alarms(fragment, gateway.STAGE))
     return merged
 
 
-def _alarm(
-    metric: str,
-    namespace: str,
-    dimensions: list[dict[str, Any]],
-    threshold: float,
-    statistic: str = "Maximum",
-    periods: int = 1,
-    period: int = 60,
-) -> dict[str, Any]:
+def _function(stage: str, handler: str, grant: access.Grant, ids: dict[str, str]) -> dict[str, Any]:
+    """Return a handler's function settings, its log group and its role."""
+    function = function_id(handler)
+    name = function_name(stage, handler)
+    log_group = f"{function}LogGroup"
     return {
-        "Type": "AWS::CloudWatch::Alarm",
-        "Properties": {
-            "Namespace": namespace,
-            "MetricName": metric,
-            "Dimensions": dimensions,
-            "Statistic": statistic,
-            "Period": period,
-            "EvaluationPeriods": periods,
-            "Threshold": threshold,
-            "ComparisonOperator": "GreaterThanThreshold",
-            "TreatMissingData": "notBreaching",
-            "AlarmActions": [{"Ref": "AlarmTopic"}],
-            "OKActions": [{"Ref": "AlarmTopic"}],
+        function: {
+            "Properties": {"FunctionName": name, "Role": {"Fn::GetAtt": [f"{function}Role", "Arn"]}},
         },
+        log_group: {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {"LogGroupName": f"/aws/lambda/{name}", "RetentionInDays": {"Ref": LOG_RETENTION}},
+        },
+        f"{function}Role": _role(ids, grant, log_group),
     }
-
-
-def _alarms(fragment: dict[str, Any]) -> dict[str, Any]:
-    """A message in any dead-letter queue, API 5xx, Lambda throttles, payments stuck in the queue."""
-    out: dict[str, Any] = {
-        "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::Sub": "${AWS::StackName}-alarms"}}}
-    }
-    for logical, queue in resources.of_type(fragment, "AWS::SQS::Queue").items():
-        if queue["Properties"]["QueueName"].endswith("-dlq"):
-            dims = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [logical, "QueueName"]}}]
-            out[f"{logical}Alarm"] = _alarm("ApproximateNumberOfMessagesVisible", "AWS/SQS", dims, 0)
-    out["PaymentsStuckAlarm"] = _alarm(
-        "ApproximateAgeOfOldestMessage",
-        "AWS/SQS",
-        [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["PaymentsQueue", "QueueName"]}}],
-        300,
-        periods=2,
-    )
-    out["Api5xxAlarm"] = _alarm(
-        "5XXError",
-        "AWS/ApiGateway",
-        [{"Name": "ApiName", "Value": {"Ref": "AWS::StackName"}}, {"Name": "Stage", "Value": "api"}],
-        5,
-        statistic="Sum",
-        period=300,
-    )
-    out["LambdaThrottlesAlarm"] = _alarm("Throttles", "AWS/Lambda", [], 0, statistic="Sum", period=300)
-    return out
 
 
 def _environment() -> dict[str, Any]:
-    issuer = {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"}
-    return {
-        "PEKEN_AUTH_ISSUER": issuer,
-        "PEKEN_AUTH_JWKS_URL": {
-            "Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}/.well-known/jwks.json"
-        },
-        "PEKEN_AUTH_AUDIENCE": {"Ref": "UserPoolClient"},
-        "PEKEN_STRIPE_SECRET_ARN": {"Ref": "StripeSecret"},
-    }
+    return {**identity.environment(), "PEKEN_STRIPE_SECRET_ARN": {"Ref": "StripeSecret"}}
 
 
 def _logical_ids(stage: str, fragment: dict[str, Any]) -> dict[str, str]:
@@ -154,8 +125,8 @@ def _logical_ids(stage: str, fragment: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _role(ids: dict[str, str], grant: access.Grant) -> dict[str, Any]:
-    """Build one function's role: exactly its grant, plus logs and traces."""
+def _role(ids: dict[str, str], grant: access.Grant, log_group: str) -> dict[str, Any]:
+    """Build one function's role: exactly its grant, plus its own log group and traces."""
 
     def arn(short: str) -> dict[str, Any]:
         return {"Fn::GetAtt": [ids[short], "Arn"]}
@@ -185,12 +156,13 @@ def _role(ids: dict[str, str], grant: access.Grant) -> dict[str, Any]:
         identities = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
         allow(access.EMAIL_ACTIONS, {"Fn::Sub": identities})
     if grant.sms:
-        # SMS to a phone number has no resource ARN to name.
-        allow(access.SMS_ACTIONS, "*")
-    allow(
-        ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
-        {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"},
-    )
+        # Phone numbers only: never a topic, in particular not the alarm topic.
+        statements.append(
+            {"Effect": "Allow", "Action": list(access.SMS_ACTIONS), "NotResource": {"Fn::Sub": access.ANY_TOPIC}}
+        )
+    # The group exists before the function (CreateLogGroup is not needed); its ARN ends in :*,
+    # which covers its log streams.
+    allow(access.LOG_ACTIONS, {"Fn::GetAtt": [log_group, "Arn"]})
     allow(("xray:PutTraceSegments", "xray:PutTelemetryRecords"), "*")  # X-Ray has no resource-level permissions
     return {
         "Type": "AWS::IAM::Role",
@@ -206,17 +178,6 @@ def _role(ids: dict[str, str], grant: access.Grant) -> dict[str, Any]:
             ],
         },
     }
-
-
-def _gateway_responses() -> dict[str, Any]:
-    out = {}
-    for kind, (status, code, message) in GATEWAY_ERRORS.items():
-        body = json.dumps({"error": {"code": code, "message": message, "details": {}}})
-        entry: dict[str, Any] = {"responseTemplates": {"application/json": body}}
-        if status is not None:
-            entry["statusCode"] = str(status)
-        out[kind] = entry
-    return out
 
 
 def sqs_handlers_of_app() -> dict[str, str]:

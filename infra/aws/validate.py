@@ -1,7 +1,8 @@
 """Package the app for a stage and validate the result offline: SAM translation, then cfn-lint.
 
 Usage: python -m infra.aws.validate STAGE [OUT_DIR] [--with-dependencies]
-Prints the translated template's path; exits non-zero on any error. `make package` passes
+Prints the translated template's path; exits non-zero on any error, and at once for the
+`local` stage or a stage .chalice/config.json does not declare. `make package` passes
 --with-dependencies to build the real bundle (downloading Lambda wheels from PyPI).
 """
 
@@ -13,8 +14,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from chalicelib.config import DEV_ROUTES_ENV, LOCAL_STAGE
+from infra.aws.access import GRANTS
+from infra.aws.template import CHALICE_CONFIG, MAX_FUNCTION_NAME, function_name
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "ap-southeast-3"
@@ -27,13 +33,34 @@ class _NoManagedPolicies:
         return {}
 
 
+def declared_stages() -> list[str]:
+    """List the stages .chalice/config.json declares."""
+    return sorted(json.loads(CHALICE_CONFIG.read_text(encoding="utf-8"))["stages"])
+
+
+def check_stage(stage: str, declared: Iterable[str] | None = None) -> None:
+    """Refuse a stage that must not be packaged: `local`, one not declared, one too long for its names."""
+    known = declared if declared is not None else declared_stages()
+    deployable = sorted(set(known) - {LOCAL_STAGE})
+    if stage == LOCAL_STAGE:
+        raise SystemExit(f"stage {LOCAL_STAGE!r} is the local stack's, never packaged; declared: {deployable}")
+    if stage not in known:
+        raise SystemExit(f"stage {stage!r} is not declared in .chalice/config.json; declared: {deployable}")
+    longest = max((function_name(stage, handler) for handler in GRANTS), key=len)
+    if len(longest) > MAX_FUNCTION_NAME:
+        raise SystemExit(f"stage {stage!r} is too long: function name {longest} is over {MAX_FUNCTION_NAME} characters")
+
+
 def package(stage: str, out_dir: Path, with_dependencies: bool = False) -> Path:
     """Run `chalice package` with our merge template; return the SAM template path.
 
     Without dependencies the app is packaged from a copy with an empty requirements.txt:
-    the template is the same, and no wheel is downloaded.
+    the template is the same, and no wheel is downloaded. The dev-only routes are never
+    packaged, whatever the caller's environment says.
     """
-    env = {**os.environ, "PEKEN_STAGE": stage, "AWS_DEFAULT_REGION": REGION}
+    check_stage(stage)
+    env = {k: v for k, v in os.environ.items() if k != DEV_ROUTES_ENV}
+    env.update({"PEKEN_STAGE": stage, "AWS_DEFAULT_REGION": REGION})
     out_dir.mkdir(parents=True, exist_ok=True)
     merge = out_dir / "merge.json"
     subprocess.run([sys.executable, "-m", "infra.aws.template", stage, str(merge)], cwd=ROOT, env=env, check=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from chalicelib.config import DEV_ROUTES_ENV
 from infra.local import audit
 from infra.local.api_server import ApiServer
 from infra.local.emulator import Emulator
@@ -234,6 +235,7 @@ def configure_environment(endpoint: str, key_path: Path) -> None:
             "AWS_REGION": REGION,
             "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
             "PEKEN_STAGE": "local",
+            DEV_ROUTES_ENV: "1",  # /v1/dev/* exist on the local stack only
             "PEKEN_DEV_SIGNING_KEY_PATH": str(key_path),
         }
     )

@@ -6,7 +6,10 @@ two stacks side by side would trample; this launcher fixes both.
 
 It also adds what Stripe does and localstripe does not: `Idempotency-Key` on POST (the first
 answer is replayed for the same parameters, other parameters are refused with
-`idempotency_error`; kept in memory, not across restarts), and local fault injection:
+`idempotency_error`; kept in memory, not across restarts); refund events (`refund.created`,
+and `charge.refunded` carrying the Charge, as Stripe sends them); Stripe's test card
+4000000000005126, whose refunds answer `pending` and turn `failed` a moment later
+(`charge.refund.updated`, `refund.failed`); and local fault injection:
 `POST /_config/peken/faults {"delay_seconds": 3, "paths": ["/v1/refunds"]}` answers matching
 API requests only after the delay (the request itself is processed at once, as a slow
 network would do it), `GET` shows it and how many answers were delayed.
@@ -47,6 +50,7 @@ def main() -> None:
 
     _persist_to(resources.Store, args.state)
     _allow_retry_after_decline(resources.PaymentIntent)
+    _refunds_as_stripe_makes_them(resources)
     _add_idempotency_and_faults(app)
     if args.state is not None and args.state.exists():
         with open(args.state, "rb") as fh:
@@ -98,6 +102,40 @@ def _allow_retry_after_decline(intent_cls: type) -> None:
             self.latest_charge = None  # type: ignore[attr-defined]
 
     intent_cls._update = _update  # type: ignore[attr-defined]
+
+
+REFUND_FAILS_CARD = "4000000000005126"  # Stripe's test card: the charge succeeds, its refunds fail later
+REFUND_FAILS_AFTER_SECONDS = 0.5
+
+
+def _refunds_as_stripe_makes_them(resources: Any) -> None:
+    """Send the events Stripe sends when a refund is made, and fail the refunds Stripe's test card fails."""
+    from localstripe.webhooks import schedule_webhook
+
+    original = resources.Refund.__init__
+    pending: set[asyncio.Future[None]] = set()  # keep the timers alive until they fire
+
+    def make_refund(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)  # raises before creating anything if the request is bad
+        charge = resources.Charge._api_retrieve(self.charge)
+        method = resources.PaymentMethod._api_retrieve(charge.payment_method)
+        if getattr(method, "_card_number", None) != REFUND_FAILS_CARD:
+            schedule_webhook(resources.Event("refund.created", self))
+            schedule_webhook(resources.Event("charge.refunded", charge))
+            return
+        self.status = "pending"
+
+        async def fail_later() -> None:
+            await asyncio.sleep(REFUND_FAILS_AFTER_SECONDS)
+            self.status, self.failure_reason = "failed", "expired_or_canceled_card"
+            schedule_webhook(resources.Event("charge.refund.updated", self))
+            schedule_webhook(resources.Event("refund.failed", self))
+
+        timer = asyncio.ensure_future(fail_later())
+        pending.add(timer)
+        timer.add_done_callback(pending.discard)
+
+    resources.Refund.__init__ = make_refund
 
 
 _Handler = Callable[["web.Request"], Awaitable["web.StreamResponse"]]

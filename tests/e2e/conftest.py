@@ -84,6 +84,7 @@ def start_stack(state_dir: Path, command: list[str] | None = None, **env: str) -
         "PEKEN_PORT": str(port),
         "PEKEN_STATE_DIR": str(state_dir),
         "PEKEN_RETRY_DELAY_SECONDS": "1",
+        "PEKEN_REFUND_RETRY_SECONDS": "1",
         **env,
     }
     process = subprocess.Popen(

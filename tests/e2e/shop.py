@@ -115,8 +115,10 @@ class Shop:
         headers = {"Stripe-Signature": signature, "Content-Type": "application/json"}
         return requests.post(f"{self.url}/v1/webhooks/stripe", data=payload, headers=headers, timeout=timeout)
 
-    def signed_event(self, event_id: str, event_type: str, payment_intent_id: str) -> tuple[bytes, str]:
-        """Make a Stripe event signed with the stack's webhook secret, as Stripe would send it."""
+    def signed_event(
+        self, event_id: str, event_type: str, object_id: str, object_type: str = "payment_intent"
+    ) -> tuple[bytes, str]:
+        """Make a Stripe event about one object, signed with the stack's webhook secret, as Stripe would send it."""
         secret = (self.stack.state_dir / "stripe-webhook-secret").read_text()
         now = int(time.time())
         payload = json.dumps(
@@ -125,7 +127,7 @@ class Shop:
                 "object": "event",
                 "type": event_type,
                 "created": now,
-                "data": {"object": {"id": payment_intent_id, "object": "payment_intent"}},
+                "data": {"object": {"id": object_id, "object": object_type}},
             }
         ).encode()
         signature = hmac.new(secret.encode(), f"{now}.".encode() + payload, hashlib.sha256).hexdigest()

@@ -359,6 +359,7 @@ TABLE: list[Row] = [
     Row("GET", "/v1/admin/settings", ADMIN),
     Row("PUT", "/v1/admin/settings", ADMIN, body=lambda w: w.bodies["settings"]),
     Row("GET", "/v1/admin/jobs", ADMIN),
+    Row("GET", "/v1/admin/notifications", ADMIN),
 ]
 
 CELLS = [(row, who) for row in TABLE for who in PRINCIPALS]

@@ -176,7 +176,7 @@ def _known_ids(stack: RunningStack, tokens: dict[str, str | None]) -> dict[str, 
         for p in products
         if requests.get(f"{url}/v1/stores/{p['store_id']}", headers=seller, timeout=30).json().get("owner_id") == SELLER
     )
-    other = next(p for p in products if p["store_id"] != own["store_id"])
+    other = next(p for p in products if p["store_id"] != own["store_id"] and p["price_idr"] >= 10_000)
     put = requests.put(f"{url}/v1/cart/items/{other['product_id']}", json={"quantity": 1}, headers=buyer, timeout=30)
     assert put.status_code == 200, put.text
     checkout = requests.post(

@@ -6,32 +6,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
+from infra.aws import access, identity, resources, template
+from infra.aws.validate import lint
+from tests.infra.conftest import STAGE, of_type
+from tests.infra.conftest import statements as _statements
 
-from infra.aws import access, resources
-from infra.aws.validate import lint, package, translate
-
-STAGE = "dev"
 DATA_SERVICES = ("dynamodb", "sqs", "sns", "ses", "secretsmanager", "ssm", "kms", "s3")
 
 
-@pytest.fixture(scope="session")
-def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("package")
-    sam_path = package(STAGE, out)
-    cfn = translate(sam_path)
-    cfn_path = out / "cloudformation.json"
-    cfn_path.write_text(json.dumps(cfn))
-    return {"sam_path": sam_path, "sam": json.loads(sam_path.read_text()), "cfn": cfn, "cfn_path": cfn_path}
-
-
-def of_type(template: dict[str, Any], cfn_type: str) -> dict[str, Any]:
-    return {k: v for k, v in template["Resources"].items() if v["Type"] == cfn_type}
-
-
 def test_cfn_lint_finds_no_errors(packaged: dict[str, Any]) -> None:
-    assert lint(packaged["sam_path"]) == []
-    assert lint(packaged["cfn_path"]) == []
+    assert packaged["lint"] == []  # the SAM template and the translated one (tests/infra/conftest.py)
 
 
 def test_lint_does_report_a_broken_template(tmp_path: Path) -> None:
@@ -93,16 +77,31 @@ def test_no_policy_grants_wildcard_actions_on_data(packaged: dict[str, Any]) -> 
             assert action != "*"
             service, _, verb = action.partition(":")
             assert not (service in DATA_SERVICES and "*" in verb), action
-        if any(a.split(":")[0] in DATA_SERVICES for a in actions) and actions != ["sns:Publish"]:
-            assert statement["Resource"] != "*"  # only SMS publishing, which has no ARN, is unscoped
+        if any(a.split(":")[0] in DATA_SERVICES for a in actions):
+            # Every grant on data names its resources; SMS, which has none, names every topic out.
+            assert statement.get("Resource", statement.get("NotResource")) not in (None, "*"), actions
 
 
-def test_functions_get_the_user_pool_and_stage(packaged: dict[str, Any]) -> None:
+def test_sms_grant_reaches_phone_numbers_and_no_topic(packaged: dict[str, Any]) -> None:
+    roles = of_type(packaged["cfn"], "AWS::IAM::Role")
+    publishing = {name: s for name, role in roles.items() for s in _statements(role) if "sns:Publish" in s["Action"]}
+    assert set(publishing) == {"NotificationsWorkerRole"}
+    sms = publishing["NotificationsWorkerRole"]
+    assert sms["Action"] == ["sns:Publish"] and "Resource" not in sms
+    assert sms["NotResource"] == {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}  # the alarm topic included
+
+
+def test_functions_get_both_user_pools_and_the_stage(packaged: dict[str, Any]) -> None:
     for logical, function in of_type(packaged["cfn"], "AWS::Lambda::Function").items():
         variables = function["Properties"]["Environment"]["Variables"]
         assert variables["PEKEN_STAGE"] == STAGE, logical
-        assert variables["PEKEN_AUTH_AUDIENCE"] == {"Ref": "UserPoolClient"}
-        assert "PEKEN_AUTH_JWKS_URL" in variables and "PEKEN_DEV_SIGNING_KEY_PATH" not in variables
+        assert "PEKEN_DEV_SIGNING_KEY_PATH" not in variables
+        for pool, (prefix, client) in identity.VARIABLES.items():
+            assert variables[f"{prefix}_AUDIENCE"] == {"Ref": client}, logical
+            issuer = variables[f"{prefix}_ISSUER"]["Fn::Sub"]
+            assert issuer == f"https://cognito-idp.${{AWS::Region}}.amazonaws.com/${{{pool}}}"
+            assert variables[f"{prefix}_JWKS_URL"] == {"Fn::Sub": issuer + "/.well-known/jwks.json"}
+    assert identity.VARIABLES[identity.STAFF_POOL][0] == "PEKEN_STAFF_AUTH"  # the names the app reads
 
 
 def test_gateway_errors_use_the_api_error_shape(packaged: dict[str, Any]) -> None:
@@ -111,19 +110,6 @@ def test_gateway_errors_use_the_api_error_shape(packaged: dict[str, Any]) -> Non
     missing = responses["MISSING_AUTHENTICATION_TOKEN"]
     assert missing["statusCode"] == "404"
     assert json.loads(missing["responseTemplates"]["application/json"])["error"]["code"] == "not_found"
-
-
-def test_cognito_pool_has_the_groups_and_nip(packaged: dict[str, Any]) -> None:
-    cfn = packaged["cfn"]
-    groups = {g["Properties"]["GroupName"] for g in of_type(cfn, "AWS::Cognito::UserPoolGroup").values()}
-    assert groups == {"buyer", "seller", "admin"}
-    pool = next(iter(of_type(cfn, "AWS::Cognito::UserPool").values()))
-    assert {
-        "Name": "nip",
-        "AttributeDataType": "String",
-        "Mutable": True,
-        "StringAttributeConstraints": {"MinLength": "18", "MaxLength": "18"},
-    } in pool["Properties"]["Schema"]
 
 
 def test_tables_match_the_definitions_the_local_stack_uses(packaged: dict[str, Any]) -> None:
@@ -149,16 +135,22 @@ def test_every_dead_letter_queue_has_an_alarm(packaged: dict[str, Any]) -> None:
     assert {"5XXError", "Throttles", "ApproximateAgeOfOldestMessage"} <= metrics
 
 
+def test_a_failed_refund_raises_an_alarm(packaged: dict[str, Any]) -> None:
+    from chalicelib import metrics
+
+    alarm = of_type(packaged["cfn"], "AWS::CloudWatch::Alarm")["RefundsFailedAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (metrics.NAMESPACE, metrics.REFUNDS_FAILED)
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": metrics.SERVICE}]  # as Powertools publishes it
+    assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+
+
 def test_api_compresses_and_throttles(packaged: dict[str, Any]) -> None:
     api = next(iter(of_type(packaged["cfn"], "AWS::ApiGateway::RestApi").values()))
     assert api["Properties"]["MinimumCompressionSize"] == 1024
     stage = next(iter(of_type(packaged["cfn"], "AWS::ApiGateway::Stage").values()))
     settings = stage["Properties"]["MethodSettings"][0]
+    assert (settings["ResourcePath"], settings["HttpMethod"]) == ("/*", "*")
     assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
-
-
-def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
 
 
 def _granted(role: dict[str, Any], action: str) -> set[str]:
@@ -174,14 +166,13 @@ def _granted(role: dict[str, Any], action: str) -> set[str]:
 
 
 def test_every_function_has_a_role_of_its_own(packaged: dict[str, Any]) -> None:
-    import app
-
     cfn = packaged["cfn"]
     functions = of_type(cfn, "AWS::Lambda::Function")
     roles = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()]
     assert len(set(roles)) == len(functions)
-    handlers = {"api_handler"} | {s.name for s in app.app.event_sources}
-    assert handlers == set(access.GRANTS)  # a new worker or schedule needs its grant
+    # Chalice packages a function per handler of app.py: a new worker or schedule needs its grant.
+    packaged_functions = set(of_type(packaged["sam"], "AWS::Serverless::Function"))
+    assert packaged_functions == {template.function_id(handler) for handler in access.GRANTS}
 
 
 def test_roles_hold_exactly_each_functions_grant(packaged: dict[str, Any]) -> None:

@@ -43,7 +43,10 @@ def _stock_moves(product: dict[str, Any], quantity: int) -> Callable[[], None]:
 
     def move() -> None:
         with TransactWrite(connection=connection()) as tx:
-            (inventory.reserve if quantity > 0 else inventory.give_back)(tx, [line])
+            if quantity > 0:
+                inventory.reserve(tx, [line], "race-buyer")
+            else:
+                inventory.give_back(tx, [line])
 
     return move
 

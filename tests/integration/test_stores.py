@@ -111,7 +111,10 @@ def test_public_store_list_shows_active_open_stores_only(cat: Catalog) -> None:
     listed = cat.call("GET", "/v1/stores?kecamatan=pakal&kind=swk&limit=100").json_body["items"]
     ids = [s["store_id"] for s in listed]
     assert shown["store_id"] in ids and closed["store_id"] not in ids
-    assert all(s["status"] == "active" and "phone_number" not in s for s in listed)
+    assert all(s["status"] == "active" and "phone_number" not in s and "owner_id" not in s for s in listed)
+    public = cat.call("GET", f"/v1/stores/{shown['store_id']}").json_body
+    assert "owner_id" not in public and "phone_number" not in public  # who owns a shop is not public
+    assert cat.call("GET", f"/v1/stores/{shown['store_id']}", seller).json_body["owner_id"] == shown["owner_id"]
     assert cat.call("GET", "/v1/stores?kind=mall").status_code == 422
     assert cat.call("GET", "/v1/stores?kecamatan=Bandung").status_code == 422
 

@@ -76,6 +76,34 @@ def test_dev_token_is_404_outside_the_local_stage() -> None:
     assert error_of(response.json_body)["code"] == "not_found"
 
 
+def _dev_routes_when(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PEKEN_")}
+    code = "import app; print(sorted(p for p in app.app.routes if p.startswith('/v1/dev/')))"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**clean, **env})
+
+
+@pytest.mark.parametrize(
+    "env, routes",
+    [
+        ({"PEKEN_STAGE": "prod"}, "[]"),
+        ({"PEKEN_STAGE": "local"}, "[]"),  # the stage alone does not open them
+        ({"PEKEN_STAGE": "dev", "PEKEN_DEV_ROUTES": "1"}, "[]"),  # nor the switch on a deployed stage
+        ({"PEKEN_STAGE": "local", "PEKEN_DEV_ROUTES": "1"}, "['/v1/dev/checkouts/{checkout_id}/pay', '/v1/dev/token']"),
+    ],
+)
+def test_dev_routes_exist_only_where_the_local_stack_asks_for_them(env: dict[str, str], routes: str) -> None:
+    result = _dev_routes_when(env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == routes
+
+
+def test_an_unnamed_stage_fails_closed() -> None:
+    result = _dev_routes_when({})
+    assert result.returncode != 0 and "PEKEN_STAGE is not set" in result.stderr
+
+
 def test_cors_allows_configured_origins_only(client: Client) -> None:
     allowed = client.http.get("/v1/categories", headers={"Origin": "https://peken.example"})
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://peken.example"

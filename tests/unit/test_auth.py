@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib import auth, config
+from chalicelib.config import LOCAL_AUDIENCE, LOCAL_ISSUER
 from chalicelib.errors import Forbidden, Unauthorized
 from tests.helpers import load_key, new_key, sign, tamper, unsigned
 
@@ -156,6 +157,9 @@ def jwks_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tup
     monkeypatch.setenv("PEKEN_AUTH_JWKS_URL", url)
     monkeypatch.setenv("PEKEN_AUTH_ISSUER", "https://cognito-idp.example/pool")
     monkeypatch.setenv("PEKEN_AUTH_AUDIENCE", "app-client")
+    monkeypatch.setenv("PEKEN_STAFF_AUTH_JWKS_URL", url.replace("/pool/", "/staff/"))
+    monkeypatch.setenv("PEKEN_STAFF_AUTH_ISSUER", "https://cognito-idp.example/staff")
+    monkeypatch.setenv("PEKEN_STAFF_AUTH_AUDIENCE", "staff-client")
     monkeypatch.delenv("PEKEN_DEV_SIGNING_KEY_PATH", raising=False)
     config.settings.cache_clear()
     auth.key_source.cache_clear()
@@ -178,8 +182,8 @@ def test_cognito_tokens_verify_against_the_pool_keys(jwks_server: tuple[Any, str
         "exp": 2**40,
         "cognito:groups": ["admin"],
     }
-    good = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "pool-key-1"})
-    assert auth.verify_token(good).groups == ("admin",)
+    good = jwt.encode({**claims, "cognito:groups": ["buyer"]}, key, algorithm="RS256", headers={"kid": "pool-key-1"})
+    assert auth.verify_token(good).groups == ("buyer",)
     unknown_kid = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "rotated-away"})
     with pytest.raises(Unauthorized):
         auth.verify_token(unknown_kid)
@@ -187,3 +191,33 @@ def test_cognito_tokens_verify_against_the_pool_keys(jwks_server: tuple[Any, str
         auth.verify_token(
             jwt.encode({**claims, "iss": "peken-local"}, key, algorithm="RS256", headers={"kid": "pool-key-1"})
         )
+
+
+def test_staff_groups_come_from_the_staff_pool_only(jwks_server: tuple[Any, str]) -> None:
+    import jwt
+
+    key, _ = jwks_server
+    claims = {"sub": "s-1", "token_use": "id", "iat": 1, "exp": 2**40, "cognito:groups": ["admin", "finance", "buyer"]}
+
+    def token(issuer: str, audience: str) -> str:
+        return jwt.encode(
+            {**claims, "iss": issuer, "aud": audience}, key, algorithm="RS256", headers={"kid": "pool-key-1"}
+        )
+
+    public = auth.verify_token(token("https://cognito-idp.example/pool", "app-client"))
+    assert public.groups == ("buyer",)  # a public sign-up that claims admin is a buyer, nothing more
+    with pytest.raises(Forbidden):
+        public.require("admin", "finance")
+    staff = auth.verify_token(token("https://cognito-idp.example/staff", "staff-client"))
+    assert staff.groups == ("admin", "finance", "buyer")
+    with pytest.raises(Unauthorized) as caught:
+        auth.verify_token(token("https://cognito-idp.example/staff", "app-client"))
+    assert caught.value.message == "token issued for another client"
+    with pytest.raises(Unauthorized):
+        auth.verify_token(token("https://cognito-idp.example/other-pool", "app-client"))
+
+
+def test_a_local_public_token_cannot_grant_staff_groups(key_path: Path) -> None:
+    forged = sign(load_key(key_path), **{"cognito:groups": ["admin"], "iss": LOCAL_ISSUER, "aud": LOCAL_AUDIENCE})
+    assert auth.verify_token(forged).groups == ()
+    assert auth.verify_token(sign(load_key(key_path), **{"cognito:groups": ["admin"]})).groups == ("admin",)
