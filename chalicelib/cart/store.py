@@ -1,4 +1,8 @@
-"""The carts table: one item per buyer, lines in a map (the only DynamoDB code of this domain)."""
+"""The carts table: one item per buyer, lines in a map (the only DynamoDB code of this domain).
+
+The cart is written whole, but only under the revision read (`rev`, which every writer
+bumps) and deleted by checkout under the same condition: no write loses another's.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 The only DynamoDB code of the catalog. Listing attributes (`l_*`) exist on a product only
 while it may be shown, so every listing is a Query on a sparse index: no Scan, no filter
 over hidden items.
+
+Who owns which attribute of a product is in `visibility.py`, of a store in `stores.py`;
+a reference price row is written whole by the admin's PUT, its only writer.
 """
 
 from __future__ import annotations

@@ -107,12 +107,12 @@ def _not_owner() -> Exception:
 
 def change(principal: Principal, store_id: str, body: model.StoreChange) -> dict[str, Any]:
     """Let the owner rename, re-address, change phone, or open/close the store."""
-    owned(principal, store_id)
+    store = owned(principal, store_id)
     given = body.model_fields_set
     for field in ("name", "address", "phone_number", "open"):
         if field in given and getattr(body, field) is None:
             raise ValidationFailed.field(field, "may not be null")
-    return render(_update(store_id, lambda store: {f: getattr(body, f) for f in given}), private=True)
+    return render(_update(store_id, lambda _: {f: getattr(body, f) for f in given}, read=store), private=True)
 
 
 def curate(principal: Principal, store_id: str, action: str, reason: str | None) -> dict[str, Any]:
@@ -128,16 +128,22 @@ def curate(principal: Principal, store_id: str, action: str, reason: str | None)
     return render(_update(store_id, decide), private=True)
 
 
-def _update(store_id: str, decide: Callable[[StoreRecord], dict[str, Any]], relist: bool = False) -> StoreRecord:
+def _update(
+    store_id: str,
+    decide: Callable[[StoreRecord], dict[str, Any]],
+    relist: bool = False,
+    read: StoreRecord | None = None,
+) -> StoreRecord:
     """Write only the fields `decide` picks from the store as read (it may refuse), then re-list if needed.
 
     A change to what listing depends on (or `relist`) also sets the store's listing keys and
     bumps `vis_rev`, conditional on the revision read: if another such write came first,
     read again and decide again. Then the store's products follow (`refresh_store`).
-    Cost: one GetItem and one UpdateItem (plus the products' writes when re-listing).
+    Cost: one GetItem (none if the caller just `read` it) and one UpdateItem, plus the
+    products' writes when re-listing.
     """
     for _ in range(ATTEMPTS):
-        store = load(store_id)
+        store, read = read or load(store_id), None
         seen = int(store.vis_rev or 0)
         changes = {name: value for name, value in decide(store).items() if getattr(store, name) != value}
         relists = relist or bool(LISTING_INPUTS & changes.keys())

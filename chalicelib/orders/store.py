@@ -1,4 +1,11 @@
-"""Orders and checkouts tables (the only DynamoDB code of this domain)."""
+"""Orders and checkouts tables (the only DynamoDB code of this domain).
+
+Who owns which attribute: checkout creates both items whole, once; `transitions` owns an
+order's `status`, `history`, `reason`, the times and flags of each move (each write
+conditional on the status read); the payments worker owns `refund` and `refund_flag`
+(conditional on the refund map read); a checkout's `payment_error` belongs to the payments
+worker, its `status` and `open_flag` to whoever settles it (payment or expiry).
+"""
 
 from __future__ import annotations
 

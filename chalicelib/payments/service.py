@@ -23,7 +23,7 @@ from chalicelib.auth import Principal
 from chalicelib.config import settings
 from chalicelib.dynamo import plain
 from chalicelib.errors import NotFound, ValidationFailed, condition_failed
-from chalicelib.ids import iso, new_id, utcnow
+from chalicelib.ids import iso, utcnow
 from chalicelib.messages import ADMIN_INBOX, Message, Notify, OrderEvent, PaymentEvent, PoisonMessage, RefundOrder
 from chalicelib.observability import logger
 from chalicelib.orders import expiry, model, store, transitions
@@ -156,7 +156,7 @@ def _follow(order: OrderRecord, seen: dict[str, Any], made: Refund) -> None:
             if made.status == "succeeded":
                 after["at"] = iso(utcnow())
         if _write_refund(order, seen, after):
-            _after_write(order, seen, after, made)
+            _after_write(order, after, made)
             return
         order = store.order(order.order_id)
         current = _refund_of(order)
@@ -190,7 +190,8 @@ def _write_refund(order: OrderRecord, seen: dict[str, Any], after: dict[str, Any
     return True
 
 
-def _after_write(order: OrderRecord, seen: dict[str, Any], after: dict[str, Any], made: Refund) -> None:
+def _after_write(order: OrderRecord, after: dict[str, Any], made: Refund) -> None:
+    """Count, announce and (for a failure) report and retry: once, after the write that recorded it."""
     if after["status"] == "succeeded":
         metrics.count(metrics.REFUNDS)
         metrics.count(metrics.REFUNDED, int(after["amount_idr"]), unit="None")
@@ -208,7 +209,6 @@ def _after_write(order: OrderRecord, seen: dict[str, Any], after: dict[str, Any]
                     "amount_idr": int(after["amount_idr"]),
                     "attempt": after["attempt"],
                 },
-                message_id=new_id(seed=f"refund-failed:{made.id}"),
             )
         )
         if not final:

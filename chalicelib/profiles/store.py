@@ -1,4 +1,8 @@
-"""The profiles table (the only DynamoDB code of this domain)."""
+"""The profiles table (the only DynamoDB code of this domain).
+
+Every write is an UpdateItem of the attributes the user gave: two devices changing
+different fields both keep their change.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,11 @@
 NIP, name, phone and email are personal data (UU PDP): kept only in the `asn` table, which
 is encrypted at rest (SSE) like every table, never logged, and shown only to admins and to
 the ASN themself.
+
+Who owns which attribute: a roster row's fields belong to the roster upload, its `user_id`
+to sign-in (`roster.py`); an ASN-month's `spent_idr` and `orders` are ADDed by the spending
+ledger, its `compliant` flag set by the ledger or the recount, both conditional on the
+spending and flag they read (`service.py`).
 """
 
 from __future__ import annotations
