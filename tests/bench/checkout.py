@@ -90,7 +90,7 @@ def run() -> list[dict[str, Any]]:
                                     "name": f"Barang {i}",
                                     "category": "sembako",
                                     "unit": "pcs",
-                                    "price_idr": 1000 + i,
+                                    "price_idr": 10_000 + i,  # a 1-line cart is over Stripe's minimum
                                     "stock": 100_000,
                                 }
                             ),
