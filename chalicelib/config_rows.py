@@ -14,9 +14,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
 
-from chalicelib.dynamo import region, table_name
-
-ATTEMPTS = 5
+from chalicelib.dynamo import WRITE_ATTEMPTS, region, table_name
 
 
 class JsonRow(Model):
@@ -53,7 +51,7 @@ def write(kind: str, key: str, values: dict[str, Any], at: str, merge: bool = Fa
     """
     from chalicelib.errors import Conflict, condition_failed
 
-    for _ in range(ATTEMPTS):
+    for _ in range(WRITE_ATTEMPTS):
         row = _row(kind, key, consistent=True)
         saved = dict(json.loads(row.values)) if row else {}
         document = {**saved, **values} if merge else dict(values)

@@ -9,6 +9,10 @@ from typing import Any
 
 from chalicelib.config import current_region, current_stage, resource_name
 
+# How many times a writer that lost a race (a condition failed: someone wrote first) reads
+# again, decides again and writes again before it gives up with a 409.
+WRITE_ATTEMPTS = 5
+
 
 def table_name(short: str) -> str:
     """Name a table of the current stage, by the rule the deploy template also uses."""

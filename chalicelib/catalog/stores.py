@@ -23,7 +23,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from chalicelib.auth import Principal
 from chalicelib.catalog import model, visibility
 from chalicelib.catalog.store import StoreRecord
-from chalicelib.dynamo import page_of, set_or_remove
+from chalicelib.dynamo import WRITE_ATTEMPTS, page_of, set_or_remove
 from chalicelib.errors import Conflict, NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow
 from chalicelib.paging import PageRequest, encode_cursor, page
@@ -32,7 +32,6 @@ from chalicelib.validators import check_kecamatan, kelurahan_in
 
 STATUSES = ("pending", "active", "rejected", "suspended")
 LISTING_INPUTS = frozenset({"status", "open", "name"})  # what its products' listing entries depend on
-ATTEMPTS = 5
 
 
 class InvalidTransition(Conflict):
@@ -142,7 +141,7 @@ def _update(
     Cost: one GetItem (none if the caller just `read` it) and one UpdateItem, plus the
     products' writes when re-listing.
     """
-    for _ in range(ATTEMPTS):
+    for _ in range(WRITE_ATTEMPTS):
         store, read = read or load(store_id), None
         seen = int(store.vis_rev or 0)
         changes = {name: value for name, value in decide(store).items() if getattr(store, name) != value}
@@ -220,7 +219,7 @@ def record_turnover(store_id: str, month: str, amount_idr: int, entry_id: str) -
     """
     from chalicelib import ledger
 
-    for _ in range(ATTEMPTS):
+    for _ in range(WRITE_ATTEMPTS):
         store = load(store_id)
         counted_month = store.turnover_month or ""
         actions: list[Any] = []

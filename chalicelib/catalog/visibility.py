@@ -28,7 +28,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.catalog import model
 from chalicelib.catalog.store import REFERENCE_KIND, ProductRecord, ReferencePriceRecord, SearchRecord, StoreRecord
-from chalicelib.dynamo import connection, set_or_remove
+from chalicelib.dynamo import WRITE_ATTEMPTS, connection, set_or_remove
 from chalicelib.errors import Conflict, condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.settings import service as settings
@@ -36,7 +36,6 @@ from chalicelib.settings import service as settings
 LISTING_ATTRIBUTES = ("l_all", "l_cat", "l_kec", "l_ck", "l_store")
 SELLER_FIELDS = ("name", "price_idr", "stock", "active", "description", "image_url")
 DERIVED_FIELDS = ("store_name", "kecamatan", "hidden_reason", *LISTING_ATTRIBUTES)
-ATTEMPTS = 5
 
 
 def store_view(store: StoreRecord) -> model.StoreView:
@@ -142,7 +141,7 @@ def sync(product_id: str, changes: Mapping[str, Any] | None = None) -> tuple[Pro
     unknown = set(changes) - set(SELLER_FIELDS)
     if unknown:
         raise ValueError(f"not the seller's fields: {sorted(unknown)}")
-    for _ in range(ATTEMPTS):
+    for _ in range(WRITE_ATTEMPTS):
         product = ProductRecord.get(product_id, consistent_read=True)
         store = StoreRecord.get(product.store_id, consistent_read=True)
         old_terms, before = terms_of(product), _shown(product)

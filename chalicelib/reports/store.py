@@ -46,11 +46,6 @@ def add_now(pk: str, sk: str, **deltas: int) -> None:
         CounterRecord(pk, sk).update(actions=actions)
 
 
-def set_now(pk: str, sk: str, **values: int) -> None:
-    """Set counters outside a transaction (recounts)."""
-    CounterRecord(pk, sk).update(actions=[getattr(CounterRecord, name).set(value) for name, value in values.items()])
-
-
 def rows(pk: str, sk_from: str | None = None, sk_to: str | None = None) -> list[CounterRecord]:
     """Read a partition's counters, or a range of it, with Query (paged through)."""
     condition = CounterRecord.sk.between(sk_from, sk_to) if sk_from is not None and sk_to is not None else None

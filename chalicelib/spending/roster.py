@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from chalicelib.auth import Principal
-from chalicelib.dynamo import page_of
+from chalicelib.dynamo import WRITE_ATTEMPTS, page_of
 from chalicelib.errors import ValidationFailed
 from chalicelib.ids import iso, utcnow
 from chalicelib.paging import PageRequest, encode_cursor, page
@@ -26,7 +26,6 @@ from chalicelib.validators import kelurahan_in
 CURSOR_FIELDS = ("nip",)
 # A chunk's transaction holds its rows and at most two department counters per row: <= 100 items.
 CHUNK_ROWS = 33
-ATTEMPTS = 5
 
 
 def upload(principal: Principal, body: Any) -> dict[str, Any]:
@@ -84,7 +83,7 @@ def _save_chunk(rows: list[model.AsnRow], now: str) -> None:
     from chalicelib.dynamo import connection, set_or_remove
     from chalicelib.errors import Conflict, condition_failed
 
-    for _ in range(ATTEMPTS):
+    for _ in range(WRITE_ATTEMPTS):
         existing = {r.nip: r for r in AsnRecord.batch_get([row.nip for row in rows], consistent_read=True)}
         moves: Counter[str] = Counter()
         try:

@@ -10,15 +10,13 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import ledger, queues
 from chalicelib.auth import Principal
-from chalicelib.dynamo import connection
+from chalicelib.dynamo import WRITE_ATTEMPTS, connection
 from chalicelib.errors import Conflict, Forbidden, ValidationFailed, condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.messages import RecountCompliance
 from chalicelib.reports import store as counters
 from chalicelib.spending import model, store
 from chalicelib.spending.store import SpendingRecord
-
-ATTEMPTS = 5
 
 
 def policy() -> model.Policy:
@@ -53,7 +51,7 @@ def _recount_one(row: Any, month: str, record: SpendingRecord | None, quota: int
     again and decided again. A row nobody spent on is written only when it is compliant
     (a quota of zero).
     """
-    for _ in range(ATTEMPTS):
+    for _ in range(WRITE_ATTEMPTS):
         spent, was = (int(record.spent_idr), int(record.compliant)) if record else (0, 0)
         now = int(spent >= quota)
         if now == was:
@@ -126,7 +124,7 @@ def record(nip: str, month: str, amount_idr: int, orders_delta: int, entry_id: s
     if row is None:
         return False
     quota = policy().quota(row.grade)
-    for _ in range(ATTEMPTS):
+    for _ in range(WRITE_ATTEMPTS):
         current = store.spending(nip, month)
         before = int(current.spent_idr) if current else 0
         after = before + amount_idr
