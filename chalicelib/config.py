@@ -37,11 +37,6 @@ class Settings:
     stripe_max_charge_idr: int = 9_999_999_999
     refund_retry_seconds: int = 900  # a refund Stripe failed is made again after this (SQS's longest delay)
 
-    @property
-    def dev_routes(self) -> bool:
-        """Tell whether the dev-only routes exist (see `dev_routes_enabled`)."""
-        return dev_routes_enabled()
-
     def resource_name(self, short: str) -> str:
         """Name a table or queue of this stage (the template uses the same rule)."""
         return resource_name(self.stage, short)

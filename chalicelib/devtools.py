@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.auth import GROUPS, NIP_PATTERN, STAFF_GROUPS, LocalKeySource, key_source
-from chalicelib.config import settings
+from chalicelib.config import dev_routes_enabled, settings
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.ids import iso
 from chalicelib.validators import Email, PersonName, Phone
@@ -32,7 +32,7 @@ class DevTokenRequest(BaseModel):
 
 def require_local_stage() -> None:
     """Refuse dev routes where they are not enabled (defence in depth: there they are not even registered)."""
-    if not settings().dev_routes:
+    if not dev_routes_enabled():
         raise NotFound("no such route")
 
 

@@ -242,16 +242,16 @@ def record_turnover(store_id: str, month: str, amount_idr: int, entry_id: str) -
             raise
         after = load(store_id)
         if visibility.store_is_listed(after) != (after.l_all is not None):
-            refresh(store_id)
+            refresh(store_id, read=after)
         if not counted or after.turnover_month != month:
             return None
         return int(after.turnover_idr or 0)
     raise Conflict("turnover is changing too fast; retry")
 
 
-def refresh(store_id: str) -> None:
+def refresh(store_id: str, read: StoreRecord | None = None) -> None:
     """Re-apply visibility to a store and its products (after a cap, a month change, a setting)."""
-    _update(store_id, lambda store: {}, relist=True)
+    _update(store_id, lambda store: {}, relist=True, read=read)
 
 
 def refresh_capped(month: str, at_least_idr: int) -> int:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from chalicelib import ledger, metrics, queues
 from chalicelib.auth import Principal
-from chalicelib.config import settings
+from chalicelib.config import dev_routes_enabled, settings
 from chalicelib.dynamo import plain
 from chalicelib.errors import NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import iso, utcnow
@@ -264,7 +264,7 @@ def dev_pay(principal: Principal, checkout_id: str, outcome: str) -> dict[str, A
     """Pay a checkout with a test card on the local Stripe stand-in (local stage only)."""
     from chalicelib.payments import stripe_gateway
 
-    if not settings().dev_routes:
+    if not dev_routes_enabled():
         raise NotFound("no such route")
     if outcome not in stripe_gateway.TEST_CARDS:
         raise ValidationFailed.field("outcome", f"must be one of {', '.join(stripe_gateway.TEST_CARDS)}")
