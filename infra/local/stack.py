@@ -90,6 +90,21 @@ class LocalStack:
                 except Exception:  # keep stopping the rest
                     log.exception("stopping %s failed", type(part).__name__)
 
+    def drain(self, timeout: float) -> bool:
+        """Wait until no queue holds a message, no handler runs and Stripe has no event on its way."""
+        assert self.pump is not None
+        deadline = time.monotonic() + timeout
+        main = [u for name, u in self.queue_urls.items() if not name.endswith("-dlq")]
+        while time.monotonic() < deadline:
+            if self.stripe is not None and self.stripe.undelivered():
+                time.sleep(0.1)
+                continue
+            if not wait_idle(self.pump.sqs, main, self.pump, deadline - time.monotonic()):
+                return False
+            if self.stripe is None or not self.stripe.undelivered():  # handlers may have called Stripe
+                return True
+        return False
+
     def control(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
         """Answer the local-only `/_local/` routes tests and developers use."""
         assert self.pump is not None and self.scheduler is not None
@@ -97,9 +112,7 @@ class LocalStack:
         if method == "GET" and parts == ["_local", "queues"]:
             return 200, {"queues": self.queue_depths()}
         if method == "POST" and parts == ["_local", "drain"]:
-            timeout = float(json.loads(body or b"{}").get("timeout", 30))
-            main = [u for name, u in self.queue_urls.items() if not name.endswith("-dlq")]
-            idle = wait_idle(self.pump.sqs, main, self.pump, timeout)
+            idle = self.drain(float(json.loads(body or b"{}").get("timeout", 30)))
             return (200 if idle else 504), {"idle": idle, "queues": self.queue_depths()}
         if method == "POST" and parts == ["_local", "clock"]:
             from chalicelib import ids

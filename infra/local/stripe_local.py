@@ -77,6 +77,13 @@ class LocalStripe:
             answer: dict[str, Any] = json.loads(response.read())
         return answer
 
+    def undelivered(self) -> int:
+        """Count the events the stand-in has yet to send to our webhook (0 when it is down)."""
+        if not self.running:
+            return 0
+        with urllib.request.urlopen(f"{self.url}/_config/peken/webhooks", timeout=5) as response:
+            return int(json.loads(response.read())["pending"])
+
     @property
     def running(self) -> bool:
         """Tell whether the server process is up (it is down after `stop`)."""

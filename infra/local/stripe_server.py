@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
 DUMP_DELAY_SECONDS = 0.5
+UNDELIVERED = {"events": 0}  # events (and refund timers that will make some) not yet sent to the webhook
 IDEMPOTENCY_MISMATCH = (
     "Keys for idempotent requests can only be used with the same parameters they were first used with. "
     "Try using a key other than '{key}' if you meant to execute a different request."
@@ -52,6 +53,7 @@ def main() -> None:
     _allow_retry_after_decline(resources.PaymentIntent)
     _refunds_as_stripe_makes_them(resources)
     _add_idempotency_and_faults(app)
+    _count_webhooks_in_flight(app)
     if args.state is not None and args.state.exists():
         with open(args.state, "rb") as fh:
             resources.store.update(pickle.load(fh))
@@ -126,10 +128,14 @@ def _refunds_as_stripe_makes_them(resources: Any) -> None:
         self.status = "pending"
 
         async def fail_later() -> None:
-            await asyncio.sleep(REFUND_FAILS_AFTER_SECONDS)
-            self.status, self.failure_reason = "failed", "expired_or_canceled_card"
-            schedule_webhook(resources.Event("charge.refund.updated", self))
-            schedule_webhook(resources.Event("refund.failed", self))
+            UNDELIVERED["events"] += 1
+            try:
+                await asyncio.sleep(REFUND_FAILS_AFTER_SECONDS)
+                self.status, self.failure_reason = "failed", "expired_or_canceled_card"
+                schedule_webhook(resources.Event("charge.refund.updated", self))
+                schedule_webhook(resources.Event("refund.failed", self))
+            finally:
+                UNDELIVERED["events"] -= 1
 
         timer = asyncio.ensure_future(fail_later())
         pending.add(timer)
@@ -191,6 +197,32 @@ def _add_idempotency_and_faults(app: Any) -> None:
     app.middlewares.insert(0, slow)
     app.router.add_post("/_config/peken/faults", set_faults)
     app.router.add_get("/_config/peken/faults", get_faults)
+
+
+def _count_webhooks_in_flight(app: Any) -> None:
+    """Count events not yet delivered (localstripe sends each a second later), for `/_local/drain`.
+
+    `GET /_config/peken/webhooks` answers `{"pending": n}`; a drain that looked only at the
+    queues could end while an event is still on its way to our webhook.
+    """
+    from aiohttp import web
+    from localstripe import webhooks
+
+    send = webhooks._send_webhook
+
+    async def counted(event: Any) -> None:
+        UNDELIVERED["events"] += 1
+        try:
+            await send(event)
+        finally:
+            UNDELIVERED["events"] -= 1
+
+    webhooks._send_webhook = counted  # schedule_webhook looks it up on every call
+
+    async def get_pending(request: web.Request) -> web.Response:
+        return web.json_response({"pending": UNDELIVERED["events"]})
+
+    app.router.add_get("/_config/peken/webhooks", get_pending)
 
 
 def _persist_to(store_cls: type, path: Path | None) -> None:
