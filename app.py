@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from chalicelib.orders import model as order_model
     from chalicelib.orders import service as orders
     from chalicelib.payments import model as payment_model
-    from chalicelib.payments import service as payments
     from chalicelib.payments import webhook
+    from chalicelib.payments import worker as payments
     from chalicelib.profiles import model as profile_model
     from chalicelib.profiles import service as profiles
     from chalicelib.reports import service as reports
@@ -54,7 +54,7 @@ else:
     order_events = lazy("chalicelib.orders.events")
     order_model = lazy("chalicelib.orders.model")
     orders = lazy("chalicelib.orders.service")
-    payments = lazy("chalicelib.payments.service")
+    payments = lazy("chalicelib.payments.worker")
     payment_model = lazy("chalicelib.payments.model")
     webhook = lazy("chalicelib.payments.webhook")
     profiles = lazy("chalicelib.profiles.service")

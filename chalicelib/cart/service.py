@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.auth import Principal
-from chalicelib.cart import store
+from chalicelib.cart import tables
 from chalicelib.catalog import inventory
 from chalicelib.errors import ApiError, NotFound, ValidationFailed
 from chalicelib.ids import iso, utcnow
@@ -55,8 +55,8 @@ class Quantity(BaseModel):
 def view(principal: Principal) -> dict[str, Any]:
     """Return the cart with live prices and availability (one GetItem, one BatchGetItem)."""
     principal.require("buyer")
-    cart = store.load(principal.user_id)
-    lines = store.lines_of(cart)
+    cart = tables.load(principal.user_id)
+    lines = tables.lines_of(cart)
     live = inventory.many(lines)
     changed = False
     for product_id, line in lines.items():
@@ -64,7 +64,7 @@ def view(principal: Principal) -> dict[str, Any]:
         if product is not None and product.price_idr != line["price_idr"]:
             line["price_idr"], changed = product.price_idr, True
     if changed:
-        store.save(cart, lines, iso(utcnow()))
+        tables.save(cart, lines, iso(utcnow()))
     return render(lines, live)
 
 
@@ -83,8 +83,8 @@ def put(principal: Principal, product_id: str, body: Quantity) -> dict[str, Any]
         raise own
     if body.quantity > product.stock:
         raise OutOfStock("not enough in stock", {"product_id": product_id, "available": product.stock})
-    cart = store.load(principal.user_id)
-    lines = store.lines_of(cart)
+    cart = tables.load(principal.user_id)
+    lines = tables.lines_of(cart)
     if product_id not in lines and len(lines) >= MAX_LINES:
         raise ValidationFailed.field("product_id", f"a cart holds at most {MAX_LINES} products")
     lines[product_id] = {
@@ -96,26 +96,26 @@ def put(principal: Principal, product_id: str, body: Quantity) -> dict[str, Any]
         "store_name": product.store_name,
         "category": product.category,
     }
-    store.save(cart, lines, iso(utcnow()))
+    tables.save(cart, lines, iso(utcnow()))
     return render(lines, {product_id: product} | inventory.many(k for k in lines if k != product_id))
 
 
 def remove(principal: Principal, product_id: str) -> dict[str, Any]:
     """Remove one line."""
     principal.require("buyer")
-    cart = store.load(principal.user_id)
-    lines = store.lines_of(cart)
+    cart = tables.load(principal.user_id)
+    lines = tables.lines_of(cart)
     if lines.pop(product_id, None) is not None:
-        store.save(cart, lines, iso(utcnow()))
+        tables.save(cart, lines, iso(utcnow()))
     return render(lines, inventory.many(lines))
 
 
 def clear(principal: Principal) -> dict[str, Any]:
     """Remove every line."""
     principal.require("buyer")
-    cart = store.load(principal.user_id)
-    if store.lines_of(cart):
-        store.save(cart, {}, iso(utcnow()))
+    cart = tables.load(principal.user_id)
+    if tables.lines_of(cart):
+        tables.save(cart, {}, iso(utcnow()))
     return render({}, {})
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.catalog.store import ProductRecord
+from chalicelib.catalog.tables import ProductRecord
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 from chalicelib.catalog import model, products
 from chalicelib.catalog.categories import CATEGORY_IDS
-from chalicelib.catalog.store import ProductRecord, SearchRecord
+from chalicelib.catalog.tables import ProductRecord, SearchRecord
 from chalicelib.errors import ValidationFailed
 from chalicelib.ids import jakarta_day, utcnow
 from chalicelib.paging import PageRequest, encode_cursor, page

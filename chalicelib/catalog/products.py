@@ -8,7 +8,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import model, stores, visibility
-from chalicelib.catalog.store import ProductRecord, StoreRecord
+from chalicelib.catalog.tables import ProductRecord, StoreRecord
 from chalicelib.errors import ApiError, Forbidden, NotFound, ValidationFailed
 from chalicelib.ids import iso, new_id, utcnow
 

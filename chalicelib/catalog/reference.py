@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import model, visibility
-from chalicelib.catalog.store import REFERENCE_KIND, ProductRecord, ReferencePriceRecord
+from chalicelib.catalog.tables import REFERENCE_KIND, ProductRecord, ReferencePriceRecord
 from chalicelib.errors import ValidationFailed
 from chalicelib.ids import iso, utcnow
 

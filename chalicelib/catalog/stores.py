@@ -22,7 +22,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import model, visibility
-from chalicelib.catalog.store import StoreRecord
+from chalicelib.catalog.tables import StoreRecord
 from chalicelib.dynamo import WRITE_ATTEMPTS, page_of, set_or_remove
 from chalicelib.errors import Conflict, NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow

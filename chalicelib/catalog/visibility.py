@@ -27,7 +27,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.catalog import model
-from chalicelib.catalog.store import REFERENCE_KIND, ProductRecord, ReferencePriceRecord, SearchRecord, StoreRecord
+from chalicelib.catalog.tables import REFERENCE_KIND, ProductRecord, ReferencePriceRecord, SearchRecord, StoreRecord
 from chalicelib.dynamo import WRITE_ATTEMPTS, connection, set_or_remove
 from chalicelib.errors import Conflict, condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow

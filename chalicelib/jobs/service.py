@@ -10,7 +10,7 @@ from typing import Any
 from chalicelib import metrics
 from chalicelib.ids import iso, utcnow
 from chalicelib.jobs.schedules import SCHEDULES as SCHEDULES
-from chalicelib.jobs.store import RUN_TTL_SECONDS, JobRunRecord, last_run
+from chalicelib.jobs.tables import RUN_TTL_SECONDS, JobRunRecord, last_run
 from chalicelib.observability import logger
 
 

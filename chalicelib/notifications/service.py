@@ -13,7 +13,7 @@ from chalicelib.ids import JAKARTA, iso, utcnow
 from chalicelib.ledger import LedgerRecord
 from chalicelib.messages import ADMIN_INBOX, Message, Notify, PoisonMessage
 from chalicelib.notifications import channels, texts
-from chalicelib.notifications.store import INBOX_TTL_SECONDS, InboxRecord, add_once, newest
+from chalicelib.notifications.tables import INBOX_TTL_SECONDS, InboxRecord, add_once, newest
 from chalicelib.observability import logger
 from chalicelib.paging import PageRequest, encode_cursor, page
 from chalicelib.profiles.service import Preferences, preferences

@@ -23,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.cart import service as cart_service
-from chalicelib.cart import store as cart_store
+from chalicelib.cart import tables as cart_tables
 from chalicelib.catalog import inventory
 from chalicelib.dynamo import connection
 from chalicelib.errors import ApiError, Conflict, ServiceUnavailable, is_transient
@@ -31,7 +31,7 @@ from chalicelib.ids import iso, new_id, utcnow
 from chalicelib.messages import ExpireCheckout
 from chalicelib.observability import logger
 from chalicelib.orders import model, render
-from chalicelib.orders.store import CheckoutRecord, OrderRecord
+from chalicelib.orders.tables import CheckoutRecord, OrderRecord
 from chalicelib.settings import service as settings
 
 MAX_DELAY_SECONDS = 900  # SQS's longest delay; the expiry worker re-queues until the deadline
@@ -47,11 +47,11 @@ def checkout(principal: Principal, body: model.CheckoutRequest) -> dict[str, Any
     The request's Idempotency-Key is honoured by the HTTP layer (the same key replays the
     first answer); Stripe gets a key of its own per attempt (see the module docstring).
     """
-    from chalicelib.payments import stripe_gateway
+    from chalicelib import stripe_gateway
 
     principal.require("buyer")
-    cart = cart_store.load(principal.user_id)
-    lines = cart_store.lines_of(cart)
+    cart = cart_tables.load(principal.user_id)
+    lines = cart_tables.lines_of(cart)
     if not lines:
         raise CartEmpty("the cart is empty")
     now = utcnow()
@@ -85,7 +85,7 @@ def checkout(principal: Principal, body: model.CheckoutRequest) -> dict[str, Any
             for order in orders:
                 tx.save(order, condition=OrderRecord.order_id.does_not_exist())
             tx.save(record, condition=CheckoutRecord.checkout_id.does_not_exist())
-            cart_store.clear_in(tx, cart)
+            cart_tables.clear_in(tx, cart)
     except TransactWriteError as exc:
         stripe_gateway.cancel_payment_intent(intent.id)
         raise _why(exc, reserved, principal.user_id) from exc

@@ -6,7 +6,7 @@ from chalicelib import queues
 from chalicelib.catalog import stores
 from chalicelib.ids import epoch_ms, new_id, utcnow
 from chalicelib.messages import Message, Notify, OrderEvent, PoisonMessage, RecountCompliance
-from chalicelib.orders import store
+from chalicelib.orders import tables
 from chalicelib.reports import service as reports
 from chalicelib.spending import service as spending
 
@@ -40,7 +40,7 @@ def _count(message: OrderEvent, sign: int) -> None:
     stores.record_turnover(message.store_id, message.month, amount, f"turnover{suffix}:{message.order_id}")
     if message.buyer_nip:
         spending.record(message.buyer_nip, message.month, amount, sign, f"spend{suffix}:{message.order_id}")
-    order = store.order(message.order_id)
+    order = tables.order(message.order_id)
     if order.paid_at:
         reports.record_sale(order, stores.load(order.store_id).kecamatan, sign, f"sales{suffix}:{message.order_id}")
 

@@ -13,8 +13,8 @@ from chalicelib import queues
 from chalicelib.ids import iso, utcnow
 from chalicelib.messages import ExpireCheckout, Message, PoisonMessage
 from chalicelib.observability import logger
-from chalicelib.orders import model, store, transitions
-from chalicelib.orders.store import CheckoutRecord, OrderRecord
+from chalicelib.orders import model, tables, transitions
+from chalicelib.orders.tables import CheckoutRecord, OrderRecord
 from chalicelib.settings import service as settings
 
 MAX_DELAY_SECONDS = 900
@@ -34,19 +34,19 @@ def handle(message: Message) -> None:
             delay_seconds=min(MAX_DELAY_SECONDS, int(remaining) + 1),
         )
         return
-    expire_checkout(store.checkout(message.checkout_id))
+    expire_checkout(tables.checkout(message.checkout_id))
 
 
 def expire_checkout(checkout: CheckoutRecord) -> int:
     """Expire every order of a checkout still awaiting payment; cancel the intent if none was paid."""
-    from chalicelib.payments import stripe_gateway
+    from chalicelib import stripe_gateway
 
     expired = 0
-    orders = store.orders_of(checkout)
+    orders = tables.orders_of(checkout)
     for order in orders:
         if order.status == "awaiting_payment" and _expire(order.order_id):
             expired += 1
-    if not any(o.status not in ("awaiting_payment", "expired", "cancelled") for o in store.orders_of(checkout)):
+    if not any(o.status not in ("awaiting_payment", "expired", "cancelled") for o in tables.orders_of(checkout)):
         stripe_gateway.cancel_payment_intent(checkout.payment_intent_id)
         close(checkout, "expired")
     return expired
@@ -72,7 +72,7 @@ def sweep(now: datetime | None = None) -> dict[str, Any]:
         "1", range_key_condition=OrderRecord.expires_at < deadline, limit=SWEEP_LIMIT
     )
     checkouts = {o.checkout_id for o in overdue}
-    expired = sum(expire_checkout(store.checkout(c)) for c in checkouts)
+    expired = sum(expire_checkout(tables.checkout(c)) for c in checkouts)
     logger.info("expiry sweep", extra={"checkouts": len(checkouts), "expired": expired})
     return {"checkouts": len(checkouts), "expired": expired}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.dynamo import plain
-from chalicelib.orders.store import CheckoutRecord, OrderRecord
+from chalicelib.orders.tables import CheckoutRecord, OrderRecord
 
 
 def order(record: OrderRecord) -> dict[str, Any]:

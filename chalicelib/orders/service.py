@@ -9,8 +9,8 @@ from chalicelib.auth import Principal
 from chalicelib.catalog import stores
 from chalicelib.dynamo import page_of, plain
 from chalicelib.errors import NotFound, ValidationFailed
-from chalicelib.orders import model, render, store, transitions
-from chalicelib.orders.store import OrderRecord
+from chalicelib.orders import model, render, tables, transitions
+from chalicelib.orders.tables import OrderRecord
 from chalicelib.paging import PageRequest, encode_cursor, page
 
 CURSOR_FIELDS = ("order_id", "created_at")
@@ -32,7 +32,7 @@ def roles_of(principal: Principal, order: OrderRecord) -> set[str]:
 
 def show(principal: Principal, order_id: str) -> dict[str, Any]:
     """Return an order to its buyer, its store's owner or an admin; 404 to anyone else."""
-    order = store.order(order_id)
+    order = tables.order(order_id)
     if not roles_of(principal, order):
         raise NotFound("no such order")
     return render.order(order)
@@ -40,7 +40,7 @@ def show(principal: Principal, order_id: str) -> dict[str, Any]:
 
 def act(principal: Principal, order_id: str, action: str, reason: str | None = None) -> dict[str, Any]:
     """Accept, mark ready, complete or cancel an order as the caller's role allows."""
-    order = store.order(order_id)
+    order = tables.order(order_id)
     roles = roles_of(principal, order)
     if not roles:
         raise NotFound("no such order")
@@ -89,7 +89,7 @@ def of_store(principal: Principal, store_id: str, query: Mapping[str, str], requ
 
 def show_checkout(principal: Principal, checkout_id: str) -> dict[str, Any]:
     """Return a checkout with its orders' current statuses to its buyer."""
-    record = store.checkout(checkout_id)
+    record = tables.checkout(checkout_id)
     if record.buyer_id != principal.user_id:
         raise NotFound("no such checkout")
-    return render.checkout(record, store.orders_of(record), with_secret=True)
+    return render.checkout(record, tables.orders_of(record), with_secret=True)

@@ -17,8 +17,8 @@ from chalicelib.dynamo import connection
 from chalicelib.errors import condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.messages import OrderEvent, RefundOrder
-from chalicelib.orders import model, store
-from chalicelib.orders.store import OrderRecord
+from chalicelib.orders import model, tables
+from chalicelib.orders.tables import OrderRecord
 
 ATTEMPTS = 3
 
@@ -26,7 +26,7 @@ ATTEMPTS = 3
 def move(order_id: str, action: str, roles: set[str], reason: str | None = None) -> OrderRecord:
     """Apply an action for a caller with these roles; re-check on a race; queue what follows."""
     for _ in range(ATTEMPTS):
-        order = store.order(order_id)
+        order = tables.order(order_id)
         target = model.decide(action, order.status, roles)
         if _write(order, target, reason):
             order.refresh(consistent_read=True)

@@ -9,7 +9,7 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.ids import iso, utcnow
 from chalicelib.messages import PaymentEvent
 from chalicelib.observability import logger
-from chalicelib.payments.store import StripeEventRecord, record_once
+from chalicelib.payments.tables import StripeEventRecord, record_once
 
 # The events that change an order or a refund; Stripe may send others, which are acknowledged only.
 HANDLED = frozenset(
@@ -29,7 +29,7 @@ MAX_FIELD_CHARS = 255  # Stripe's ids are ~30 characters; a DynamoDB key may not
 
 def receive(raw_body: bytes | str, signature: str | None) -> dict[str, Any]:
     """Verify the signature on the raw body; store the event id; queue it; duplicates are no-ops."""
-    from chalicelib.payments import stripe_gateway
+    from chalicelib import stripe_gateway
 
     payload = raw_body if isinstance(raw_body, bytes) else raw_body.encode()
     event_id, event_type, object_id, object_type = _fields(stripe_gateway.verify_webhook(payload, signature))

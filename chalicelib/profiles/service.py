@@ -11,7 +11,7 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.ids import iso, utcnow
 from chalicelib.messages import Notify
 from chalicelib.profiles.model import DEFAULT_LOCALE, UpdateMe
-from chalicelib.profiles.store import ProfileRecord, get_profile, update_profile
+from chalicelib.profiles.tables import ProfileRecord, get_profile, update_profile
 from chalicelib.spending import roster
 from chalicelib.validators import kelurahan_in
 

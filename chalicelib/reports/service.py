@@ -11,7 +11,7 @@ from chalicelib.auth import Principal
 from chalicelib.catalog import stores as catalog_stores
 from chalicelib.errors import ValidationFailed
 from chalicelib.ids import JAKARTA, jakarta_day, parse_day, utcnow
-from chalicelib.reports import store as counters
+from chalicelib.reports import tables as counters
 from chalicelib.reports.fairness import gini, top_decile_share
 
 GROUPS = ("day", "kecamatan", "store", "category")

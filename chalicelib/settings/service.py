@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.ids import iso, utcnow
-from chalicelib.settings import store
+from chalicelib.settings import tables
 
 DEFAULTS: dict[str, int] = {
     "turnover_cap_idr": 30_000_000,
@@ -33,13 +33,13 @@ def current(fresh: bool = False) -> dict[str, int]:
     """Return the settings, defaults filled in; cached for a few seconds per container."""
     now = time.monotonic()
     if fresh or now - _cache["at"] > CACHE_SECONDS:
-        _cache["values"] = {**DEFAULTS, **store.read()}
+        _cache["values"] = {**DEFAULTS, **tables.read()}
         _cache["at"] = now
     return dict(_cache["values"])
 
 
 def change(body: SettingsChange) -> dict[str, int]:
     """Save the given settings (the others stay as saved) and return them all."""
-    values = {**DEFAULTS, **store.change(body.model_dump(exclude_none=True), iso(utcnow()))}
+    values = {**DEFAULTS, **tables.change(body.model_dump(exclude_none=True), iso(utcnow()))}
     _cache["values"], _cache["at"] = values, time.monotonic()
     return dict(values)

@@ -20,8 +20,8 @@ from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, parse_day, utcno
 from chalicelib.ledger import LedgerRecord
 from chalicelib.messages import Notify
 from chalicelib.paging import PageRequest, encode_cursor, page
-from chalicelib.spending import model, service, store
-from chalicelib.spending.store import AsnRecord
+from chalicelib.spending import model, service, tables
+from chalicelib.spending.tables import AsnRecord
 
 DEFAULT_STAGES = "from_day_10:10,from_day_20:20,last_3_days:-3"
 ROSTER_PAGE = 1000
@@ -37,7 +37,7 @@ def laggards(
 ) -> Iterator[tuple[AsnRecord, int, int, dict[str, str] | None]]:
     """Yield (ASN, spent, quota, resume key) for rostered ASN below quota, walking the roster."""
     policy = service.policy()
-    for row, record, last in store.walk(month, department, after, limit):
+    for row, record, last in tables.walk(month, department, after, limit):
         spent, quota = (int(record.spent_idr) if record else 0), policy.quota(row.grade)
         if spent < quota:
             yield row, spent, quota, last

@@ -18,9 +18,9 @@ from chalicelib.dynamo import WRITE_ATTEMPTS, page_of
 from chalicelib.errors import ValidationFailed
 from chalicelib.ids import iso, utcnow
 from chalicelib.paging import PageRequest, encode_cursor, page
-from chalicelib.reports import store as counters
-from chalicelib.spending import model, service, store
-from chalicelib.spending.store import AsnRecord
+from chalicelib.reports import tables as counters
+from chalicelib.spending import model, service, tables
+from chalicelib.spending.tables import AsnRecord
 from chalicelib.validators import kelurahan_in
 
 CURSOR_FIELDS = ("nip",)
@@ -94,7 +94,7 @@ def _save_chunk(rows: list[model.AsnRow], now: str) -> None:
                         moves[row.department] += 1
                         if old is not None:
                             moves[old.department] -= 1
-                    fields = {**row.model_dump(exclude={"nip"}), "roster": store.ROSTER_PARTITION, "updated_at": now}
+                    fields = {**row.model_dump(exclude={"nip"}), "roster": tables.ROSTER_PARTITION, "updated_at": now}
                     tx.update(
                         AsnRecord(row.nip),
                         actions=[set_or_remove(AsnRecord, name, value) for name, value in fields.items()],
@@ -118,7 +118,7 @@ def listing(principal: Principal, query: Mapping[str, str], request: PageRequest
     if department:
         records, last = page_of(AsnRecord.by_department, "department", department, request.after, request.limit)
     else:
-        records, last = page_of(AsnRecord.all_asn, "roster", store.ROSTER_PARTITION, request.after, request.limit)
+        records, last = page_of(AsnRecord.all_asn, "roster", tables.ROSTER_PARTITION, request.after, request.limit)
     return page([render(r) for r in records], encode_cursor({"nip": last["nip"]}) if last else None)
 
 
@@ -141,7 +141,7 @@ def of(principal: Principal) -> dict[str, Any] | None:
     """The `asn` block of /v1/me; links the roster row to this user the first time."""
     if not principal.nip:
         return None
-    record = store.asn(principal.nip)
+    record = tables.asn(principal.nip)
     if record is None:
         return None
     if record.user_id != principal.user_id:

@@ -14,21 +14,21 @@ from chalicelib.dynamo import WRITE_ATTEMPTS, connection
 from chalicelib.errors import Conflict, Forbidden, ValidationFailed, condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.messages import RecountCompliance
-from chalicelib.reports import store as counters
-from chalicelib.spending import model, store
-from chalicelib.spending.store import SpendingRecord
+from chalicelib.reports import tables as counters
+from chalicelib.spending import model, tables
+from chalicelib.spending.tables import SpendingRecord
 
 
 def policy() -> model.Policy:
     """Return the quota policy (the default until an admin sets one)."""
-    saved = store.policy_values()
+    saved = tables.policy_values()
     return model.Policy(**saved) if saved else model.Policy(default_quota_idr=model.DEFAULT_QUOTA_IDR)
 
 
 def set_policy(principal: Principal, body: model.Policy) -> dict[str, Any]:
     """Save the quota policy (admins)."""
     principal.require("admin")
-    store.save_policy(body.model_dump(), iso(utcnow()))
+    tables.save_policy(body.model_dump(), iso(utcnow()))
     queues.publish(RecountCompliance(month=jakarta_month(utcnow())))
     return body.model_dump()
 
@@ -39,7 +39,7 @@ def recount(month: str) -> dict[str, int]:
     Cost: the roster walk, plus one transaction per flag that changes.
     """
     quota_of = policy().quota
-    changed = sum(_recount_one(row, month, record, quota_of(row.grade)) for row, record, _ in store.walk(month))
+    changed = sum(_recount_one(row, month, record, quota_of(row.grade)) for row, record, _ in tables.walk(month))
     return {"changed": changed}
 
 
@@ -74,7 +74,7 @@ def _recount_one(row: Any, month: str, record: SpendingRecord | None, quota: int
         except TransactWriteError as exc:
             if not condition_failed(exc):
                 raise
-        record = store.spending(row.nip, month)  # someone wrote first: read again
+        record = tables.spending(row.nip, month)  # someone wrote first: read again
     raise Conflict("spending is changing too fast; try again")
 
 
@@ -97,11 +97,11 @@ def department_of(query: Mapping[str, str]) -> str | None:
 
 def my_month(principal: Principal, month: str) -> dict[str, Any]:
     """Return the caller's quota and spending of a month (ASN only)."""
-    row = store.asn(principal.nip) if principal.nip else None
+    row = tables.asn(principal.nip) if principal.nip else None
     if row is None:
         raise Forbidden("only rostered civil servants (ASN) have a spending obligation")
     quota = policy().quota(row.grade)
-    record = store.spending(row.nip, month)
+    record = tables.spending(row.nip, month)
     spent = int(record.spent_idr) if record else 0
     return {
         "month": month,
@@ -120,12 +120,12 @@ def record(nip: str, month: str, amount_idr: int, orders_delta: int, entry_id: s
     the department's counters, so a redelivery or a race changes nothing twice. Returns False
     when the NIP is not rostered or the entry was already counted.
     """
-    row = store.asn(nip)
+    row = tables.asn(nip)
     if row is None:
         return False
     quota = policy().quota(row.grade)
     for _ in range(WRITE_ATTEMPTS):
-        current = store.spending(nip, month)
+        current = tables.spending(nip, month)
         before = int(current.spent_idr) if current else 0
         after = before + amount_idr
         was, now = (int(current.compliant) if current else 0), int(after >= quota)

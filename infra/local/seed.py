@@ -102,7 +102,7 @@ def seed() -> dict[str, int]:
     """Write the demo data through the app's own use cases; return counts."""
     from chalicelib.auth import Principal
     from chalicelib.catalog import model, products, reference, stores
-    from chalicelib.profiles.store import ProfileRecord
+    from chalicelib.profiles.tables import ProfileRecord
 
     for user in DEMO_USERS:
         ProfileRecord(**user).save()

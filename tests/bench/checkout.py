@@ -42,7 +42,7 @@ def run() -> list[dict[str, Any]]:
     stripe = LocalStripe(state).start()
     os.environ["PEKEN_STRIPE_API_BASE"] = stripe.url
     import app
-    from chalicelib.payments import stripe_gateway
+    from chalicelib import stripe_gateway
 
     stripe_calls: list[str] = []
     original = stripe_gateway._call

@@ -330,8 +330,7 @@ class Meter:
         """Patch botocore and the Stripe gateway; send the app's logs to the counting sink."""
         import botocore.client
 
-        from chalicelib import observability
-        from chalicelib.payments import stripe_gateway
+        from chalicelib import observability, stripe_gateway
 
         client_class: Any = botocore.client.BaseClient
         self._original = client_class._make_api_call
@@ -869,8 +868,8 @@ def seed_roster(count: int, month: str) -> int:
     """Roster rows straight into the emulator; LAGGARD_SHARE below quota, SMS_OPT_IN with SMS on."""
     from moto.dynamodb.models import dynamodb_backends
 
-    from chalicelib.profiles.store import ProfileRecord
-    from chalicelib.spending.store import AsnRecord, SpendingRecord
+    from chalicelib.profiles.tables import ProfileRecord
+    from chalicelib.spending.tables import AsnRecord, SpendingRecord
 
     backend = dynamodb_backends[ACCOUNT][REGION]
     for i in range(count):

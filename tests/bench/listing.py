@@ -42,7 +42,7 @@ def seed(start: int, stop: int) -> str:
     from moto.dynamodb.models import dynamodb_backends
 
     from chalicelib.catalog import model
-    from chalicelib.catalog.store import ProductRecord, SearchRecord, StoreRecord
+    from chalicelib.catalog.tables import ProductRecord, SearchRecord, StoreRecord
 
     backend = dynamodb_backends[ACCOUNT][REGION]
     now = "2026-12-01T00:00:00.000Z"

@@ -36,7 +36,7 @@ def _put(record: Any) -> None:
 
 def seed_roster(start: int, stop: int, rng: random.Random) -> None:
     """Roster rows [start, stop); two in five already spent enough this month."""
-    from chalicelib.spending.store import AsnRecord, SpendingRecord
+    from chalicelib.spending.tables import AsnRecord, SpendingRecord
 
     for i in range(start, stop):
         nip = f"19{i:016d}"
@@ -61,7 +61,7 @@ def seed_counters(orders: int, rng: random.Random) -> None:
     """Counters as `orders` paid orders leave them (the keys do not grow with the orders)."""
     from collections import Counter
 
-    from chalicelib.reports.store import CounterRecord
+    from chalicelib.reports.tables import CounterRecord
 
     totals: Counter[tuple[str, str]] = Counter()
     for _ in range(orders):

@@ -18,14 +18,14 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import inventory, stores
-from chalicelib.catalog.store import ProductRecord, StoreRecord
+from chalicelib.catalog.tables import ProductRecord, StoreRecord
 from chalicelib.config_rows import JsonRow
 from chalicelib.dynamo import connection
 from chalicelib.ids import jakarta_month, utcnow
 from chalicelib.settings import service as settings
 from chalicelib.spending import roster
 from chalicelib.spending import service as spending
-from chalicelib.spending.store import AsnRecord, SpendingRecord
+from chalicelib.spending.tables import AsnRecord, SpendingRecord
 from tests.integration.catalog_helpers import Catalog
 from tests.integration.interleave import after_reads
 

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.messages import Notify
 from chalicelib.notifications import service as notifications
-from chalicelib.spending.store import AsnRecord
+from chalicelib.spending.tables import AsnRecord
 from infra.local.pump import QueuePump
 
 NIP = "199001012015031002"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import stripe
 
-from chalicelib.payments import stripe_gateway
+from chalicelib import stripe_gateway
 
 
 def invalid(message: str, code: str) -> Exception:

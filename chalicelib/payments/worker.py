@@ -26,11 +26,11 @@ from chalicelib.errors import NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import iso, utcnow
 from chalicelib.messages import ADMIN_INBOX, Message, Notify, OrderEvent, PaymentEvent, PoisonMessage, RefundOrder
 from chalicelib.observability import logger
-from chalicelib.orders import expiry, model, store, transitions
-from chalicelib.orders.store import CheckoutRecord, OrderRecord
+from chalicelib.orders import expiry, model, tables, transitions
+from chalicelib.orders.tables import CheckoutRecord, OrderRecord
 
 if TYPE_CHECKING:
-    from chalicelib.payments.stripe_gateway import Refund
+    from chalicelib.stripe_gateway import Refund
 
 RECONCILE_HOURS = 48
 REFUND_GRACE_MINUTES = 10  # a refund due longer than this lost its message (or sits in the DLQ)
@@ -40,7 +40,7 @@ OBJECT_PREFIXES = {"pi_": "payment_intent", "re_": "refund", "pyr_": "refund", "
 
 def handle(message: Message) -> None:
     """Handle one message of the payments queue."""
-    from chalicelib.payments import stripe_gateway
+    from chalicelib import stripe_gateway
 
     if isinstance(message, PaymentEvent):
         kind = message.object_type or next(
@@ -66,10 +66,10 @@ def handle(message: Message) -> None:
 
 def apply_intent(payment_intent_id: str) -> int:
     """Bring a checkout's orders in line with its PaymentIntent; return how many orders moved."""
-    from chalicelib.payments import stripe_gateway
+    from chalicelib import stripe_gateway
 
     intent = stripe_gateway.retrieve_payment_intent(payment_intent_id)
-    checkout = store.checkout_of_payment(payment_intent_id)
+    checkout = tables.checkout_of_payment(payment_intent_id)
     if checkout is None:
         logger.warning("payment for no checkout", extra={"status": intent.status})
         return 0
@@ -83,7 +83,7 @@ def apply_intent(payment_intent_id: str) -> int:
 
 def _paid(checkout: CheckoutRecord) -> int:
     moved = 0
-    for order in store.orders_of(checkout):
+    for order in tables.orders_of(checkout):
         if order.status == "awaiting_payment":
             try:
                 paid = transitions.move(order.order_id, "pay", {"system"})
@@ -92,7 +92,7 @@ def _paid(checkout: CheckoutRecord) -> int:
                 metrics.count(metrics.GMV, int(paid.total_idr), unit="None")
                 continue
             except model.InvalidTransition:
-                order = store.order(order.order_id)
+                order = tables.order(order.order_id)
         if order.status in ("cancelled", "expired") and not order.refund:
             transitions.request_refund(order)  # paid too late: give the money back
         elif order.paid_at and not ledger.exists(f"turnover:{order.order_id}"):
@@ -106,9 +106,9 @@ def _paid(checkout: CheckoutRecord) -> int:
 
 def refund_order(order_id: str) -> None:
     """Make an order's due refund with Stripe, once per attempt (the idempotency key names the attempt)."""
-    from chalicelib.payments import stripe_gateway
+    from chalicelib import stripe_gateway
 
-    order = store.order(order_id)
+    order = tables.order(order_id)
     refund = _refund_of(order)
     if not refund or refund["status"] == "failed":
         return  # nothing due, or given up on: an admin was told
@@ -126,7 +126,7 @@ def follow_refund(made: Refund) -> None:
     """Bring an order's refund in line with what Stripe says of one of its refunds (from a webhook)."""
     if not made.order_id:
         return  # not one of ours (e.g. made by hand in Stripe's dashboard)
-    order = store.order(made.order_id)
+    order = tables.order(made.order_id)
     refund = _refund_of(order)
     if _news_for(refund, made):
         _follow(order, refund, made)
@@ -158,7 +158,7 @@ def _follow(order: OrderRecord, seen: dict[str, Any], made: Refund) -> None:
         if _write_refund(order, seen, after):
             _after_write(order, after, made)
             return
-        order = store.order(order.order_id)
+        order = tables.order(order.order_id)
         current = _refund_of(order)
         if not _news_for(current, made):
             return  # another delivery recorded it, or the refund moved on to a new attempt
@@ -233,7 +233,7 @@ def _announce_refund(order: OrderRecord, refund: dict[str, Any]) -> None:
 
 def reconcile() -> dict[str, Any]:
     """Repair what lost messages left behind: payments Stripe took, refunds nobody is making."""
-    from chalicelib.payments import stripe_gateway
+    from chalicelib import stripe_gateway
 
     since = iso(utcnow() - timedelta(hours=RECONCILE_HOURS))
     checked = repaired = 0
@@ -246,7 +246,7 @@ def reconcile() -> dict[str, Any]:
 
 def _refunds_due() -> int:
     """Queue again refunds due for a while whose message was lost or dead-lettered; ask Stripe about made ones."""
-    from chalicelib.payments import stripe_gateway
+    from chalicelib import stripe_gateway
 
     before = iso(utcnow() - timedelta(minutes=REFUND_GRACE_MINUTES))
     requeued = 0
@@ -262,13 +262,13 @@ def _refunds_due() -> int:
 
 def dev_pay(principal: Principal, checkout_id: str, outcome: str) -> dict[str, Any]:
     """Pay a checkout with a test card on the local Stripe stand-in (local stage only)."""
-    from chalicelib.payments import stripe_gateway
+    from chalicelib import stripe_gateway
 
     if not dev_routes_enabled():
         raise NotFound("no such route")
     if outcome not in stripe_gateway.TEST_CARDS:
         raise ValidationFailed.field("outcome", f"must be one of {', '.join(stripe_gateway.TEST_CARDS)}")
-    checkout = store.checkout(checkout_id)
+    checkout = tables.checkout(checkout_id)
     if checkout.buyer_id != principal.user_id:
         raise NotFound("no such checkout")
     status = stripe_gateway.confirm_with_test_card(checkout.payment_intent_id, outcome)
