@@ -8,7 +8,7 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint types unit integration e2e infra package deploy bench soak clean
+.PHONY: run test lint types unit integration e2e contract infra package deploy bench soak clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,10 +30,22 @@ $(CHECKOV_STAMP): | $(STAMP)
 	$(CHECKOV_VENV)/bin/python -c 'import os, ply.yacc as y, bc_jsonpath_ng.parser as p, bc_jsonpath_ng.ext.parser as e; [y.yacc(module=parser(), start="jsonpath", tabmodule="parser_jsonpath_parsetab", outputdir=os.path.dirname(m.__file__), write_tables=1, debug=False, errorlog=y.NullLogger()) for m, parser in ((p, p.JsonPathParser), (e, e.ExtentedJsonPathParser))]'
 	touch $@
 
+# The contract check's tools (openapi-typescript, typescript, @redocly/cli): an npm project pinned
+# by its package-lock.json, installed into tests/contract/node_modules once, and again only when
+# package.json or the lock changes; npm's cache lets a reinstall run offline.
+CONTRACT_DIR := tests/contract
+CONTRACT_STAMP := $(CONTRACT_DIR)/node_modules/.installed-stamp
+# Real response bodies `make e2e` records (a few per operation and status) for `make contract`.
+RESPONSES := build/responses
+
+$(CONTRACT_STAMP): $(CONTRACT_DIR)/package.json $(CONTRACT_DIR)/package-lock.json
+	cd $(CONTRACT_DIR) && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: $(STAMP)
 	exec $(BIN)/python -m infra.local.run
 
-test: lint types unit integration e2e infra
+test: lint types unit integration e2e contract infra
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -48,8 +60,14 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(PYTEST) tests/integration -q
 
+# Every response is checked against the OpenAPI document (PEKEN_CONTRACT=report: only reported).
 e2e: $(STAMP)
-	$(PYTEST) tests/e2e -q
+	rm -rf $(RESPONSES)
+	PEKEN_RESPONSES_DIR=$(RESPONSES) $(PYTEST) tests/e2e -q
+
+# The document linted, typed, and the e2e run's recorded responses type-checked (tests/contract).
+contract: $(STAMP) $(CONTRACT_STAMP)
+	$(BIN)/python -m tests.contract --responses $(RESPONSES)
 
 infra: $(STAMP) $(CHECKOV_STAMP)
 	PEKEN_CHECKOV=$(CHECKOV_VENV)/bin/checkov $(PYTEST) tests/infra -q

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Chalice, CloudWatchEvent, Request, Response, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, Request, SQSEvent
 
 from chalicelib import http
+from chalicelib.api import OPTIONAL, PUBLIC, SIGNED_IN, Api
 from chalicelib.config import dev_routes_enabled, queue_name
+from chalicelib.errors import (
+    AmountOutOfRange,
+    BadSignature,
+    CartEmpty,
+    Conflict,
+    Forbidden,
+    InvalidTransition,
+    OutOfStock,
+    OwnStore,
+    PaymentUnavailable,
+    StoreUnavailable,
+    ValidationFailed,
+)
 from chalicelib.jobs.schedules import SCHEDULES
 from chalicelib.lazy import lazy
 from chalicelib.paging import page_request
@@ -15,7 +29,8 @@ from chalicelib.paging import page_request
 # Domain modules load on first use: a cold start imports only what its request needs
 # (GET /v1/health needs none of them; no function imports `stripe` until it pays or refunds).
 if TYPE_CHECKING:
-    from chalicelib import devtools, idempotency, openapi, queues
+    from chalicelib import devtools, openapi, queues, shapes
+    from chalicelib.auth import Principal
     from chalicelib.cart import service as cart
     from chalicelib.catalog import categories as catalog_categories
     from chalicelib.catalog import listing, model, products, reference, stores
@@ -37,7 +52,7 @@ if TYPE_CHECKING:
     from chalicelib.spending import service as spending
 else:
     openapi = lazy("chalicelib.openapi")
-    idempotency = lazy("chalicelib.idempotency")
+    shapes = lazy("chalicelib.shapes")  # read only to build the document (return annotations name its types)
     queues = lazy("chalicelib.queues")
     cart = lazy("chalicelib.cart.service")
     listing = lazy("chalicelib.catalog.listing")
@@ -68,319 +83,364 @@ else:
 
 app = Chalice(app_name="peken", configure_logs=False)  # Powertools owns the "peken" logger
 http.install(app)
-
-
-def request() -> Request:
-    """Return the request being handled."""
-    return app.current_request  # type: ignore[return-value]
+routes = Api(app)  # each operation declared once: route, callers, answer, errors (the OpenAPI document's source)
 
 
 # --- health and local identity -------------------------------------------------------
+route = routes.section("health")
 
 
-@app.route("/v1/health", methods=["GET"])
-def health() -> dict[str, Any]:
+@route("GET", "/v1/health", PUBLIC)
+def health() -> shapes.Health:
+    """Tell whether the service is up."""
     return {"status": "ok"}
 
 
-@app.route("/v1/openapi.json", methods=["GET"])
-def openapi_document() -> dict[str, Any]:
+@route("GET", "/v1/openapi.json", PUBLIC)
+def openapi_document() -> shapes.OpenApiDocument:
+    """Read the OpenAPI document, generated from the route declarations."""
     return openapi.document()
 
 
 # --- profiles and inbox --------------------------------------------------------------
+route = routes.section("profiles")
 
 
-@app.route("/v1/me", methods=["GET"])
-def get_me() -> dict[str, Any]:
-    return profiles.me(http.principal(request()))
+@route("GET", "/v1/me", SIGNED_IN)
+def get_me(caller: Principal) -> shapes.Me:
+    """Read my profile."""
+    return profiles.me(caller)
 
 
-@app.route("/v1/me", methods=["PUT"])
-def put_me() -> dict[str, Any]:
-    return profiles.update_me(http.principal(request()), http.parse(profile_model.UpdateMe, request()))
+@route("PUT", "/v1/me", SIGNED_IN)
+def put_me(caller: Principal, body: profile_model.UpdateMe) -> shapes.Me:
+    """Change my profile."""
+    return profiles.update_me(caller, body)
 
 
-@app.route("/v1/me/notifications", methods=["GET"])
-def my_notifications() -> dict[str, Any]:
-    caller = http.principal(request())
-    return notifications.inbox(caller, page_request(request().query_params, notifications.CURSOR_FIELDS))
+@route("GET", "/v1/me/notifications", SIGNED_IN)
+def my_notifications(caller: Principal, request: Request) -> shapes.NotificationPage:
+    """Read my inbox, newest first."""
+    return notifications.inbox(caller, page_request(request.query_params, notifications.CURSOR_FIELDS))
 
 
-@app.route("/v1/admin/notifications", methods=["GET"])
-def admin_notifications() -> dict[str, Any]:
-    caller = http.member(request(), "admin")
-    return notifications.admin_inbox(caller, page_request(request().query_params, notifications.CURSOR_FIELDS))
+@route("GET", "/v1/admin/notifications", "admin")
+def admin_notifications(caller: Principal, request: Request) -> shapes.NotificationPage:
+    """Read the admins' shared inbox (refunds Stripe could not make), newest first."""
+    return notifications.admin_inbox(caller, page_request(request.query_params, notifications.CURSOR_FIELDS))
 
 
 # --- catalog -------------------------------------------------------------------------
+route = routes.section("catalog")
 
 
-@app.route("/v1/categories", methods=["GET"])
-def categories() -> dict[str, Any]:
+@route("GET", "/v1/categories", PUBLIC)
+def categories() -> shapes.CategoryList:
+    """List product categories."""
     return catalog_categories.list_categories()
 
 
-@app.route("/v1/reference-prices", methods=["GET"])
-def reference_prices() -> dict[str, Any]:
+@route("GET", "/v1/reference-prices", PUBLIC)
+def reference_prices() -> shapes.ReferencePriceList:
+    """List reference (maximum) prices of staples."""
     return reference.list_all()
 
 
-@app.route("/v1/admin/reference-prices/{sku}", methods=["PUT"])
-def put_reference_price(sku: str) -> dict[str, Any]:
-    return reference.put(http.member(request(), "admin"), sku, http.parse(model.ReferencePrice, request()))
+@route("PUT", "/v1/admin/reference-prices/{sku}", "admin")
+def put_reference_price(caller: Principal, sku: str, body: model.ReferencePriceInput) -> shapes.ReferencePriceSet:
+    """Set a reference price; listings above it are hidden."""
+    return reference.put(caller, sku, body)
 
 
-@app.route("/v1/stores", methods=["POST"])
-def apply_store() -> Response:
-    caller = http.member(request(), "seller")
-    return http.created(stores.apply(caller, http.parse(model.StoreApplication, request())))
+@route("POST", "/v1/stores/{store_id}/products", "seller", status=201, errors=(StoreUnavailable,))
+def create_product(caller: Principal, store_id: str, body: model.NewProduct) -> shapes.Product:
+    """Add a product to my active store."""
+    return products.create(caller, store_id, body)
 
 
-@app.route("/v1/stores", methods=["GET"])
-def list_stores() -> dict[str, Any]:
-    return stores.list_public(http.query(request()), page_request(request().query_params, ("store_id",)))
+@route("GET", "/v1/products", OPTIONAL, query=("category", "kecamatan", "store_id", "q"))
+def list_products(caller: Principal | None, request: Request) -> shapes.ProductPage:
+    """Browse and search listed products (fair order)."""
+    filters = listing.filters_from(http.query(request))
+    paging = page_request(request.query_params, listing.CURSOR_FIELDS)
+    return listing.browse(filters, paging, profiles.kecamatan_of(caller))
 
 
-@app.route("/v1/stores/{store_id}", methods=["GET"])
-def get_store(store_id: str) -> dict[str, Any]:
-    return stores.show(http.optional_principal(request()), store_id)
+@route("GET", "/v1/products/{product_id}", OPTIONAL)
+def get_product(caller: Principal | None, product_id: str) -> shapes.Product:
+    """Show a product."""
+    return products.show(caller, product_id)
 
 
-@app.route("/v1/stores/{store_id}", methods=["PATCH"])
-def patch_store(store_id: str) -> dict[str, Any]:
-    return stores.change(http.principal(request()), store_id, http.parse(model.StoreChange, request()))
+@route("PATCH", "/v1/products/{product_id}", SIGNED_IN, errors=(Forbidden, Conflict))
+def patch_product(caller: Principal, product_id: str, body: model.ProductChange) -> shapes.Product:
+    """Change my product."""
+    return products.change(caller, product_id, body)
 
 
-@app.route("/v1/admin/stores", methods=["GET"])
-def admin_stores() -> dict[str, Any]:
-    cursor = ("store_id", "created_at")
-    return stores.list_for_admin(
-        http.member(request(), "admin"), http.query(request()), page_request(request().query_params, cursor)
-    )
+@route("DELETE", "/v1/products/{product_id}", SIGNED_IN, status=204, errors=(Forbidden,))
+def delete_product(caller: Principal, product_id: str) -> None:
+    """Withdraw my product."""
+    products.withdraw(caller, product_id)
 
 
-@app.route("/v1/admin/stores/{store_id}/approve", methods=["POST"])
-def approve_store(store_id: str) -> dict[str, Any]:
-    return stores.curate(http.member(request(), "admin"), store_id, "approve", None)
+# --- stores and curation ---------------------------------------------------------------
+route = routes.section("stores")
 
 
-@app.route("/v1/admin/stores/{store_id}/reject", methods=["POST"])
-def reject_store(store_id: str) -> dict[str, Any]:
-    caller = http.member(request(), "admin")
-    return stores.curate(caller, store_id, "reject", http.parse(model.ReasonBody, request()).reason)
+@route("POST", "/v1/stores", "seller", status=201)
+def apply_store(caller: Principal, body: model.StoreApplication) -> shapes.Store:
+    """Apply to sell: the store waits in pending."""
+    return stores.apply(caller, body)
 
 
-@app.route("/v1/admin/stores/{store_id}/suspend", methods=["POST"])
-def suspend_store(store_id: str) -> dict[str, Any]:
-    caller = http.member(request(), "admin")
-    return stores.curate(caller, store_id, "suspend", http.parse(model.ReasonBody, request()).reason)
+@route("GET", "/v1/stores", PUBLIC, query=("kecamatan", "store_kind"))
+def list_stores(request: Request) -> shapes.StorePage:
+    """List active stores."""
+    return stores.list_public(http.query(request), page_request(request.query_params, ("store_id",)))
 
 
-@app.route("/v1/stores/{store_id}/products", methods=["POST"])
-def create_product(store_id: str) -> Response:
-    caller = http.member(request(), "seller")
-    return http.created(products.create(caller, store_id, http.parse(model.NewProduct, request())))
+@route("GET", "/v1/stores/{store_id}", OPTIONAL)
+def get_store(caller: Principal | None, store_id: str) -> shapes.Store:
+    """Show a store."""
+    return stores.show(caller, store_id)
 
 
-@app.route("/v1/products", methods=["GET"])
-def list_products() -> dict[str, Any]:
-    filters = listing.filters_from(http.query(request()))
-    paging = page_request(request().query_params, listing.CURSOR_FIELDS)
-    return listing.browse(filters, paging, profiles.kecamatan_of(http.optional_principal(request())))
+@route("PATCH", "/v1/stores/{store_id}", SIGNED_IN, errors=(Forbidden, Conflict))
+def patch_store(caller: Principal, store_id: str, body: model.StoreChange) -> shapes.Store:
+    """Change my store."""
+    return stores.change(caller, store_id, body)
 
 
-@app.route("/v1/products/{product_id}", methods=["GET"])
-def get_product(product_id: str) -> dict[str, Any]:
-    return products.show(http.optional_principal(request()), product_id)
+@route("GET", "/v1/admin/stores", "admin", query=("store_status",))
+def admin_stores(caller: Principal, request: Request) -> shapes.StorePage:
+    """List stores in a status."""
+    paging = page_request(request.query_params, ("store_id", "created_at"))
+    return stores.list_for_admin(caller, http.query(request), paging)
 
 
-@app.route("/v1/products/{product_id}", methods=["PATCH"])
-def patch_product(product_id: str) -> dict[str, Any]:
-    return products.change(http.principal(request()), product_id, http.parse(model.ProductChange, request()))
+@route("POST", "/v1/admin/stores/{store_id}/approve", "admin", errors=(InvalidTransition,))
+def approve_store(caller: Principal, store_id: str) -> shapes.Store:
+    """Approve a pending (or reinstate a suspended) store."""
+    return stores.curate(caller, store_id, "approve", None)
 
 
-@app.route("/v1/products/{product_id}", methods=["DELETE"])
-def delete_product(product_id: str) -> Response:
-    products.withdraw(http.principal(request()), product_id)
-    return http.no_content()
+@route("POST", "/v1/admin/stores/{store_id}/reject", "admin", errors=(InvalidTransition,))
+def reject_store(caller: Principal, store_id: str, body: model.ReasonBody) -> shapes.Store:
+    """Reject a pending store."""
+    return stores.curate(caller, store_id, "reject", body.reason)
+
+
+@route("POST", "/v1/admin/stores/{store_id}/suspend", "admin", errors=(InvalidTransition,))
+def suspend_store(caller: Principal, store_id: str, body: model.ReasonBody) -> shapes.Store:
+    """Suspend an active store."""
+    return stores.curate(caller, store_id, "suspend", body.reason)
 
 
 # --- cart, checkout, orders ----------------------------------------------------------
+route = routes.section("orders")
 
 
-@app.route("/v1/cart", methods=["GET"])
-def get_cart() -> dict[str, Any]:
-    return cart.view(http.principal(request()))
+@route("GET", "/v1/cart", "buyer")
+def get_cart(caller: Principal) -> shapes.Cart:
+    """Show my cart with live prices."""
+    return cart.view(caller)
 
 
-@app.route("/v1/cart", methods=["DELETE"])
-def clear_cart() -> dict[str, Any]:
-    return cart.clear(http.principal(request()))
+@route("DELETE", "/v1/cart", "buyer")
+def clear_cart(caller: Principal) -> shapes.Cart:
+    """Empty my cart."""
+    return cart.clear(caller)
 
 
-@app.route("/v1/cart/items/{product_id}", methods=["PUT"])
-def put_cart_item(product_id: str) -> dict[str, Any]:
-    return cart.put(http.principal(request()), product_id, http.parse(cart.Quantity, request()))
+@route("PUT", "/v1/cart/items/{product_id}", "buyer", errors=(OutOfStock, StoreUnavailable, OwnStore))
+def put_cart_item(caller: Principal, product_id: str, body: cart.Quantity) -> shapes.Cart:
+    """Set a quantity (0 removes)."""
+    return cart.put(caller, product_id, body)
 
 
-@app.route("/v1/cart/items/{product_id}", methods=["DELETE"])
-def delete_cart_item(product_id: str) -> dict[str, Any]:
-    return cart.remove(http.principal(request()), product_id)
+@route("DELETE", "/v1/cart/items/{product_id}", "buyer")
+def delete_cart_item(caller: Principal, product_id: str) -> shapes.Cart:
+    """Remove a product from my cart."""
+    return cart.remove(caller, product_id)
 
 
-@app.route("/v1/checkout", methods=["POST"])
-def create_checkout() -> Response:
-    caller = http.member(request(), "buyer")
-    idempotency.key_of(request().headers, required=True)  # the HTTP layer replays by it; here it must be there
-    return http.created(checkout.checkout(caller, http.parse(order_model.CheckoutRequest, request())))
+CHECKOUT_ERRORS = (Conflict, OutOfStock, StoreUnavailable, OwnStore, CartEmpty, AmountOutOfRange, PaymentUnavailable)
 
 
-@app.route("/v1/checkouts/{checkout_id}", methods=["GET"])
-def get_checkout(checkout_id: str) -> dict[str, Any]:
-    return orders.show_checkout(http.principal(request()), checkout_id)
+@route("POST", "/v1/checkout", "buyer", status=201, errors=CHECKOUT_ERRORS, idempotency_required=True)
+def create_checkout(caller: Principal, body: order_model.CheckoutRequest) -> shapes.Checkout:
+    """Check out: one order per store, one PaymentIntent."""
+    return checkout.checkout(caller, body)
 
 
-@app.route("/v1/orders", methods=["GET"])
-def my_orders() -> dict[str, Any]:
-    caller = http.principal(request())
-    paging = page_request(request().query_params, orders.CURSOR_FIELDS)
-    return orders.mine(caller, http.query(request()), paging)
+@route("GET", "/v1/checkouts/{checkout_id}", SIGNED_IN)
+def get_checkout(caller: Principal, checkout_id: str) -> shapes.Checkout:
+    """Show my checkout."""
+    return orders.show_checkout(caller, checkout_id)
 
 
-@app.route("/v1/stores/{store_id}/orders", methods=["GET"])
-def store_orders(store_id: str) -> dict[str, Any]:
-    caller = http.principal(request())
-    paging = page_request(request().query_params, orders.CURSOR_FIELDS)
-    return orders.of_store(caller, store_id, http.query(request()), paging)
+@route("GET", "/v1/orders", "buyer", query=("order_status",))
+def my_orders(caller: Principal, request: Request) -> shapes.OrderPage:
+    """List my orders, newest first."""
+    return orders.mine(caller, http.query(request), page_request(request.query_params, orders.CURSOR_FIELDS))
 
 
-@app.route("/v1/orders/{order_id}", methods=["GET"])
-def get_order(order_id: str) -> dict[str, Any]:
-    return orders.show(http.principal(request()), order_id)
+@route("GET", "/v1/stores/{store_id}/orders", SIGNED_IN, errors=(Forbidden,), query=("order_status",))
+def store_orders(caller: Principal, store_id: str, request: Request) -> shapes.OrderPage:
+    """List my store's orders."""
+    paging = page_request(request.query_params, orders.CURSOR_FIELDS)
+    return orders.of_store(caller, store_id, http.query(request), paging)
 
 
-@app.route("/v1/orders/{order_id}/accept", methods=["POST"])
-def accept_order(order_id: str) -> dict[str, Any]:
-    return orders.act(http.principal(request()), order_id, "accept")
+@route("GET", "/v1/orders/{order_id}", SIGNED_IN)
+def get_order(caller: Principal, order_id: str) -> shapes.Order:
+    """Show an order."""
+    return orders.show(caller, order_id)
 
 
-@app.route("/v1/orders/{order_id}/ready", methods=["POST"])
-def ready_order(order_id: str) -> dict[str, Any]:
-    return orders.act(http.principal(request()), order_id, "ready")
+ORDER_MOVE_ERRORS = (Forbidden, InvalidTransition)
 
 
-@app.route("/v1/orders/{order_id}/complete", methods=["POST"])
-def complete_order(order_id: str) -> dict[str, Any]:
-    return orders.act(http.principal(request()), order_id, "complete")
+@route("POST", "/v1/orders/{order_id}/accept", SIGNED_IN, errors=ORDER_MOVE_ERRORS)
+def accept_order(caller: Principal, order_id: str) -> shapes.Order:
+    """Accept a paid order (store owner)."""
+    return orders.act(caller, order_id, "accept")
 
 
-@app.route("/v1/orders/{order_id}/cancel", methods=["POST"])
-def cancel_order(order_id: str) -> dict[str, Any]:
-    caller = http.principal(request())
-    return orders.act(caller, order_id, "cancel", http.parse(order_model.CancelRequest, request()).reason)
+@route("POST", "/v1/orders/{order_id}/ready", SIGNED_IN, errors=ORDER_MOVE_ERRORS)
+def ready_order(caller: Principal, order_id: str) -> shapes.Order:
+    """Mark an accepted order ready (store owner)."""
+    return orders.act(caller, order_id, "ready")
+
+
+@route("POST", "/v1/orders/{order_id}/complete", SIGNED_IN, errors=ORDER_MOVE_ERRORS)
+def complete_order(caller: Principal, order_id: str) -> shapes.Order:
+    """Complete a ready order."""
+    return orders.act(caller, order_id, "complete")
+
+
+@route("POST", "/v1/orders/{order_id}/cancel", SIGNED_IN, errors=(*ORDER_MOVE_ERRORS, PaymentUnavailable))
+def cancel_order(caller: Principal, order_id: str, body: order_model.CancelRequest) -> shapes.Order:
+    """Cancel an order; a paid one is refunded."""
+    return orders.act(caller, order_id, "cancel", body.reason)
 
 
 # --- payments ------------------------------------------------------------------------
+route = routes.section("payments")
 
 
-@app.route("/v1/webhooks/stripe", methods=["POST"])
-def stripe_webhook() -> dict[str, Any]:
-    return webhook.receive(request().raw_body, request().headers.get("stripe-signature"))
+@route("POST", "/v1/webhooks/stripe", PUBLIC, errors=(BadSignature, ValidationFailed), headers=("Stripe-Signature",))
+def stripe_webhook(request: Request) -> shapes.WebhookReceipt:
+    """Receive a Stripe event (signed)."""
+    return webhook.receive(request.raw_body, request.headers.get("stripe-signature"))
 
 
 # --- spending obligation and reports ---------------------------------------------------
+route = routes.section("spending")
 
 
-@app.route("/v1/admin/asn", methods=["POST"])
-def upload_roster() -> dict[str, Any]:
-    return roster.upload(http.member(request(), "admin"), http.json_body(request()))
+@route("POST", "/v1/admin/asn", "admin")
+def upload_roster(caller: Principal, body: spending_model.RosterUpload) -> shapes.RosterUpserted:
+    """Upsert ASN roster rows (<= 500; bad rows listed, good rows kept)."""
+    return roster.upload(caller, body)
 
 
-@app.route("/v1/admin/asn", methods=["GET"])
-def list_roster() -> dict[str, Any]:
-    caller = http.member(request(), "admin")
-    return roster.listing(caller, http.query(request()), page_request(request().query_params, roster.CURSOR_FIELDS))
+@route("GET", "/v1/admin/asn", "admin", query=("department",))
+def list_roster(caller: Principal, request: Request) -> shapes.AsnPage:
+    """Page through the roster."""
+    return roster.listing(caller, http.query(request), page_request(request.query_params, roster.CURSOR_FIELDS))
 
 
-@app.route("/v1/admin/spending-policy", methods=["PUT"])
-def put_spending_policy() -> dict[str, Any]:
-    return spending.set_policy(http.member(request(), "admin"), http.parse(spending_model.Policy, request()))
+@route("PUT", "/v1/admin/spending-policy", "admin")
+def put_spending_policy(caller: Principal, body: spending_model.Policy) -> shapes.SpendingPolicy:
+    """Set the monthly quota policy."""
+    return spending.set_policy(caller, body)
 
 
-@app.route("/v1/admin/spending-policy", methods=["GET"])
-def get_spending_policy() -> dict[str, Any]:
-    http.member(request(), "admin")
-    return spending.policy().model_dump()
+@route("GET", "/v1/admin/spending-policy", "admin")
+def get_spending_policy() -> shapes.SpendingPolicy:
+    """Show the quota policy."""
+    return spending.render_policy(spending.policy())
 
 
-@app.route("/v1/me/spending", methods=["GET"])
-def my_spending() -> dict[str, Any]:
-    caller = http.principal(request())
-    return spending.my_month(caller, spending.month_of(http.query(request())))
+@route("GET", "/v1/me/spending", SIGNED_IN, errors=(Forbidden,), query=("month",))
+def my_spending(caller: Principal, request: Request) -> shapes.MySpending:
+    """My spending obligation for a month (ASN)."""
+    return spending.my_month(caller, spending.month_of(http.query(request)))
 
 
-@app.route("/v1/admin/compliance", methods=["GET"])
-def compliance() -> dict[str, Any]:
-    caller, query = http.member(request(), "admin"), http.query(request())
+@route("POST", "/v1/admin/reminders/run", "admin")
+def run_reminders(caller: Principal, body: spending_model.ReminderRunRequest) -> shapes.ReminderRun:
+    """Run the reminder job now."""
+    return reminders.run_now(caller, body)
+
+
+route = routes.section("reports")
+
+
+@route("GET", "/v1/admin/compliance", "admin", query=("month", "department"))
+def compliance(caller: Principal, request: Request) -> shapes.Compliance:
+    """Compliance per department."""
+    query = http.query(request)
     return reports.compliance(caller, spending.month_of(query), spending.department_of(query))
 
 
-@app.route("/v1/admin/compliance/laggards", methods=["GET"])
-def laggards() -> dict[str, Any]:
-    caller, query = http.member(request(), "admin"), http.query(request())
-    paging = page_request(request().query_params, roster.CURSOR_FIELDS)
+@route("GET", "/v1/admin/compliance/laggards", "admin", query=("month", "department"))
+def laggards(caller: Principal, request: Request) -> shapes.LaggardPage:
+    """ASN below quota."""
+    query, paging = http.query(request), page_request(request.query_params, roster.CURSOR_FIELDS)
     return reminders.laggard_page(caller, spending.month_of(query), query, paging)
 
 
-@app.route("/v1/admin/reminders/run", methods=["POST"])
-def run_reminders() -> dict[str, Any]:
-    return reminders.run_now(http.member(request(), "admin"), http.json_body(request()))
+@route("GET", "/v1/admin/reports/sales", "admin", query=("from", "to", "group_by"))
+def sales_report(caller: Principal, request: Request) -> shapes.SalesReport:
+    """Orders and GMV by day, kecamatan, store or category."""
+    return reports.sales(caller, http.query(request))
 
 
-@app.route("/v1/admin/reports/sales", methods=["GET"])
-def sales_report() -> dict[str, Any]:
-    return reports.sales(http.member(request(), "admin"), http.query(request()))
-
-
-@app.route("/v1/admin/reports/fairness", methods=["GET"])
-def fairness_report() -> dict[str, Any]:
-    caller = http.member(request(), "admin")
-    return reports.fairness(caller, spending.month_of(http.query(request())))
+@route("GET", "/v1/admin/reports/fairness", "admin", query=("month",))
+def fairness_report(caller: Principal, request: Request) -> shapes.FairnessReport:
+    """Spread of seller income (Gini, top-decile share)."""
+    return reports.fairness(caller, spending.month_of(http.query(request)))
 
 
 # --- operations ----------------------------------------------------------------------
+route = routes.section("operations")
 
 
-@app.route("/v1/admin/settings", methods=["GET"])
-def get_settings() -> dict[str, Any]:
-    http.member(request(), "admin")
+@route("GET", "/v1/admin/settings", "admin")
+def get_settings() -> shapes.Settings:
+    """Show marketplace settings."""
     return settings.current(fresh=True)
 
 
-@app.route("/v1/admin/settings", methods=["PUT"])
-def put_settings() -> dict[str, Any]:
-    return stores.change_settings(http.member(request(), "admin"), http.parse(settings.SettingsChange, request()))
+@route("PUT", "/v1/admin/settings", "admin")
+def put_settings(caller: Principal, body: settings.SettingsChange) -> shapes.Settings:
+    """Change marketplace settings."""
+    return settings.change_settings(caller, body)
 
 
-@app.route("/v1/admin/jobs", methods=["GET"])
-def job_status() -> dict[str, Any]:
-    http.member(request(), "admin")
+@route("GET", "/v1/admin/jobs", "admin")
+def job_status() -> shapes.JobList:
+    """Show the last run of every scheduled job."""
     return jobs.status()
 
 
 # --- the local stack only (PEKEN_DEV_ROUTES=1 on stage local; never packaged) ----------
 
 if dev_routes_enabled():
+    route = routes.section("health")
 
-    @app.route("/v1/dev/token", methods=["POST"])
-    def dev_token() -> dict[str, Any]:
-        return devtools.issue_token(http.parse(devtools.DevTokenRequest, request()))
+    @route("POST", "/v1/dev/token", PUBLIC)
+    def dev_token(body: devtools.DevTokenRequest) -> shapes.DevToken:
+        """Issue a signed token (local stage only)."""
+        return devtools.issue_token(body)
 
-    @app.route("/v1/dev/checkouts/{checkout_id}/pay", methods=["POST"])
-    def dev_pay(checkout_id: str) -> dict[str, Any]:
-        caller = http.principal(request())
-        return payments.dev_pay(caller, checkout_id, http.parse(payment_model.DevPayment, request()).outcome)
+    @route("POST", "/v1/dev/checkouts/{checkout_id}/pay", SIGNED_IN, errors=(Conflict,))
+    def dev_pay(caller: Principal, checkout_id: str, body: payment_model.DevPayment) -> shapes.DevPaymentResult:
+        """Pay with a test card (local stage only)."""
+        return payments.dev_pay(caller, checkout_id, body.outcome)
 
 
 # --- queue workers -------------------------------------------------------------------

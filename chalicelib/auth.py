@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from chalicelib.config import settings
 from chalicelib.errors import Forbidden, Unauthorized
@@ -22,7 +22,17 @@ STAFF_GROUPS = ("admin", "finance")
 GROUPS = PUBLIC_GROUPS + STAFF_GROUPS
 ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 30
-NIP_PATTERN = re.compile(r"^[0-9]{18}\Z")  # ASCII digits (\d takes any script), no final newline
+# A civil servant's NIP: 18 ASCII digits (\d takes any script). The one definition: the token's
+# claim, the roster row (chalicelib.spending.model, hence the API document) and dev tokens use it. It
+# lives here, not in the spending domain, because this module must not import pydantic (it is on
+# every request's path, `GET /v1/health` too). `$` is the end of the text for JSON Schema and for
+# pydantic (Rust regex); Python's `re` lets `$` match before a final newline, so use `is_nip`.
+NIP_PATTERN = r"^[0-9]{18}$"
+
+
+def is_nip(value: object) -> TypeGuard[str]:
+    """Tell whether a value is a NIP: 18 ASCII digits and nothing else (no final newline either)."""
+    return isinstance(value, str) and re.fullmatch(NIP_PATTERN, value) is not None
 
 
 @dataclass(frozen=True)
@@ -166,7 +176,7 @@ def principal_from_claims(claims: Mapping[str, Any], grantable: tuple[str, ...] 
     return Principal(
         user_id=str(claims["sub"]),
         groups=tuple(g for g in raw_groups if g in grantable),
-        nip=nip if isinstance(nip, str) and NIP_PATTERN.match(nip) else None,
+        nip=nip if is_nip(nip) else None,
         name=_str_or_none(claims.get("name")),
         email=_str_or_none(claims.get("email")),
         phone_number=_str_or_none(claims.get("phone_number")),

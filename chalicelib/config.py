@@ -35,7 +35,9 @@ class Settings:
     # (USD 0.50 is about Rp8.500), the maximum is 12 digits of minor units.
     stripe_min_charge_idr: int = 5_000
     stripe_max_charge_idr: int = 9_999_999_999
-    refund_retry_seconds: int = 900  # a refund Stripe failed is made again after this (SQS's longest delay)
+    # A refund Stripe failed is made again after this: a message delay, so at most
+    # queues.MAX_DELAY_SECONDS (SQS's longest); the default is that longest delay.
+    refund_retry_seconds: int = 900
 
     def resource_name(self, short: str) -> str:
         """Name a table or queue of this stage (the template uses the same rule)."""

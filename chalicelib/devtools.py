@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.auth import GROUPS, NIP_PATTERN, STAFF_GROUPS, LocalKeySource, key_source
+from chalicelib.auth import GROUPS, STAFF_GROUPS, LocalKeySource, is_nip, key_source
 from chalicelib.config import dev_routes_enabled, settings
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.ids import iso
 from chalicelib.validators import Email, PersonName, Phone
+
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
 LOCAL_KEY_ID = "peken-local-1"
 
@@ -36,13 +39,13 @@ def require_local_stage() -> None:
         raise NotFound("no such route")
 
 
-def issue_token(body: DevTokenRequest) -> dict[str, Any]:
+def issue_token(body: DevTokenRequest) -> shapes.DevToken:
     """Sign a JWT with the claims a Cognito ID token carries."""
     require_local_stage()
     bad = [g for g in body.groups if g not in GROUPS]
     if bad:
         raise ValidationFailed.field("groups", f"unknown group {bad[0]!r}; use {', '.join(GROUPS)}")
-    if body.nip is not None and not NIP_PATTERN.match(body.nip):
+    if body.nip is not None and not is_nip(body.nip):
         raise ValidationFailed.field("nip", "must be 18 digits")
     source = key_source()
     if not isinstance(source, LocalKeySource):

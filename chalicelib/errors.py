@@ -1,4 +1,10 @@
-"""The error hierarchy of the API and its one mapping to HTTP."""
+"""Every error the API answers, each a class with its HTTP status and `code`, and the one error body.
+
+This module is the list of error codes: route declarations (app.py) name the classes an
+operation may raise beyond those every operation of its kind answers, and the OpenAPI
+document enumerates each status's codes from them. A domain raises these classes; it
+does not define its own.
+"""
 
 from __future__ import annotations
 
@@ -80,6 +86,114 @@ class BadJson(ApiError):
 
 class ServiceUnavailable(ApiError):
     status, code = 503, "service_unavailable"
+
+
+# Answered by API Gateway before any function runs (timeout, body size, rate limits), and
+# by Chalice locally; listed so the document and clients know them.
+class RequestTimeout(ApiError):
+    status, code = 408, "request_timeout"
+
+
+class TooManyRequests(ApiError):
+    status, code = 429, "too_many_requests"
+
+
+# Refused by the HTTP front door before routing (locally infra/local/api_server.py answers them).
+class BadRequest(ApiError):
+    status, code = 400, "bad_request"
+
+
+class LengthRequired(ApiError):
+    status, code = 411, "length_required"
+
+
+class UriTooLong(ApiError):
+    status, code = 414, "request_uri_too_long"
+
+
+class HeadersTooLarge(ApiError):
+    status, code = 431, "request_header_fields_too_large"
+
+
+FRONT_DOOR = (BadRequest, LengthRequired, PayloadTooLarge, UriTooLong, HeadersTooLarge, RequestTimeout, TooManyRequests)
+
+
+class InternalError(ApiError):
+    """Something we did not foresee failed; the body carries no detail, the correlation id finds it in the logs."""
+
+    status, code = 500, "internal_error"
+
+
+class InvalidTransition(ApiError):
+    """The object is not in a status this action applies to (an order, a store)."""
+
+    status, code = 409, "invalid_transition"
+
+
+class OutOfStock(ApiError):
+    status, code = 409, "out_of_stock"
+
+
+class StoreUnavailable(ApiError):
+    """The store is not active and open (buying from it, or adding products to it)."""
+
+    status, code = 409, "store_unavailable"
+
+
+class OwnStore(ApiError):
+    """Sellers may not buy from their own store: the obligation would be met with money that comes back."""
+
+    status, code = 422, "own_store"
+
+
+class PriceAboveReference(ApiError):
+    status, code = 422, "price_above_reference"
+
+
+class CartEmpty(ApiError):
+    status, code = 422, "cart_empty"
+
+
+class AmountOutOfRange(ApiError):
+    """A total Stripe will not charge in IDR: below its minimum or above its maximum."""
+
+    status, code = 422, "amount_too_small"
+    codes = ("amount_too_small", "amount_too_large")
+
+    def __init__(self, too_small: bool, total_idr: int, min_idr: int, max_idr: int) -> None:
+        words, limit = ("at least", min_idr) if too_small else ("at most", max_idr)
+        super().__init__(
+            f"a payment must be {words} Rp{limit:,} (this one is Rp{total_idr:,})".replace(",", "."),
+            {"total_idr": total_idr, "min_idr": min_idr, "max_idr": max_idr},
+        )
+        self.code = self.codes[0] if too_small else self.codes[1]
+
+
+class PaymentUnavailable(ApiError):
+    status, code = 503, "payment_unavailable"
+
+
+class PaymentProviderError(ApiError):
+    """Stripe refused a request of ours for a reason no retry fixes."""
+
+    status, code = 502, "payment_provider_error"
+
+
+class BadSignature(ApiError):
+    status, code = 400, "bad_signature"
+
+
+class IdempotencyKeyRequired(ApiError):
+    status, code = 400, "idempotency_key_required"
+
+
+class IdempotencyKeyReused(ApiError):
+    status, code = 422, "idempotency_key_reused"
+
+
+def codes_of(error: type[ApiError]) -> tuple[str, ...]:
+    """Return the codes an error class may carry (most carry one)."""
+    return tuple(getattr(error, "codes", (error.code,)))
 
 
 # DynamoDB's answers that mean "busy, try again": nothing was written, a retry may succeed.

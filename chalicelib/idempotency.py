@@ -15,19 +15,17 @@ from typing import Any
 
 from chalice.app import Response
 
-from chalicelib.errors import ApiError, Conflict, ServiceUnavailable, ValidationFailed
+from chalicelib.errors import (
+    Conflict,
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 
 HEADER = "idempotency-key"
 TTL_SECONDS = 24 * 3600
 MAX_KEY_LENGTH = 64
-
-
-class KeyRequired(ApiError):
-    status, code = 400, "idempotency_key_required"
-
-
-class KeyReused(ApiError):
-    status, code = 422, "idempotency_key_reused"
 
 
 class _NotKept(Exception):
@@ -43,7 +41,7 @@ def key_of(headers: Any, required: bool) -> str | None:
     key = headers.get(HEADER)
     if key is None:
         if required:
-            raise KeyRequired("this request needs an Idempotency-Key header")
+            raise IdempotencyKeyRequired("this request needs an Idempotency-Key header")
         return None
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
         raise ValidationFailed.field("Idempotency-Key", f"must be 1 to {MAX_KEY_LENGTH} printable characters")
@@ -97,7 +95,7 @@ def run(user_id: str, key: str, fingerprint: bytes, lambda_context: Any, produce
     except _NotKept as exc:
         return exc.response
     except IdempotencyValidationError as exc:
-        raise KeyReused("this Idempotency-Key was used with a different request") from exc
+        raise IdempotencyKeyReused("this Idempotency-Key was used with a different request") from exc
     except IdempotencyAlreadyInProgressError as exc:
         raise Conflict("a request with this Idempotency-Key is still in progress") from exc
     except IdempotencyPersistenceLayerError as exc:

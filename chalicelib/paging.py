@@ -1,4 +1,13 @@
-"""Read `limit` and `cursor` query parameters and make opaque cursors."""
+"""Read `limit` and `cursor` query parameters and make opaque cursors.
+
+A cursor is base64url JSON of string fields; each list names the fields its cursor may carry
+(its `CURSOR_FIELDS`), and any other set of fields is refused. Mostly they are the sort-key
+attributes of the last item (`store_id`, `created_at`, `order_id`, `nip`, the inbox's `id`),
+never the partition key. The product listing's are short, as they travel in every page URL:
+- `d`: day offset, the rank at which today's rotation starts (`catalog.model.day_offset`, 8 hex);
+- `s`: segment, the index (as a string) of the Query segment of the page plan being read;
+- `k`: key, the last rank read in that segment (`-`: the segment has not been started).
+"""
 
 from __future__ import annotations
 
@@ -61,8 +70,3 @@ def decode_cursor(cursor: str, fields: tuple[str, ...]) -> dict[str, Any]:
     except ValueError as exc:
         raise ValidationFailed.field("cursor", "invalid cursor") from exc
     return data
-
-
-def page(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
-    """Return the API's list shape."""
-    return {"items": items, "next_cursor": next_cursor}

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 DEAD_LETTER_QUEUES = ("notifications-dlq", "payments-dlq", "order-events-dlq", "expiry-dlq")
+MAX_DELAY_SECONDS = 900  # SQS's longest delay (15 minutes): a longer wait re-queues itself in steps
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,14 @@ from typing import Any
 import stripe
 
 from chalicelib.config import settings
-from chalicelib.errors import ApiError, Conflict, ValidationFailed
+from chalicelib.errors import (
+    AmountOutOfRange,
+    BadSignature,
+    Conflict,
+    PaymentProviderError,
+    PaymentUnavailable,
+    ValidationFailed,
+)
 from chalicelib.secrets import stripe_secrets
 
 CURRENCY = "idr"
@@ -27,51 +34,27 @@ TEST_CARDS = {
     "declined": "4000000000000341",
     "succeeded_refund_fails": "4000000000005126",  # Stripe's card whose refunds fail later (asynchronously)
 }
-AMOUNT_CODES = ("amount_too_small", "amount_too_large")
-
-
-class PaymentUnavailable(ApiError):
-    status, code = 503, "payment_unavailable"
-
-
-class PaymentProviderError(ApiError):
-    """Stripe refused a request of ours for a reason no retry fixes."""
-
-    status, code = 502, "payment_provider_error"
+AMOUNT_CODES = AmountOutOfRange.codes
 
 
 class MissingResource(PaymentProviderError):
     """Stripe does not know the object (e.g. an event about something of another account)."""
 
 
-class AmountOutOfRange(ApiError):
-    """A total Stripe will not charge in IDR: below the minimum or above the maximum."""
-
-    status, code = 422, "amount_too_small"
-
-    def __init__(self, code: str, total_idr: int) -> None:
-        limits = settings()
-        small = code == "amount_too_small"
-        limit = limits.stripe_min_charge_idr if small else limits.stripe_max_charge_idr
-        words = "at least" if small else "at most"
-        super().__init__(
-            f"a payment must be {words} Rp{limit:,} (this one is Rp{total_idr:,})".replace(",", "."),
-            {"total_idr": total_idr, "min_idr": limits.stripe_min_charge_idr, "max_idr": limits.stripe_max_charge_idr},
-        )
-        self.code = code
+def _out_of_range(code: str, total_idr: int) -> AmountOutOfRange:
+    limits = settings()
+    return AmountOutOfRange(
+        code == "amount_too_small", total_idr, limits.stripe_min_charge_idr, limits.stripe_max_charge_idr
+    )
 
 
 def check_amount(total_idr: int) -> None:
     """Refuse (422) a total outside what Stripe charges in IDR, before anything is reserved or created."""
     limits = settings()
     if total_idr < limits.stripe_min_charge_idr:
-        raise AmountOutOfRange("amount_too_small", total_idr)
+        raise _out_of_range("amount_too_small", total_idr)
     if total_idr > limits.stripe_max_charge_idr:
-        raise AmountOutOfRange("amount_too_large", total_idr)
-
-
-class BadSignature(ApiError):
-    status, code = 400, "bad_signature"
+        raise _out_of_range("amount_too_large", total_idr)
 
 
 @dataclass(frozen=True)
@@ -119,7 +102,7 @@ def _call(fn: Any, *args: Any, amount_idr: int | None = None, **kwargs: Any) -> 
     except stripe.StripeError as exc:
         code = str(exc.code or "")
         if code in AMOUNT_CODES and amount_idr is not None:
-            raise AmountOutOfRange(code, amount_idr) from exc
+            raise _out_of_range(code, amount_idr) from exc
         if code == "resource_missing":
             raise MissingResource("the payment provider does not know this object", {"stripe_code": code}) from exc
         logger.error("stripe refused the request", extra={"error": type(exc).__name__, "stripe_code": code})

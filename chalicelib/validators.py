@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from chalicelib import wilayah
 
@@ -48,10 +48,23 @@ def kelurahan_in(kecamatan: str, value: str) -> str:
     return official
 
 
-Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(normalise_phone)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(check_email)]
-KecamatanName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(check_kecamatan)
+# The examples are valid values (a real place, a mobile number) for clients and the fuzzer.
+Phone = Annotated[
+    str, StringConstraints(max_length=32), AfterValidator(normalise_phone), Field(examples=["081234567890"])
 ]
-KelurahanName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    AfterValidator(check_email),
+    Field(examples=["budi@example.id"], json_schema_extra={"pattern": r"^\s*" + _EMAIL.pattern[1:-1] + r"\s*$"}),
+]
+KecamatanName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(check_kecamatan),
+    Field(examples=["Gubeng"]),
+]
+KelurahanName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), Field(examples=["Airlangga"])
+]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

@@ -7,41 +7,30 @@ price change between adding and paying never charges an unseen price.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.auth import Principal
 from chalicelib.cart import tables
 from chalicelib.catalog import inventory
-from chalicelib.errors import ApiError, NotFound, ValidationFailed
+from chalicelib.errors import NotFound, OutOfStock, OwnStore, StoreUnavailable, ValidationFailed
 from chalicelib.ids import iso, utcnow
+
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
 MAX_LINES = 40  # a checkout of 40 lines from 40 stores is 82 items: under DynamoDB's 100 per transaction
 MAX_QUANTITY = 999
 
 
-class OutOfStock(ApiError):
-    status, code = 409, "out_of_stock"
-
-
-class Unavailable(ApiError):
-    status, code = 409, "store_unavailable"
-
-
-class OwnStore(ApiError):
-    """Sellers may not buy from their own store: the obligation would be met with money that comes back."""
-
-    status, code = 422, "own_store"
-
-    @classmethod
-    def among(cls, buyer_id: str, owners: dict[str, str]) -> OwnStore | None:
-        """Return the error for the products (by id, with their store's owner) the buyer sells, if any."""
-        own = sorted(product_id for product_id, owner in owners.items() if owner == buyer_id)
-        if not own:
-            return None
-        items = [{"product_id": product_id} for product_id in own]
-        return cls("you cannot buy from your own store", {"field": "product_id", "items": items})
+def own_store_among(buyer_id: str, owners: dict[str, str]) -> OwnStore | None:
+    """Return the error for the products (by id, with their store's owner) the buyer sells, if any."""
+    own = sorted(product_id for product_id, owner in owners.items() if owner == buyer_id)
+    if not own:
+        return None
+    items = [{"product_id": product_id} for product_id in own]
+    return OwnStore("you cannot buy from your own store", {"field": "product_id", "items": items})
 
 
 class Quantity(BaseModel):
@@ -52,9 +41,8 @@ class Quantity(BaseModel):
     quantity: int = Field(ge=0, le=MAX_QUANTITY)
 
 
-def view(principal: Principal) -> dict[str, Any]:
+def view(principal: Principal) -> shapes.Cart:
     """Return the cart with live prices and availability (one GetItem, one BatchGetItem)."""
-    principal.require("buyer")
     cart = tables.load(principal.user_id)
     lines = tables.lines_of(cart)
     live = inventory.many(lines)
@@ -68,17 +56,16 @@ def view(principal: Principal) -> dict[str, Any]:
     return render(lines, live)
 
 
-def put(principal: Principal, product_id: str, body: Quantity) -> dict[str, Any]:
+def put(principal: Principal, product_id: str, body: Quantity) -> shapes.Cart:
     """Set a line's quantity (0 removes it); refuse more than is in stock."""
-    principal.require("buyer")
     if body.quantity == 0:
         return remove(principal, product_id)
     product = inventory.one(product_id)
     if product is None:
         raise NotFound("no such product")
     if not product.listed:
-        raise Unavailable("this product cannot be bought now", {"product_id": product_id})
-    own = OwnStore.among(principal.user_id, {product_id: product.owner_id})
+        raise StoreUnavailable("this product cannot be bought now", {"product_id": product_id})
+    own = own_store_among(principal.user_id, {product_id: product.owner_id})
     if own:
         raise own
     if body.quantity > product.stock:
@@ -100,9 +87,8 @@ def put(principal: Principal, product_id: str, body: Quantity) -> dict[str, Any]
     return render(lines, {product_id: product} | inventory.many(k for k in lines if k != product_id))
 
 
-def remove(principal: Principal, product_id: str) -> dict[str, Any]:
+def remove(principal: Principal, product_id: str) -> shapes.Cart:
     """Remove one line."""
-    principal.require("buyer")
     cart = tables.load(principal.user_id)
     lines = tables.lines_of(cart)
     if lines.pop(product_id, None) is not None:
@@ -110,18 +96,17 @@ def remove(principal: Principal, product_id: str) -> dict[str, Any]:
     return render(lines, inventory.many(lines))
 
 
-def clear(principal: Principal) -> dict[str, Any]:
+def clear(principal: Principal) -> shapes.Cart:
     """Remove every line."""
-    principal.require("buyer")
     cart = tables.load(principal.user_id)
     if tables.lines_of(cart):
         tables.save(cart, {}, iso(utcnow()))
     return render({}, {})
 
 
-def render(lines: dict[str, dict[str, Any]], live: dict[str, inventory.Snapshot]) -> dict[str, Any]:
+def render(lines: dict[str, dict[str, Any]], live: dict[str, inventory.Snapshot]) -> shapes.Cart:
     """Shape a cart for the API."""
-    items = []
+    items: list[shapes.CartLine] = []
     for product_id, line in lines.items():
         product = live.get(product_id)
         quantity, price = int(line["quantity"]), int(line["price_idr"])

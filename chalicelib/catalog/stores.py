@@ -16,31 +16,29 @@ store is read again and re-listed if the cap now says otherwise.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
+from chalicelib import marketplace_settings
 from chalicelib.auth import Principal
 from chalicelib.catalog import model, visibility
 from chalicelib.catalog.tables import StoreRecord
 from chalicelib.dynamo import WRITE_ATTEMPTS, page_of, set_or_remove
-from chalicelib.errors import Conflict, NotFound, ValidationFailed, condition_failed
+from chalicelib.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow
-from chalicelib.paging import PageRequest, encode_cursor, page
-from chalicelib.settings import service as settings
+from chalicelib.paging import PageRequest, encode_cursor
 from chalicelib.validators import check_kecamatan, kelurahan_in
 
-STATUSES = ("pending", "active", "rejected", "suspended")
+if TYPE_CHECKING:
+    from chalicelib import shapes
+
+STATUSES = model.STORE_STATUSES
 LISTING_INPUTS = frozenset({"status", "open", "name"})  # what its products' listing entries depend on
 
 
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
-
-
-def apply(principal: Principal, body: model.StoreApplication) -> dict[str, Any]:
+def apply(principal: Principal, body: model.StoreApplication) -> shapes.Store:
     """Register a seller's store; it waits in `pending` for the city to verify it."""
-    principal.require("seller")
     try:
         kelurahan = kelurahan_in(body.kecamatan, body.kelurahan)
     except ValueError as exc:
@@ -79,7 +77,7 @@ def can_see_private(principal: Principal | None, store: StoreRecord) -> bool:
     return principal is not None and (principal.user_id == store.owner_id or principal.has("admin"))
 
 
-def show(principal: Principal | None, store_id: str) -> dict[str, Any]:
+def show(principal: Principal | None, store_id: str) -> shapes.Store:
     """Return an active store to anyone, any store to its owner or an admin; 404 otherwise."""
     store = load(store_id)
     private = can_see_private(principal, store)
@@ -104,7 +102,7 @@ def _not_owner() -> Exception:
     return Forbidden("only the store's owner may do this")
 
 
-def change(principal: Principal, store_id: str, body: model.StoreChange) -> dict[str, Any]:
+def change(principal: Principal, store_id: str, body: model.StoreChange) -> shapes.Store:
     """Let the owner rename, re-address, change phone, or open/close the store."""
     store = owned(principal, store_id)
     given = body.model_fields_set
@@ -114,9 +112,8 @@ def change(principal: Principal, store_id: str, body: model.StoreChange) -> dict
     return render(_update(store_id, lambda _: {f: getattr(body, f) for f in given}, read=store), private=True)
 
 
-def curate(principal: Principal, store_id: str, action: str, reason: str | None) -> dict[str, Any]:
+def curate(principal: Principal, store_id: str, action: str, reason: str | None) -> shapes.Store:
     """Approve, reject or suspend a store (admins only); products follow at once."""
-    principal.require("admin")
 
     def decide(store: StoreRecord) -> dict[str, Any]:
         target = model.next_status(action, store.status)
@@ -173,7 +170,7 @@ def _update(
     raise Conflict("the store is changing fast; try again")
 
 
-def list_public(query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
+def list_public(query: Mapping[str, str], request: PageRequest) -> shapes.StorePage:
     """List active, open, uncapped stores, optionally in one kecamatan and of one kind."""
     kind = query.get("kind")
     if kind is not None and kind not in model.STORE_KINDS:
@@ -186,17 +183,16 @@ def list_public(query: Mapping[str, str], request: PageRequest) -> dict[str, Any
         )
     else:
         records, last = page_of(StoreRecord.listed_all, "l_all", "all", request.after, request.limit, condition)
-    return page([render(s, private=False) for s in records], encode_cursor(last) if last else None)
+    return {"items": [render(s, private=False) for s in records], "next_cursor": encode_cursor(last) if last else None}
 
 
-def list_for_admin(principal: Principal, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
+def list_for_admin(principal: Principal, query: Mapping[str, str], request: PageRequest) -> shapes.StorePage:
     """List stores in one status, oldest first, for curation."""
-    principal.require("admin")
     status = query.get("status", "pending")
     if status not in STATUSES:
         raise ValidationFailed.field("status", f"must be one of {', '.join(STATUSES)}")
     records, last = page_of(StoreRecord.by_status, "status", status, request.after, request.limit)
-    return page([render(s, private=True) for s in records], encode_cursor(last) if last else None)
+    return {"items": [render(s, private=True) for s in records], "next_cursor": encode_cursor(last) if last else None}
 
 
 def _kecamatan(value: str) -> str:
@@ -263,9 +259,9 @@ def refresh_capped(month: str, at_least_idr: int) -> int:
     return count
 
 
-def render(store: StoreRecord, private: bool) -> dict[str, Any]:
+def render(store: StoreRecord, private: bool) -> shapes.Store:
     """Shape a store for the API; owner, phone, NIB, reason and turnover only for its owner and admins."""
-    out: dict[str, Any] = {
+    out: shapes.Store = {
         "store_id": store.store_id,
         "name": store.name,
         "kind": store.kind,
@@ -280,26 +276,12 @@ def render(store: StoreRecord, private: bool) -> dict[str, Any]:
     }
     if private:
         month = jakarta_month(utcnow())
-        out.update(
-            {
-                "owner_id": store.owner_id,
-                "phone_number": store.phone_number,
-                "nib": store.nib,
-                "reason": store.reason,
-                "turnover_month_idr": int(store.turnover_idr or 0) if store.turnover_month == month else 0,
-            }
-        )
+        out["owner_id"] = store.owner_id
+        out["phone_number"] = store.phone_number
+        out["nib"] = store.nib
+        out["reason"] = store.reason
+        out["turnover_month_idr"] = int(store.turnover_idr or 0) if store.turnover_month == month else 0
     return out
-
-
-def change_settings(principal: Principal, body: settings.SettingsChange) -> dict[str, int]:
-    """Save marketplace settings; a new turnover cap re-lists or hides the stores it concerns."""
-    principal.require("admin")
-    before = settings.current(fresh=True)["turnover_cap_idr"]
-    after = settings.change(body)
-    if after["turnover_cap_idr"] != before:
-        refresh_capped(jakarta_month(utcnow()), min(before, after["turnover_cap_idr"]))
-    return after
 
 
 def relist_last_month() -> dict[str, int]:
@@ -308,7 +290,7 @@ def relist_last_month() -> dict[str, int]:
 
     first_of_month = utcnow().astimezone(JAKARTA).replace(day=1)
     last_month = jakarta_month(first_of_month - timedelta(days=1))
-    return {"stores": refresh_capped(last_month, settings.current()["turnover_cap_idr"])}
+    return {"stores": refresh_capped(last_month, marketplace_settings.current()["turnover_cap_idr"])}
 
 
 def turnovers(month: str) -> list[int]:

@@ -6,6 +6,21 @@ over hidden items.
 
 Who owns which attribute of a product is in `visibility.py`, of a store in `stores.py`;
 a reference price row is written whole by the admin's PUT, its only writer.
+
+Short attribute names (they are in every item and index entry, so they stay short):
+- products `l_all` = "all", `l_cat` = category, `l_kec` = kecamatan, `l_ck` =
+  "<category>#<kecamatan>", `l_store` = store id: the listing keys, hash keys of the
+  `listed_*` indexes (sort key `rank`), present only while the product is listed; written by
+  `visibility.apply`/`sync` (all five together).
+- products `rev`: the product's revision, bumped by every product write (`visibility.write`),
+  which is conditional on the one read.
+- stores `l_all` = "all", `l_kec` = kecamatan: the store's listing keys (indexes
+  `listed_all`, `listed_kecamatan`, sort key `store_id`), present only while the store is
+  active, open and under the cap; written by `stores._update` when it re-lists.
+- stores `vis_rev`: visibility revision, bumped with every write of the store's listing keys
+  (`stores._update`); product writes check it, so they re-derive after a store change.
+- search `name_norm`: the product's name folded (`model.name_index`), spaces at both ends,
+  for whole-word matching; written with the search entry by `visibility.write`.
 """
 
 from __future__ import annotations

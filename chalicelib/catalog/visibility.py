@@ -26,12 +26,12 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import marketplace_settings
 from chalicelib.catalog import model
 from chalicelib.catalog.tables import REFERENCE_KIND, ProductRecord, ReferencePriceRecord, SearchRecord, StoreRecord
 from chalicelib.dynamo import WRITE_ATTEMPTS, connection, set_or_remove
 from chalicelib.errors import Conflict, condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow
-from chalicelib.settings import service as settings
 
 LISTING_ATTRIBUTES = ("l_all", "l_cat", "l_kec", "l_ck", "l_store")
 SELLER_FIELDS = ("name", "price_idr", "stock", "active", "description", "image_url")
@@ -45,7 +45,8 @@ def store_view(store: StoreRecord) -> model.StoreView:
 
 def store_is_listed(store: StoreRecord) -> bool:
     """Tell whether a store's products may be listed now."""
-    return model.store_listable(store_view(store), jakarta_month(utcnow()), settings.current()["turnover_cap_idr"])
+    cap_idr = marketplace_settings.current()["turnover_cap_idr"]
+    return model.store_listable(store_view(store), jakarta_month(utcnow()), cap_idr)
 
 
 def reference_max(sku: str | None) -> int | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import metrics
 from chalicelib.ids import iso, utcnow
@@ -13,13 +13,16 @@ from chalicelib.jobs.schedules import SCHEDULES as SCHEDULES
 from chalicelib.jobs.tables import RUN_TTL_SECONDS, JobRunRecord, last_run
 from chalicelib.observability import logger
 
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
-def run(job: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+
+def run(job: str, work: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
     """Run one job, recording its start, end and outcome; failures are recorded and re-raised."""
     record = JobRunRecord(job, iso(utcnow()), expires_at=int(time.time()) + RUN_TTL_SECONDS)
     record.save()
     try:
-        summary = work()
+        summary = dict(work())
     except Exception:
         metrics.flush()
         record.update(actions=[JobRunRecord.outcome.set("failed"), JobRunRecord.finished_at.set(iso(utcnow()))])
@@ -46,9 +49,9 @@ def heartbeat() -> dict[str, Any]:
     return {"alive": True, "dead_letters": waiting}
 
 
-def status() -> dict[str, Any]:
+def status() -> shapes.JobList:
     """Return every job with its schedule and last run."""
-    items = []
+    items: list[shapes.JobStatus] = []
     for job, schedule in SCHEDULES.items():
         run_ = last_run(job)
         items.append(

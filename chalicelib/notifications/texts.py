@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.ids import rupiah
+from chalicelib.profiles.model import DEFAULT_LOCALE, LOCALES, Locale
 
-FIELD_NAMES = {
+# Every text in every locale of profiles.model.LOCALES (mypy refuses a locale that is not one).
+FIELD_NAMES: dict[Locale, dict[str, str]] = {
     "id": {
         "name": "nama",
         "email": "email",
@@ -27,7 +29,7 @@ FIELD_NAMES = {
     },
 }
 
-TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
+TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
     "profile_updated": {
         "id": ("Profil diperbarui", "Perubahan pada {fields} sudah disimpan."),
         "en": ("Profile updated", "Your changes to {fields} have been saved."),
@@ -87,7 +89,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
 
 def render(kind: str, locale: str, params: dict[str, Any]) -> tuple[str, str]:
     """Return the title and body of a notification in the user's language."""
-    lang = locale if locale in ("id", "en") else "id"
+    lang = next((known for known in LOCALES if known == locale), DEFAULT_LOCALE)
     title, body = TEMPLATES[kind][lang]
     names = FIELD_NAMES[lang]
     values = {

@@ -15,33 +15,37 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import metrics, queues
+from chalicelib import marketplace_settings, metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.cart import service as cart_service
 from chalicelib.cart import tables as cart_tables
 from chalicelib.catalog import inventory
 from chalicelib.dynamo import connection
-from chalicelib.errors import ApiError, Conflict, ServiceUnavailable, is_transient
+from chalicelib.errors import (
+    ApiError,
+    CartEmpty,
+    Conflict,
+    OutOfStock,
+    ServiceUnavailable,
+    StoreUnavailable,
+    is_transient,
+)
 from chalicelib.ids import iso, new_id, utcnow
 from chalicelib.messages import ExpireCheckout
 from chalicelib.observability import logger
 from chalicelib.orders import model, render
 from chalicelib.orders.tables import CheckoutRecord, OrderRecord
-from chalicelib.settings import service as settings
 
-MAX_DELAY_SECONDS = 900  # SQS's longest delay; the expiry worker re-queues until the deadline
-
-
-class CartEmpty(ApiError):
-    status, code = 422, "cart_empty"
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
 
-def checkout(principal: Principal, body: model.CheckoutRequest) -> dict[str, Any]:
+def checkout(principal: Principal, body: model.CheckoutRequest) -> shapes.Checkout:
     """Turn the caller's cart into awaiting-payment orders and a PaymentIntent.
 
     The request's Idempotency-Key is honoured by the HTTP layer (the same key replays the
@@ -49,13 +53,12 @@ def checkout(principal: Principal, body: model.CheckoutRequest) -> dict[str, Any
     """
     from chalicelib import stripe_gateway
 
-    principal.require("buyer")
     cart = cart_tables.load(principal.user_id)
     lines = cart_tables.lines_of(cart)
     if not lines:
         raise CartEmpty("the cart is empty")
     now = utcnow()
-    timeout = settings.current()["payment_timeout_minutes"]
+    timeout = marketplace_settings.current()["payment_timeout_minutes"]
     expires_at = iso(now + timedelta(minutes=timeout))
     checkout_id = new_id()
     orders = _orders(principal.user_id, checkout_id, lines, body, iso(now), expires_at)
@@ -92,7 +95,7 @@ def checkout(principal: Principal, body: model.CheckoutRequest) -> dict[str, Any
     try:
         queues.publish(
             ExpireCheckout(checkout_id=checkout_id, expires_at=expires_at),
-            delay_seconds=min(MAX_DELAY_SECONDS, timeout * 60),
+            delay_seconds=min(queues.MAX_DELAY_SECONDS, timeout * 60),  # the expiry worker re-queues until then
         )
     except Exception:  # the orders exist: answer 201; the expiry sweep is the safety net for this message
         logger.exception("expiry message not queued; the sweep will expire the checkout")
@@ -165,7 +168,7 @@ def _why(exc: TransactWriteError, reserved: list[inventory.Line], buyer_id: str)
     if not failed:
         return Conflict("the cart changed meanwhile; reload it and try again")
     live = inventory.many(line.product_id for line in failed)
-    own = cart_service.OwnStore.among(buyer_id, {pid: product.owner_id for pid, product in live.items()})
+    own = cart_service.own_store_among(buyer_id, {pid: product.owner_id for pid, product in live.items()})
     if own:
         return own
     short, unavailable, repriced = [], [], []
@@ -178,7 +181,7 @@ def _why(exc: TransactWriteError, reserved: list[inventory.Line], buyer_id: str)
         else:
             repriced.append({"product_id": line.product_id, "unit_price_idr": product.price_idr})
     if short:
-        return cart_service.OutOfStock("not enough in stock", {"items": short})
+        return OutOfStock("not enough in stock", {"items": short})
     if unavailable:
-        return cart_service.Unavailable("some products cannot be bought now", {"items": unavailable})
+        return StoreUnavailable("some products cannot be bought now", {"items": unavailable})
     return Conflict("prices changed since you saw them; review your cart", {"items": repriced})

@@ -9,15 +9,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import queues
+from chalicelib import marketplace_settings, queues
+from chalicelib.errors import InvalidTransition
 from chalicelib.ids import iso, utcnow
 from chalicelib.messages import ExpireCheckout, Message, PoisonMessage
 from chalicelib.observability import logger
 from chalicelib.orders import model, tables, transitions
 from chalicelib.orders.tables import CheckoutRecord, OrderRecord
-from chalicelib.settings import service as settings
 
-MAX_DELAY_SECONDS = 900
 SWEEP_LIMIT = 500
 
 
@@ -31,7 +30,7 @@ def handle(message: Message) -> None:
             ExpireCheckout(
                 checkout_id=message.checkout_id, expires_at=message.expires_at, correlation_id=message.correlation_id
             ),
-            delay_seconds=min(MAX_DELAY_SECONDS, int(remaining) + 1),
+            delay_seconds=min(queues.MAX_DELAY_SECONDS, int(remaining) + 1),
         )
         return
     expire_checkout(tables.checkout(message.checkout_id))
@@ -55,12 +54,12 @@ def expire_checkout(checkout: CheckoutRecord) -> int:
 def _expire(order_id: str) -> bool:
     try:
         transitions.move(order_id, "expire", {"system"})
-    except model.InvalidTransition:
+    except InvalidTransition:
         return False  # paid or cancelled meanwhile
     return True
 
 
-def close(checkout: CheckoutRecord, status: str) -> None:
+def close(checkout: CheckoutRecord, status: model.CheckoutStatus) -> None:
     """Mark a checkout settled and drop it from the reconciliation index."""
     checkout.update(actions=[CheckoutRecord.status.set(status), CheckoutRecord.open_flag.remove()])
 
@@ -79,7 +78,7 @@ def sweep(now: datetime | None = None) -> dict[str, Any]:
 
 def auto_complete(now: datetime | None = None) -> dict[str, Any]:
     """Complete orders that have been ready longer than `auto_complete_days`."""
-    days = settings.current()["auto_complete_days"]
+    days = marketplace_settings.current()["auto_complete_days"]
     cutoff = iso((now or utcnow()) - timedelta(days=days))
     done = 0
     for order in OrderRecord.ready_orders.query(
@@ -88,6 +87,6 @@ def auto_complete(now: datetime | None = None) -> dict[str, Any]:
         try:
             transitions.move(order.order_id, "complete", {"system"})
             done += 1
-        except model.InvalidTransition:
+        except InvalidTransition:
             continue
     return {"completed": done}

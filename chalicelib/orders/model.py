@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
-from chalicelib.errors import ApiError, Forbidden
+from chalicelib.errors import Forbidden, InvalidTransition
 
-STATUSES = ("awaiting_payment", "paid", "accepted", "ready", "completed", "cancelled", "expired")
+OrderStatus = Literal["awaiting_payment", "paid", "accepted", "ready", "completed", "cancelled", "expired"]
+STATUSES: tuple[OrderStatus, ...] = get_args(OrderStatus)
+FulfillmentMethod = Literal["delivery", "pickup"]
+CheckoutStatus = Literal["awaiting_payment", "paid", "expired"]
+# An order's refund: ours while it waits to be sent, then as Stripe reports its Refund.
+RefundStatus = Literal["pending", "requires_action", "succeeded", "failed", "canceled"]
+REFUND_STATUSES: tuple[RefundStatus, ...] = get_args(RefundStatus)
 OPEN_STATUSES = ("awaiting_payment", "paid", "accepted", "ready")
+# Paid and not yet handed over: cancelling an order in one of these owes the buyer a full refund.
+REFUNDABLE: tuple[OrderStatus, ...] = ("paid", "accepted", "ready")
+# Ended without a sale: the stock goes back, and a payment that arrives anyway is refunded.
+CALLED_OFF: tuple[OrderStatus, ...] = ("cancelled", "expired")
 
 # action -> role -> statuses it may start from; every action has one target status.
 RULES: dict[str, tuple[dict[str, frozenset[str]], str]] = {
@@ -35,10 +45,6 @@ RULES: dict[str, tuple[dict[str, frozenset[str]], str]] = {
 ANNOUNCED = frozenset({"paid", "accepted", "ready", "cancelled", "refunded"})
 
 
-class InvalidTransition(ApiError):
-    status, code = 409, "invalid_transition"
-
-
 def decide(action: str, status: str, roles: set[str]) -> str:
     """Return the status an action leads to for a caller with these roles, or raise 403/409."""
     allowed, target = RULES[action]
@@ -52,7 +58,7 @@ def decide(action: str, status: str, roles: set[str]) -> str:
 
 def returns_stock(target: str) -> bool:
     """Cancelled and expired orders give their stock back."""
-    return target in ("cancelled", "expired")
+    return target in CALLED_OFF
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -63,7 +69,7 @@ class Fulfillment(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    method: Literal["delivery", "pickup"]
+    method: FulfillmentMethod
     address: Text | None = None
     notes: Text | None = None
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from chalicelib.dynamo import plain
 from chalicelib.orders.tables import CheckoutRecord, OrderRecord
 
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
-def order(record: OrderRecord) -> dict[str, Any]:
+
+def order(record: OrderRecord) -> shapes.Order:
     """An order as GET /v1/orders/{order_id} returns it."""
     refund = plain(record.refund)
     fulfillment = plain(record.fulfillment)
@@ -30,8 +33,8 @@ def order(record: OrderRecord) -> dict[str, Any]:
             for line in record.lines
         ],
         "total_idr": int(record.total_idr),
-        "fulfillment": dict(fulfillment or {}),
-        "refund": None if not refund else {"status": refund["status"], "amount_idr": int(refund["amount_idr"])},
+        "fulfillment": cast("shapes.OrderFulfillment", dict(fulfillment or {})),
+        "refund": None if not refund else {"status": str(refund["status"]), "amount_idr": int(refund["amount_idr"])},
         "history": [{"status": h["status"], "at": h["at"]} for h in record.history],
         "created_at": record.created_at,
         "expires_at": record.expires_at,
@@ -39,7 +42,7 @@ def order(record: OrderRecord) -> dict[str, Any]:
     }
 
 
-def summary(record: OrderRecord) -> dict[str, Any]:
+def summary(record: OrderRecord) -> shapes.CheckoutOrder:
     """An order as a checkout lists it."""
     return {
         "order_id": record.order_id,
@@ -49,9 +52,9 @@ def summary(record: OrderRecord) -> dict[str, Any]:
     }
 
 
-def checkout(record: CheckoutRecord, orders: list[OrderRecord], with_secret: bool) -> dict[str, Any]:
+def checkout(record: CheckoutRecord, orders: list[OrderRecord], with_secret: bool) -> shapes.Checkout:
     """A checkout with its orders and payment."""
-    payment: dict[str, Any] = {
+    payment: shapes.Payment = {
         "provider": "stripe",
         "payment_intent_id": record.payment_intent_id,
         "amount_idr": int(record.total_idr),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import stores
@@ -11,7 +11,10 @@ from chalicelib.dynamo import page_of, plain
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.orders import model, render, tables, transitions
 from chalicelib.orders.tables import OrderRecord
-from chalicelib.paging import PageRequest, encode_cursor, page
+from chalicelib.paging import PageRequest, encode_cursor
+
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
 CURSOR_FIELDS = ("order_id", "created_at")
 
@@ -30,7 +33,7 @@ def roles_of(principal: Principal, order: OrderRecord) -> set[str]:
     return roles
 
 
-def show(principal: Principal, order_id: str) -> dict[str, Any]:
+def show(principal: Principal, order_id: str) -> shapes.Order:
     """Return an order to its buyer, its store's owner or an admin; 404 to anyone else."""
     order = tables.order(order_id)
     if not roles_of(principal, order):
@@ -38,7 +41,7 @@ def show(principal: Principal, order_id: str) -> dict[str, Any]:
     return render.order(order)
 
 
-def act(principal: Principal, order_id: str, action: str, reason: str | None = None) -> dict[str, Any]:
+def act(principal: Principal, order_id: str, action: str, reason: str | None = None) -> shapes.Order:
     """Accept, mark ready, complete or cancel an order as the caller's role allows."""
     order = tables.order(order_id)
     roles = roles_of(principal, order)
@@ -56,9 +59,8 @@ def _status_filter(query: Mapping[str, str]) -> Any:
     return OrderRecord.status == status
 
 
-def mine(principal: Principal, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
+def mine(principal: Principal, query: Mapping[str, str], request: PageRequest) -> shapes.OrderPage:
     """List the caller's orders, newest first (buyers only, as the cart)."""
-    principal.require("buyer")
     records, last = page_of(
         OrderRecord.by_buyer,
         "buyer_id",
@@ -68,10 +70,10 @@ def mine(principal: Principal, query: Mapping[str, str], request: PageRequest) -
         _status_filter(query),
         newest_first=True,
     )
-    return page([render.order(o) for o in records], encode_cursor(last) if last else None)
+    return {"items": [render.order(o) for o in records], "next_cursor": encode_cursor(last) if last else None}
 
 
-def of_store(principal: Principal, store_id: str, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
+def of_store(principal: Principal, store_id: str, query: Mapping[str, str], request: PageRequest) -> shapes.OrderPage:
     """List a store's orders for its owner (or an admin), newest first."""
     if not principal.has("admin"):
         stores.owned(principal, store_id)
@@ -84,10 +86,10 @@ def of_store(principal: Principal, store_id: str, query: Mapping[str, str], requ
         _status_filter(query),
         newest_first=True,
     )
-    return page([render.order(o) for o in records], encode_cursor(last) if last else None)
+    return {"items": [render.order(o) for o in records], "next_cursor": encode_cursor(last) if last else None}
 
 
-def show_checkout(principal: Principal, checkout_id: str) -> dict[str, Any]:
+def show_checkout(principal: Principal, checkout_id: str) -> shapes.Checkout:
     """Return a checkout with its orders' current statuses to its buyer."""
     record = tables.checkout(checkout_id)
     if record.buyer_id != principal.user_id:

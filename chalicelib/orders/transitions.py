@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import queues
 from chalicelib.catalog import inventory
 from chalicelib.dynamo import connection
-from chalicelib.errors import condition_failed
+from chalicelib.errors import InvalidTransition, condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.messages import OrderEvent, RefundOrder
 from chalicelib.orders import model, tables
@@ -32,7 +32,7 @@ def move(order_id: str, action: str, roles: set[str], reason: str | None = None)
             order.refresh(consistent_read=True)
             _after(order, target, was=_previous(order))
             return order
-    raise model.InvalidTransition("the order changed meanwhile; reload it")
+    raise InvalidTransition("the order changed meanwhile; reload it")
 
 
 def _previous(order: OrderRecord) -> str:
@@ -58,9 +58,8 @@ def _write(order: OrderRecord, target: str, reason: str | None) -> bool:
         actions.append(OrderRecord.ready_flag.remove())
     if reason:
         actions.append(OrderRecord.reason.set(reason))
-    if target == "cancelled" and order.status in ("paid", "accepted", "ready"):
-        actions.append(OrderRecord.refund.set({"status": "pending", "amount_idr": int(order.total_idr)}))
-        actions.append(OrderRecord.refund_flag.set("1"))  # reconciliation finds it if its message is lost
+    if target == "cancelled" and order.status in model.REFUNDABLE:
+        actions += _refund_due(order)
     condition = OrderRecord.status == order.status
     try:
         if model.returns_stock(target):
@@ -88,7 +87,7 @@ def lines_of(order: OrderRecord) -> list[inventory.Line]:
 
 def _after(order: OrderRecord, target: str, was: str) -> None:
     announce(order, target)
-    if target == "cancelled" and was in ("paid", "accepted", "ready"):
+    if target == "cancelled" and was in model.REFUNDABLE:
         queues.publish(RefundOrder(order_id=order.order_id))
 
 
@@ -101,30 +100,42 @@ def announce(order: OrderRecord, event: str) -> None:
     if event not in model.ANNOUNCED:
         return  # e.g. completed: nothing follows, so no message, no worker run
     at = next((str(h["at"]) for h in reversed(order.history or []) if h["status"] == event), None)
-    queues.publish(
-        OrderEvent(
-            order_id=order.order_id,
-            event=event,
-            store_id=order.store_id,
-            buyer_id=order.buyer_id,
-            amount_idr=int(order.total_idr),
-            month=order.paid_month or "",
-            buyer_nip=order.buyer_nip or "",
-            **({"sent_at": at} if at else {}),
-        )
+    queues.publish(event_of(order, event, at))
+
+
+def event_of(order: OrderRecord, event: str, at: str | None, amount_idr: int | None = None) -> OrderEvent:
+    """Describe an order's event for the order-events worker: the one place an OrderEvent is made.
+
+    `at` is the time of the move (or of the refund), so a repeated announcement makes the same
+    notification id; without it the message's own time stands in. The amount is the order's
+    total unless told (a refund's amount).
+    """
+    return OrderEvent(
+        order_id=order.order_id,
+        event=event,
+        store_id=order.store_id,
+        buyer_id=order.buyer_id,
+        amount_idr=int(order.total_idr) if amount_idr is None else amount_idr,
+        month=order.paid_month or "",
+        buyer_nip=order.buyer_nip or "",
+        **({"sent_at": at} if at else {}),
     )
+
+
+def _refund_due(order: OrderRecord) -> list[Any]:
+    """Mark the order due a full refund; the flag lets reconciliation find it if its message is lost."""
+    return [
+        OrderRecord.refund.set({"status": "pending", "amount_idr": int(order.total_idr)}),
+        OrderRecord.refund_flag.set("1"),
+    ]
 
 
 def request_refund(order: OrderRecord) -> bool:
     """Mark a cancelled or expired order that got paid anyway as due a full refund; queue it once."""
     try:
         OrderRecord(order.order_id).update(
-            actions=[
-                OrderRecord.refund.set({"status": "pending", "amount_idr": int(order.total_idr)}),
-                OrderRecord.refund_flag.set("1"),
-                OrderRecord.updated_at.set(iso(utcnow())),
-            ],
-            condition=OrderRecord.refund.does_not_exist() & OrderRecord.status.is_in("cancelled", "expired"),
+            actions=[*_refund_due(order), OrderRecord.updated_at.set(iso(utcnow()))],
+            condition=OrderRecord.refund.does_not_exist() & OrderRecord.status.is_in(*model.CALLED_OFF),
         )
     except UpdateError as exc:
         if condition_failed(exc):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import queues
 from chalicelib.errors import ValidationFailed
@@ -10,6 +10,9 @@ from chalicelib.ids import iso, utcnow
 from chalicelib.messages import PaymentEvent
 from chalicelib.observability import logger
 from chalicelib.payments.tables import StripeEventRecord, record_once
+
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
 # The events that change an order or a refund; Stripe may send others, which are acknowledged only.
 HANDLED = frozenset(
@@ -27,7 +30,7 @@ HANDLED = frozenset(
 MAX_FIELD_CHARS = 255  # Stripe's ids are ~30 characters; a DynamoDB key may not pass 2,048 bytes
 
 
-def receive(raw_body: bytes | str, signature: str | None) -> dict[str, Any]:
+def receive(raw_body: bytes | str, signature: str | None) -> shapes.WebhookReceipt:
     """Verify the signature on the raw body; store the event id; queue it; duplicates are no-ops."""
     from chalicelib import stripe_gateway
 

@@ -22,14 +22,15 @@ from chalicelib import ledger, metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.config import dev_routes_enabled, settings
 from chalicelib.dynamo import plain
-from chalicelib.errors import NotFound, ValidationFailed, condition_failed
+from chalicelib.errors import InvalidTransition, NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import iso, utcnow
-from chalicelib.messages import ADMIN_INBOX, Message, Notify, OrderEvent, PaymentEvent, PoisonMessage, RefundOrder
+from chalicelib.messages import ADMIN_INBOX, Message, Notify, PaymentEvent, PoisonMessage, RefundOrder
 from chalicelib.observability import logger
 from chalicelib.orders import expiry, model, tables, transitions
 from chalicelib.orders.tables import CheckoutRecord, OrderRecord
 
 if TYPE_CHECKING:
+    from chalicelib import shapes
     from chalicelib.stripe_gateway import Refund
 
 RECONCILE_HOURS = 48
@@ -91,9 +92,9 @@ def _paid(checkout: CheckoutRecord) -> int:
                 metrics.count(metrics.ORDERS_PAID)
                 metrics.count(metrics.GMV, int(paid.total_idr), unit="None")
                 continue
-            except model.InvalidTransition:
+            except InvalidTransition:
                 order = tables.order(order.order_id)
-        if order.status in ("cancelled", "expired") and not order.refund:
+        if order.status in model.CALLED_OFF and not order.refund:
             transitions.request_refund(order)  # paid too late: give the money back
         elif order.paid_at and not ledger.exists(f"turnover:{order.order_id}"):
             # Paid by an earlier delivery that died before (or while) queueing its event:
@@ -217,18 +218,8 @@ def _after_write(order: OrderRecord, after: dict[str, Any], made: Refund) -> Non
 
 def _announce_refund(order: OrderRecord, refund: dict[str, Any]) -> None:
     """Queue the refunded event, stamped with the refund's time so a repeat makes the same notification."""
-    queues.publish(
-        OrderEvent(
-            order_id=order.order_id,
-            event="refunded",
-            store_id=order.store_id,
-            buyer_id=order.buyer_id,
-            amount_idr=int(refund["amount_idr"]),
-            month=order.paid_month or "",
-            buyer_nip=order.buyer_nip or "",
-            **({"sent_at": str(refund["at"])} if refund.get("at") else {}),
-        )
-    )
+    at = str(refund["at"]) if refund.get("at") else None
+    queues.publish(transitions.event_of(order, "refunded", at, amount_idr=int(refund["amount_idr"])))
 
 
 def reconcile() -> dict[str, Any]:
@@ -260,7 +251,7 @@ def _refunds_due() -> int:
     return requeued
 
 
-def dev_pay(principal: Principal, checkout_id: str, outcome: str) -> dict[str, Any]:
+def dev_pay(principal: Principal, checkout_id: str, outcome: str) -> shapes.DevPaymentResult:
     """Pay a checkout with a test card on the local Stripe stand-in (local stage only)."""
     from chalicelib import stripe_gateway
 

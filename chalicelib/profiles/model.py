@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
 from chalicelib.validators import Email, KecamatanName, KelurahanName, PersonName, Phone
 
-LOCALES = ("id", "en")
-DEFAULT_LOCALE = "id"
+Locale = Literal["id", "en"]
+LOCALES: tuple[Locale, ...] = get_args(Locale)
+DEFAULT_LOCALE: Locale = "id"
 
 
 class NotifySettings(BaseModel):
@@ -31,5 +32,5 @@ class UpdateMe(BaseModel):
     phone_number: Phone | None = None
     kecamatan: KecamatanName | None = None
     kelurahan: KelurahanName | None = None
-    locale: Literal["id", "en"] | None = None
+    locale: Locale | None = None
     notify: NotifySettings | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import queues
 from chalicelib.auth import Principal
@@ -15,13 +15,16 @@ from chalicelib.profiles.tables import ProfileRecord, get_profile, update_profil
 from chalicelib.spending import roster
 from chalicelib.validators import kelurahan_in
 
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
-def me(principal: Principal) -> dict[str, Any]:
+
+def me(principal: Principal) -> shapes.Me:
     """Return the caller's profile: saved fields first, token claims as fallback."""
     return render(principal, get_profile(principal.user_id))
 
 
-def update_me(principal: Principal, body: UpdateMe) -> dict[str, Any]:
+def update_me(principal: Principal, body: UpdateMe) -> shapes.Me:
     """Apply the given fields, then queue an inbox note that the profile changed."""
     changes = _changes(principal.user_id, body)
     if not changes:
@@ -65,7 +68,7 @@ def _place(user_id: str, body: UpdateMe) -> dict[str, Any]:
     return {"kecamatan": kecamatan, "kelurahan": kelurahan}
 
 
-def render(principal: Principal, record: ProfileRecord | None) -> dict[str, Any]:
+def render(principal: Principal, record: ProfileRecord | None) -> shapes.Me:
     """Shape a profile as GET /v1/me returns it."""
     saved = record or ProfileRecord(principal.user_id)
     return {

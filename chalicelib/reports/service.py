@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from chalicelib import ledger
 from chalicelib.auth import Principal
@@ -14,7 +14,11 @@ from chalicelib.ids import JAKARTA, jakarta_day, parse_day, utcnow
 from chalicelib.reports import tables as counters
 from chalicelib.reports.fairness import gini, top_decile_share
 
-GROUPS = ("day", "kecamatan", "store", "category")
+if TYPE_CHECKING:
+    from chalicelib import shapes
+
+SalesGroup = Literal["day", "kecamatan", "store", "category"]  # what sales can be grouped by
+GROUPS: tuple[SalesGroup, ...] = get_args(SalesGroup)
 MAX_DAYS = 366
 
 
@@ -38,15 +42,14 @@ def record_sale(order: Any, kecamatan: str, sign: int, entry_id: str) -> bool:
     return ledger.apply_once(entry_id, total, effect)
 
 
-def compliance(principal: Principal, month: str, department: str | None) -> dict[str, Any]:
+def compliance(principal: Principal, month: str, department: str | None) -> shapes.Compliance:
     """Compliance per department for a month: two Queries whatever the number of orders."""
-    principal.require("admin")
     roster = {r.sk: int(r.asn_count) for r in counters.rows("roster") if int(r.asn_count) > 0}
     spent = {r.sk: r for r in counters.rows(f"compliance#{month}")}
     names = sorted(set(roster) | set(spent))
     if department:
         names = [n for n in names if n == department]
-    rows = [
+    rows: list[shapes.DepartmentCompliance] = [
         {
             "department": n,
             "asn_count": roster.get(n, 0),
@@ -79,9 +82,8 @@ def _dates(query: Mapping[str, str]) -> tuple[str, str]:
     return start.isoformat(), end.isoformat()
 
 
-def sales(principal: Principal, query: Mapping[str, str]) -> dict[str, Any]:
+def sales(principal: Principal, query: Mapping[str, str]) -> shapes.SalesReport:
     """Orders and GMV grouped by day, kecamatan, store or category over a date range (one Query)."""
-    principal.require("admin")
     group = query.get("group_by", "day")
     if group not in GROUPS:
         raise ValidationFailed.field("group_by", f"must be one of {', '.join(GROUPS)}")
@@ -97,13 +99,16 @@ def sales(principal: Principal, query: Mapping[str, str]) -> dict[str, Any]:
         "from": start,
         "to": end,
         "group_by": group,
-        "rows": [{"key": k, **v} for k, v in ordered if v["orders"] or v["gmv_idr"]],
+        "rows": [
+            {"key": k, "orders": v["orders"], "gmv_idr": v["gmv_idr"]}
+            for k, v in ordered
+            if v["orders"] or v["gmv_idr"]
+        ],
     }
 
 
-def fairness(principal: Principal, month: str) -> dict[str, Any]:
+def fairness(principal: Principal, month: str) -> shapes.FairnessReport:
     """How evenly a month's income spread over active sellers (Gini, top-decile share)."""
-    principal.require("admin")
     incomes = catalog_stores.turnovers(month)
     sellers = max(catalog_stores.active_count(), len(incomes))
     everyone = incomes + [0] * (sellers - len(incomes))

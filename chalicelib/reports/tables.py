@@ -4,6 +4,12 @@ Partitions: `roster` (ASN per department), `compliance#<month>` (spent and compl
 department), `sales#<group>` with keys `<day>#<value>` (orders and GMV per day and
 kecamatan, store or category). Counters change inside the same transaction as the ledger
 entry of the event that moves them, so redeliveries count nothing twice.
+
+Short attribute names: `pk` (partition key) is the counter family: `roster` (written by the
+roster upload, `spending.roster`), `compliance#<month>` (the order-events worker and the
+recount, `spending.service`) or `sales#<group>` (the order-events worker,
+`reports.service.record_sale`); `sk` (sort key) is the department for the first two and
+`<day>#<value>` for sales (`<day>#<day>` when grouped by day).
 """
 
 from __future__ import annotations

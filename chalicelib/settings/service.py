@@ -1,22 +1,25 @@
-"""Read and change the marketplace settings: turnover cap, payment timeout, auto-complete."""
+"""Show and change the marketplace settings: turnover cap, payment timeout, auto-complete.
+
+Other domains read the settings in `chalicelib.marketplace_settings` (`current` here is the
+same function), never here: this module uses the catalog (a new cap re-lists stores), so a
+domain the catalog needs importing it would make a cycle.
+"""
 
 from __future__ import annotations
 
-import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.ids import iso, utcnow
+from chalicelib import marketplace_settings
+from chalicelib.auth import Principal
+from chalicelib.catalog import stores
+from chalicelib.ids import iso, jakarta_month, utcnow
+from chalicelib.marketplace_settings import current as current
 from chalicelib.settings import tables
 
-DEFAULTS: dict[str, int] = {
-    "turnover_cap_idr": 30_000_000,
-    "payment_timeout_minutes": 30,
-    "auto_complete_days": 3,
-}
-CACHE_SECONDS = 30.0
-_cache: dict[str, Any] = {"at": -CACHE_SECONDS, "values": {}}
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
 
 class SettingsChange(BaseModel):
@@ -29,17 +32,15 @@ class SettingsChange(BaseModel):
     auto_complete_days: int | None = Field(default=None, ge=0, le=30)
 
 
-def current(fresh: bool = False) -> dict[str, int]:
-    """Return the settings, defaults filled in; cached for a few seconds per container."""
-    now = time.monotonic()
-    if fresh or now - _cache["at"] > CACHE_SECONDS:
-        _cache["values"] = {**DEFAULTS, **tables.read()}
-        _cache["at"] = now
-    return dict(_cache["values"])
+def change_settings(principal: Principal, body: SettingsChange) -> shapes.Settings:
+    """Save marketplace settings (PUT /v1/admin/settings); a new cap re-lists or hides the stores it concerns."""
+    before = current(fresh=True)["turnover_cap_idr"]
+    after = change(body)
+    if after["turnover_cap_idr"] != before:
+        stores.refresh_capped(jakarta_month(utcnow()), min(before, after["turnover_cap_idr"]))
+    return after
 
 
-def change(body: SettingsChange) -> dict[str, int]:
+def change(body: SettingsChange) -> shapes.Settings:
     """Save the given settings (the others stay as saved) and return them all."""
-    values = {**DEFAULTS, **tables.change(body.model_dump(exclude_none=True), iso(utcnow()))}
-    _cache["values"], _cache["at"] = values, time.monotonic()
-    return dict(values)
+    return marketplace_settings.remember(tables.change(body.model_dump(exclude_none=True), iso(utcnow())))

@@ -1,17 +1,14 @@
-"""The marketplace settings document (in the config table)."""
+"""The marketplace settings document (in the config table): its writes.
+
+It is read in `chalicelib.marketplace_settings`, which names the document (KIND, KEY).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from chalicelib import config_rows
-
-KIND, KEY = "settings", "marketplace"
-
-
-def read() -> dict[str, Any]:
-    """Return the saved settings (empty if never saved) with one GetItem."""
-    return config_rows.read(KIND, KEY) or {}
+from chalicelib.marketplace_settings import KEY, KIND
 
 
 def change(values: dict[str, Any], at: str) -> dict[str, Any]:

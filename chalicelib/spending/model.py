@@ -5,18 +5,19 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from chalicelib.auth import NIP_PATTERN
 from chalicelib.validators import Email, KecamatanName, KelurahanName, PersonName, Phone
 
 # Civil-servant ranks (golongan/ruang) I/a .. IV/e.
 GRADES = tuple(f"{g}/{r}" for g, rs in (("I", "abcd"), ("II", "abcd"), ("III", "abcd"), ("IV", "abcde")) for r in rs)
-NIP = re.compile(r"^[0-9]{18}\Z")  # ASCII digits (\d takes any script), no final newline
-MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])\Z")
+# `YYYY-MM` in ASCII digits; `$` ends the text in JSON Schema, and `re.fullmatch` refuses a final newline.
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 FIRST_MONTH = "2021-07"  # e-Peken started in July 2021
-MAX_ROWS = 500
+MAX_ROWS = 500  # rows of one roster upload
 MAX_DEPARTMENT_CHARS = 100
 DEFAULT_QUOTA_IDR = 300_000  # e-Bakul's published floor; the city sets its own
 
@@ -26,10 +27,10 @@ class AsnRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    nip: Annotated[str, StringConstraints(pattern=r"^[0-9]{18}$")]
+    nip: Annotated[str, StringConstraints(pattern=NIP_PATTERN)]
     name: PersonName
     department: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DEPARTMENT_CHARS)]
-    grade: str
+    grade: Annotated[str, Field(json_schema_extra={"enum": list(GRADES)})]
     email: Email | None = None
     phone_number: Phone | None = None
     kecamatan: KecamatanName | None = None
@@ -43,13 +44,41 @@ class AsnRow(BaseModel):
         return value
 
 
+class _DocumentedAsRows:
+    """Document a list of raw rows as a list of AsnRow (each row is validated on its own)."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
+        schema["items"] = handler(AsnRow.__pydantic_core_schema__)
+        return schema
+
+
+class RosterUpload(BaseModel):
+    """POST /v1/admin/asn: each row is checked on its own (bad rows are reported, good rows kept)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rows: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=MAX_ROWS), _DocumentedAsRows()]
+
+
+class ReminderRunRequest(BaseModel):
+    """POST /v1/admin/reminders/run: the month and the day to run as (both optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] | None = None
+    as_of: Annotated[str, Field(json_schema_extra={"format": "date"})] | None = None
+
+
 class Policy(BaseModel):
     """PUT /v1/admin/spending-policy."""
 
     model_config = ConfigDict(extra="forbid")
 
     default_quota_idr: int = Field(ge=0, le=1_000_000_000)
-    quota_by_grade: dict[str, Annotated[int, Field(ge=0, le=1_000_000_000)]] = Field(default_factory=dict)
+    quota_by_grade: dict[str, Annotated[int, Field(ge=0, le=1_000_000_000)]] = Field(
+        default_factory=dict, json_schema_extra={"propertyNames": {"enum": list(GRADES)}}
+    )
 
     @field_validator("quota_by_grade")
     @classmethod
@@ -66,7 +95,7 @@ class Policy(BaseModel):
 
 def valid_month(value: str, latest: str) -> bool:
     """Tell whether a `YYYY-MM` month lies between e-Peken's start and the given latest month."""
-    return bool(MONTH.match(value)) and FIRST_MONTH <= value <= latest
+    return re.fullmatch(MONTH_PATTERN, value) is not None and FIRST_MONTH <= value <= latest
 
 
 def days_in(month: str) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib import metrics, queues
 from chalicelib.auth import Principal
@@ -19,9 +19,12 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, parse_day, utcnow
 from chalicelib.ledger import LedgerRecord
 from chalicelib.messages import Notify
-from chalicelib.paging import PageRequest, encode_cursor, page
+from chalicelib.paging import PageRequest, encode_cursor
 from chalicelib.spending import model, service, tables
 from chalicelib.spending.tables import AsnRecord
+
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
 DEFAULT_STAGES = "from_day_10:10,from_day_20:20,last_3_days:-3"
 ROSTER_PAGE = 1000
@@ -43,10 +46,11 @@ def laggards(
             yield row, spent, quota, last
 
 
-def laggard_page(principal: Principal, month: str, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
+def laggard_page(
+    principal: Principal, month: str, query: Mapping[str, str], request: PageRequest
+) -> shapes.LaggardPage:
     """A page of ASN below quota with what they spent (admins)."""
-    principal.require("admin")
-    items: list[dict[str, Any]] = []
+    items: list[shapes.Laggard] = []
     for row, spent, quota, _ in laggards(month, service.department_of(query), request.after, request.limit):
         items.append(
             {
@@ -62,10 +66,10 @@ def laggard_page(principal: Principal, month: str, query: Mapping[str, str], req
         if len(items) >= request.limit:
             break
     full = len(items) >= request.limit
-    return page(items, encode_cursor({"nip": items[-1]["nip"]}) if full else None)
+    return {"items": items, "next_cursor": encode_cursor({"nip": items[-1]["nip"]}) if full else None}
 
 
-def run(month: str | None = None, as_of: date | None = None, now: datetime | None = None) -> dict[str, Any]:
+def run(month: str | None = None, as_of: date | None = None, now: datetime | None = None) -> shapes.ReminderRun:
     """Queue today's stage of reminders for every ASN below quota, never twice.
 
     At night only the silent in-app inbox gets them at once; the notifications worker holds
@@ -78,7 +82,7 @@ def run(month: str | None = None, as_of: date | None = None, now: datetime | Non
         month, day.day if day.strftime("%Y-%m") == month else model.days_in(month), stage_setting()
     )
     if stage is None:
-        return {"month": month, "stage": None, "queued": 0, "checked": 0}
+        return {"month": month, "stage": None, "queued": 0, "laggards": 0}
     days_left = max(0, model.days_in(month) - day.day + 1) if day.strftime("%Y-%m") == month else 0
     queued = checked = 0
     pending: list[Notify] = []
@@ -105,22 +109,16 @@ def run(month: str | None = None, as_of: date | None = None, now: datetime | Non
     return {"month": month, "stage": stage.name, "queued": queued, "laggards": checked}
 
 
-def run_now(principal: Principal, body: Any) -> dict[str, Any]:
+def run_now(principal: Principal, body: model.ReminderRunRequest) -> shapes.ReminderRun:
     """POST /v1/admin/reminders/run: the daily job, now, for a month and a day of the admin's choice."""
-    principal.require("admin")
-    if not isinstance(body, Mapping):
-        raise ValidationFailed.field("body", "must be a JSON object")
-    unknown = set(body) - {"month", "as_of"}
-    if unknown:
-        raise ValidationFailed.field(sorted(unknown)[0], "Extra inputs are not permitted")
     latest = jakarta_month(utcnow())
-    month = body.get("month")
-    if month is not None and (not isinstance(month, str) or not model.valid_month(month, latest)):
+    month = body.month
+    if month is not None and not model.valid_month(month, latest):
         raise ValidationFailed.field("month", f"must be YYYY-MM between {model.FIRST_MONTH} and {latest}")
     as_of = None
-    if body.get("as_of") is not None:
+    if body.as_of is not None:
         try:
-            as_of = parse_day(body["as_of"])
+            as_of = parse_day(body.as_of)
         except ValueError as exc:
             raise ValidationFailed.field("as_of", "must be a date YYYY-MM-DD") from exc
         if month is not None and as_of.strftime("%Y-%m") != month:

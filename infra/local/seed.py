@@ -110,7 +110,9 @@ def seed() -> dict[str, int]:
     with open(REFERENCE_PRICES, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     for row in rows:
-        body = model.ReferencePrice(name=row["name"][:120], unit=row["unit"], max_price_idr=int(row["max_price_idr"]))
+        body = model.ReferencePriceInput(
+            name=row["name"][:120], unit=row["unit"], max_price_idr=int(row["max_price_idr"])
+        )
         reference.put(admin, row["sku"], body)
     count = 0
     for index, (seller_id, fields, items) in enumerate(STORES):

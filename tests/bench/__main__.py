@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 
-# Each benchmark starts its own emulator and configures the app for it; a fresh interpreter
-# keeps one benchmark's cached clients and moto state out of the next.
+# Each benchmark starts its own emulator and prepares the app for it (infra.local.prepare); a
+# fresh interpreter keeps one benchmark's cached clients and moto state out of the next.
 BENCHES = ("coldstart", "checkout", "spending", "listing", "cost")
 
 

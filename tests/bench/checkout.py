@@ -10,7 +10,6 @@ Run: make bench (or python -m tests.bench.checkout).
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -27,20 +26,14 @@ def run() -> list[dict[str, Any]]:
     from chalice.test import Client
 
     from infra.local.emulator import Emulator
-    from infra.local.provision import provision
-    from infra.local.stack import REGION, configure_environment
+    from infra.local.prepare import prepare
     from infra.local.stripe_local import LocalStripe
     from tests.helpers import CallCounter, load_key, sign
 
     state = Path(tempfile.mkdtemp())
     emulator = Emulator().start()
-    key_path = state / "key.pem"
-    from infra.local.keys import write_signing_key
-
-    configure_environment(emulator.url, write_signing_key(key_path))
-    provision("local", REGION)
     stripe = LocalStripe(state).start()
-    os.environ["PEKEN_STRIPE_API_BASE"] = stripe.url
+    key_path = prepare(state, emulator.url, stripe=stripe).key_path
     import app
     from chalicelib import stripe_gateway
 

@@ -27,6 +27,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from infra.local.prepare import REGION
+
 RUNS = 7
 CHILD = r"""
 import time, sys
@@ -68,8 +70,8 @@ def _start(code_dir: Path, request: list[str], extra: dict[str, str]) -> tuple[f
         "PATH": os.environ["PATH"],
         "PYTHONPATH": str(code_dir),
         "PYTHONDONTWRITEBYTECODE": "1",
-        "AWS_REGION": "ap-southeast-3",
-        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
         "PEKEN_STAGE": "dev",
         "POWERTOOLS_SERVICE_NAME": "peken",
         "POWERTOOLS_METRICS_NAMESPACE": "Peken",
@@ -86,26 +88,16 @@ def run() -> str:
     from infra.aws.bundle import precompile
     from infra.aws.validate import package
     from infra.local.emulator import Emulator
-    from infra.local.provision import provision
+    from infra.local.prepare import prepare
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's access log
     work = Path(tempfile.mkdtemp(prefix="peken-coldstart-"))
     emulator = Emulator().start()
-    aws = {
-        "AWS_ENDPOINT_URL": emulator.url,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-    }
     try:
-        saved = {k: os.environ.get(k) for k in aws}
-        os.environ.update(aws)
-        provision("dev", "ap-southeast-3")
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key)
-            else:
-                os.environ[key] = value
+        # The dev stage's tables for the bundles, which run as on Lambda: of what prepare sets up, they
+        # get only the way to the emulator; this process's environment stays as it is.
+        prepared = prepare(work / "state", emulator.url, stage="dev", environ={})
+        aws = {k: v for k, v in prepared.environment.items() if k.startswith("AWS_") and "REGION" not in k}
         stock_zip = package("dev", work / "build", with_dependencies=True).parent / "deployment.zip"
         ours_zip = work / "ours.zip"
         shutil.copy(stock_zip, ours_zip)

@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from infra.local.prepare import ACCOUNT, REGION
+
 CATEGORIES = ("sembako", "kuliner", "kerajinan", "fashion", "kebutuhan_rumah")
 KECAMATAN = ("Gubeng", "Genteng", "Tambaksari", "Sukolilo", "Rungkut")
 ADJECTIVES = ("segar", "murah", "asli", "spesial", "enak")
@@ -33,7 +35,6 @@ QUERIES = (
     ("search", "q=segar"),
 )
 PAGES, REPEATS, LIMIT = 2, 5, 20
-ACCOUNT, REGION = "123456789012", "ap-southeast-3"
 FIXED_NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
 
 
@@ -141,13 +142,10 @@ def run(small: int, large: int) -> list[dict[str, Any]]:
     from chalice.test import Client
 
     from infra.local.emulator import Emulator
-    from infra.local.keys import write_signing_key
-    from infra.local.provision import provision
-    from infra.local.stack import configure_environment
+    from infra.local.prepare import prepare
 
     emulator = Emulator().start()
-    configure_environment(emulator.url, write_signing_key(Path(tempfile.mkdtemp()) / "key.pem"))
-    provision("local", REGION)
+    prepare(Path(tempfile.mkdtemp()), emulator.url)
     import app
     from chalicelib.catalog import listing
 

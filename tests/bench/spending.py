@@ -21,7 +21,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-ACCOUNT, REGION = "123456789012", "ap-southeast-3"
+from infra.local.prepare import ACCOUNT, REGION
+
 MONTH = "2026-11"
 AS_OF = date(2026, 11, 21)
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)  # 10:00 in Surabaya
@@ -149,13 +150,10 @@ def measure_dashboards() -> dict[str, int]:
 def run(small: int = 1_000, large: int = 13_000) -> str:
     """Run both benchmarks and return the report."""
     from infra.local.emulator import Emulator
-    from infra.local.keys import write_signing_key
-    from infra.local.provision import provision
-    from infra.local.stack import configure_environment
+    from infra.local.prepare import prepare
 
     emulator = Emulator().start()
-    configure_environment(emulator.url, write_signing_key(Path(tempfile.mkdtemp()) / "key.pem"))
-    provision("local", REGION)
+    prepare(Path(tempfile.mkdtemp()), emulator.url)
     from chalicelib import ids
 
     ids.CLOCK_OFFSET_SECONDS[0] = (NOW - datetime.now(UTC)).total_seconds()

@@ -1,4 +1,14 @@
-"""End-to-end tier: the real local stack in its own process, driven over HTTP."""
+"""End-to-end tier: the real local stack in its own process, driven over HTTP.
+
+Every response a stack gives the suite is held to the stack's OpenAPI document
+(`tests/contract/responses.py`): `start_stack` fetches the document once and attaches it, and
+all `requests` traffic (`Shop.call`, plain `requests.get`, sessions) passes `Session.send`,
+which this module wraps; raw sockets and `http.client` hand their answers to
+`RunningStack.observe`. Mismatches fail the test (setup, call or teardown) that got them.
+`PEKEN_CONTRACT=report` only reports them (end of run, and `build/contract-report.json`),
+`PEKEN_CONTRACT=off` skips the check; `PEKEN_RESPONSES_DIR=<dir>` keeps samples of real
+bodies for `make contract`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +29,16 @@ import requests
 
 from infra.aws.access import violations
 from infra.local.processes import free_port
+from tests.contract.responses import Harness
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "Peken is ready at "
 AUDIT_ENV = "PEKEN_ACCESS_AUDIT"
+CONTRACT = Harness.from_environment(os.environ, ROOT)
+# Test modules whose responses are not checked here, and why.
+UNCHECKED = {"test_fuzz.py": "schemathesis validates every response against the document itself"}
+_SEND = requests.Session.send
+_PATCHES = pytest.MonkeyPatch()
 
 
 @dataclass
@@ -43,6 +59,10 @@ class RunningStack:
 
     def headers(self, user_id: str, groups: list[str] | None = None, **extra: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(user_id, groups or ['buyer'], **extra)}"}
+
+    def observe(self, method: str, target: str, status: int, content_type: str, body: bytes) -> None:
+        """Hold a response got without `requests` (raw sockets, http.client) to the document too."""
+        CONTRACT.observe(method, f"{self.url}{target}", status, content_type, body)
 
     def drain(self, timeout: float = 30) -> None:
         response = requests.post(f"{self.url}/_local/drain", json={"timeout": timeout}, timeout=timeout + 5)
@@ -114,17 +134,85 @@ def start_stack(state_dir: Path, command: list[str] | None = None, **env: str) -
         process.kill()
         raise RuntimeError("stack did not become ready:\n" + "".join(stack.output[-50:]))
     assert stack.output[-1].strip() == f"{READY}{stack.url}"
+    if CONTRACT.active:
+        document = requests.get(f"{stack.url}/v1/openapi.json", timeout=30)
+        document.raise_for_status()
+        CONTRACT.attach(stack.url, document.json())
     return stack
+
+
+def _observed_send(self: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    """`requests.Session.send`, then the response held to the document of the stack it came from."""
+    response = _SEND(self, request, **kwargs)
+    if request.url and CONTRACT.watches(request.url):
+        content_type = response.headers.get("Content-Type", "")
+        CONTRACT.observe(request.method or "GET", request.url, response.status_code, content_type, response.content)
+    return response
+
+
+def _checked(item: pytest.Item, when: str) -> Generator[None, None, None]:
+    """Run one phase of a test; fail it (report mode: only note it) when its responses broke the document."""
+    CONTRACT.enabled = item.path.name not in UNCHECKED
+    CONTRACT.current = item.nodeid
+    try:
+        yield
+    except BaseException:
+        found = CONTRACT.take()
+        if found:
+            item.add_report_section(when, "contract", CONTRACT.failure(found))
+        raise
+    found = CONTRACT.take()
+    if found and CONTRACT.mode == "fail":
+        pytest.fail(CONTRACT.failure(found), pytrace=False)
+    if found:
+        item.add_report_section(when, "contract", CONTRACT.failure(found))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    return (yield from _checked(item, "setup"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    return (yield from _checked(item, "call"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    return (yield from _checked(item, "teardown"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Have every stack this session starts record what each function touches on AWS."""
     audit_dir = Path(tempfile.mkdtemp(prefix="peken-access-"))
     os.environ[AUDIT_ENV] = str(audit_dir / "access.jsonl")
+    if CONTRACT.active:
+        _PATCHES.setattr(requests.Session, "send", _observed_send)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _PATCHES.undo()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """How many responses were checked, at what cost, and the mismatches grouped by cause."""
+    if not CONTRACT.checked:
+        return
+    mismatches = len(CONTRACT.seen)
+    terminalreporter.write_sep(
+        "-",
+        f"response contract ({CONTRACT.mode}): {CONTRACT.checked} responses checked in {CONTRACT.seconds:.1f} s, "
+        f"{mismatches} mismatch(es)" + (f", written to {CONTRACT.report}" if mismatches else ""),
+    )
+    for line in CONTRACT.summary():
+        terminalreporter.write_line(line)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when a function did something its IAM grant in the deploy template does not allow."""
+    if CONTRACT.checked:
+        CONTRACT.write_report()
     path = Path(os.environ.get(AUDIT_ENV, "/nonexistent"))
     if not path.exists():
         return

@@ -219,7 +219,11 @@ def raw(stack: RunningStack, head: bytes, body: bytes = b"") -> RawResponse:
     header_block, _, payload = received.partition(b"\r\n\r\n")
     status_line, *lines = header_block.decode("latin-1").split("\r\n")
     headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines)]
-    return RawResponse(int(status_line.split(" ")[1]), headers, payload)
+    response = RawResponse(int(status_line.split(" ")[1]), headers, payload)
+    method, _, rest = head.split(b"\r\n", 1)[0].decode("latin-1").partition(" ")  # b"NONSENSE" has no target
+    target = rest.split(" ", 1)[0]
+    stack.observe(method, target, response.status_code, response.header("Content-Type") or "", payload)
+    return response
 
 
 def request_head(method: str, target: str, *headers: str, close: bool = True) -> bytes:
@@ -571,6 +575,7 @@ def test_hostile_path_parameters_are_404_and_change_nothing(world: World, stack:
             status, payload, names = response.status, response.read(), {k.lower() for k in response.headers}
         finally:
             connection.close()
+        stack.observe(method, template.format(value), status, response.getheader("Content-Type") or "", payload)
         assert status in statuses, (method, template.format(value)[:80], status, payload[:200])
         error_of(json.loads(payload))
         assert names <= RESPONSE_HEADERS

@@ -11,23 +11,18 @@ import pytest
 from chalice.test import Client
 
 from infra.local.emulator import Emulator
-from infra.local.provision import provision
+from infra.local.prepare import REGION, prepare
 from infra.local.pump import QueuePump
-from infra.local.stack import REGION, configure_environment, consumers_of
-from tests.helpers import load_key, new_key, sign
+from infra.local.stack import consumers_of
+from tests.helpers import load_key, sign
 
 
 @pytest.fixture(scope="session")
 def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The emulator, prepared as the local stack prepares it (no Stripe, no seed data)."""
     emulator = Emulator().start()
-    key_path = new_key(tmp_path_factory.mktemp("keys"))
-    configure_environment(emulator.url, key_path)
-    created = provision("local", REGION)
-    from chalicelib import auth, config
-
-    config.settings.cache_clear()
-    auth.key_source.cache_clear()
-    yield {"emulator": emulator, "key_path": key_path, **created}
+    prepared = prepare(tmp_path_factory.mktemp("state"), emulator.url)
+    yield {"emulator": emulator, "key_path": prepared.key_path, "tables": prepared.tables, "queues": prepared.queues}
     emulator.stop()
 
 

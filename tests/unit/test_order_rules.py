@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.errors import Forbidden
+from chalicelib.errors import Forbidden, InvalidTransition
 from chalicelib.ids import new_id, rupiah
 from chalicelib.orders import model
 
@@ -39,7 +39,7 @@ def test_allowed_moves(action: str, status: str, roles: set[str], target: str) -
     ],
 )
 def test_refused_moves_are_invalid_transitions(action: str, status: str, roles: set[str]) -> None:
-    with pytest.raises(model.InvalidTransition):
+    with pytest.raises(InvalidTransition):
         model.decide(action, status, roles)
 
 

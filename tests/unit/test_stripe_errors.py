@@ -9,6 +9,7 @@ import pytest
 import stripe
 
 from chalicelib import stripe_gateway
+from chalicelib.errors import AmountOutOfRange, PaymentProviderError
 
 
 def invalid(message: str, code: str) -> Exception:
@@ -36,7 +37,7 @@ def refuse(monkeypatch: pytest.MonkeyPatch) -> Any:
 @pytest.mark.parametrize("code", ["amount_too_small", "amount_too_large"])
 def test_an_amount_stripe_will_not_charge_is_422(refuse: Any, code: str) -> None:
     refuse(invalid("Amount must be ...", code))
-    with pytest.raises(stripe_gateway.AmountOutOfRange) as raised:
+    with pytest.raises(AmountOutOfRange) as raised:
         stripe_gateway.create_payment_intent(7_000, "checkout-1", {})
     assert (raised.value.status, raised.value.code) == (422, code)
     assert raised.value.details["total_idr"] == 7_000
@@ -58,7 +59,7 @@ def test_an_unknown_object_is_a_missing_resource(refuse: Any) -> None:
 )
 def test_any_other_refusal_is_502_not_500(refuse: Any, error: Exception) -> None:
     refuse(error)
-    with pytest.raises(stripe_gateway.PaymentProviderError) as raised:
+    with pytest.raises(PaymentProviderError) as raised:
         stripe_gateway.retrieve_payment_intent("pi_1")
     assert raised.value.status == 502 and raised.value.code == "payment_provider_error"
 
@@ -70,7 +71,7 @@ def test_a_payment_intent_stripe_no_longer_cancels_is_left_alone(refuse: Any) ->
 
 @pytest.mark.parametrize("total, code", [(1, "amount_too_small"), (10_000_000_000, "amount_too_large")])
 def test_totals_are_checked_before_stripe_is_asked(total: int, code: str) -> None:
-    with pytest.raises(stripe_gateway.AmountOutOfRange) as raised:
+    with pytest.raises(AmountOutOfRange) as raised:
         stripe_gateway.check_amount(total)
     assert raised.value.code == code
     stripe_gateway.check_amount(50_000)

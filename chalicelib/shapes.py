@@ -1,0 +1,472 @@
+"""What the API answers: one TypedDict per response shape, named as the OpenAPI components are.
+
+Route declarations in app.py name their answer here (`answers="Order"`); the document
+(`chalicelib.openapi`) is generated from these types, and the e2e suite checks every real
+response against it, so a render function that drifts from its shape fails a test.
+Closed sets (statuses, kinds, categories, grades) are imported from their domain models.
+
+Loaded only to build the document (pydantic reads TypedDicts from typing_extensions on
+Python 3.11): never on a request's path.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, NotRequired, get_args
+
+from typing_extensions import TypedDict
+
+from chalicelib.auth import GROUPS
+from chalicelib.catalog.categories import CATEGORY_IDS
+from chalicelib.catalog.model import STORE_KINDS, STORE_STATUSES
+from chalicelib.orders.model import REFUND_STATUSES, CheckoutStatus, FulfillmentMethod
+from chalicelib.orders.model import STATUSES as ORDER_STATUSES
+from chalicelib.profiles.model import LOCALES
+from chalicelib.reports.service import GROUPS as SALES_GROUPS
+from chalicelib.spending.model import GRADES, MONTH_PATTERN
+
+
+class Schema:
+    """JSON Schema keywords to add to a type's generated schema (pydantic reads this hook)."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
+        schema.update(self.keywords)
+        return schema
+
+
+def one_of(values: tuple[str, ...] | frozenset[str]) -> Schema:
+    """A closed set of strings, from the tuple that defines it in its domain."""
+    return Schema(enum=sorted(values) if isinstance(values, frozenset) else list(values))
+
+
+Timestamp = Annotated[str, Schema(format="date-time")]
+Day = Annotated[str, Schema(format="date")]
+Month = Annotated[str, Schema(pattern=MONTH_PATTERN)]
+Idr = Annotated[int, Schema(minimum=0)]  # whole Rupiah, never negative
+SignedIdr = int  # a month's figure that refunds may take below zero
+Count = Annotated[int, Schema(minimum=0)]
+Id = Annotated[str, Schema(minLength=1)]
+OrderStatus = Annotated[str, one_of(ORDER_STATUSES)]
+StoreStatus = Annotated[str, one_of(STORE_STATUSES)]
+StoreKind = Annotated[str, one_of(STORE_KINDS)]
+Category = Annotated[str, one_of(CATEGORY_IDS)]
+Grade = Annotated[str, one_of(GRADES)]
+Locale = Annotated[str, one_of(LOCALES)]
+Group = Annotated[str, one_of(GROUPS)]
+
+
+# --- errors --------------------------------------------------------------------------
+
+
+class FieldError(TypedDict):
+    field: str
+    message: str
+
+
+class ErrorDetails(TypedDict, total=False):
+    """What an error adds; `field` names the (first) bad field of a validation error."""
+
+    field: str
+    errors: list[FieldError]
+    status: str
+    product_id: str
+    available: int
+    items: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    upserted: int
+    allowed: list[str]
+    total_idr: int
+    min_idr: int
+    max_idr: int
+    stripe_code: str
+
+
+class ErrorBody(TypedDict):
+    code: str
+    message: Annotated[str, Schema(minLength=1)]
+    details: ErrorDetails
+
+
+class Error(TypedDict):
+    """The one error shape of every 4xx and 5xx answer."""
+
+    error: ErrorBody
+
+
+# --- health, identity, profiles ------------------------------------------------------
+
+
+class Health(TypedDict):
+    status: Literal["ok"]
+
+
+class OpenApiDocument(TypedDict):
+    openapi: str
+    info: dict[str, Any]
+    servers: list[dict[str, Any]]
+    paths: dict[str, Any]
+    components: dict[str, Any]
+
+
+class DevToken(TypedDict):
+    token: str
+    expires_at: Timestamp
+
+
+class Notify(TypedDict):
+    email: bool
+    sms: bool
+
+
+class AsnLink(TypedDict):
+    """The caller's roster row, when their token carries a NIP the roster knows."""
+
+    nip: str
+    name: str
+    department: str
+    grade: Grade
+    monthly_quota_idr: Idr
+
+
+class Me(TypedDict):
+    user_id: str
+    groups: list[Group]
+    name: str | None
+    email: str | None
+    phone_number: str | None
+    kecamatan: str | None
+    kelurahan: str | None
+    locale: Locale
+    notify: Notify
+    asn: AsnLink | None
+    updated_at: Timestamp | None
+
+
+class Notification(TypedDict):
+    id: Id
+    kind: str
+    title: str
+    body: str
+    created_at: Timestamp
+    read: bool
+
+
+class NotificationPage(TypedDict):
+    items: list[Notification]
+    next_cursor: str | None
+
+
+# --- catalog -------------------------------------------------------------------------
+
+
+class CategoryEntry(TypedDict):
+    id: Category
+    name: str
+    name_en: str
+
+
+class CategoryList(TypedDict):
+    items: list[CategoryEntry]
+    next_cursor: None
+    categories: list[Category]
+
+
+class ReferencePrice(TypedDict):
+    sku: str
+    name: str
+    unit: str
+    max_price_idr: Idr
+    updated_at: Timestamp
+
+
+class ReferencePriceSet(ReferencePrice):
+    listings_changed: Count
+
+
+class ReferencePriceList(TypedDict):
+    items: list[ReferencePrice]
+    next_cursor: None
+
+
+class Store(TypedDict):
+    """A store; owner, phone, NIB, reason and turnover only for its owner and the admins."""
+
+    store_id: Id
+    name: str
+    kind: StoreKind
+    kecamatan: str
+    kelurahan: str
+    address: str
+    status: StoreStatus
+    open: bool
+    listed: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+    owner_id: NotRequired[str]
+    phone_number: NotRequired[str]
+    nib: NotRequired[str | None]
+    reason: NotRequired[str | None]
+    turnover_month_idr: NotRequired[SignedIdr]
+
+
+class StorePage(TypedDict):
+    items: list[Store]
+    next_cursor: str | None
+
+
+class Product(TypedDict):
+    product_id: Id
+    store_id: Id
+    store_name: str
+    name: str
+    category: Category
+    unit: str
+    price_idr: Annotated[int, Schema(minimum=1)]
+    stock: Count
+    kecamatan: str
+    reference_sku: str | None
+    description: str | None
+    image_url: str | None
+    active: bool
+    available: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+    hidden_reason: NotRequired[str | None]
+
+
+class ProductPage(TypedDict):
+    items: list[Product]
+    next_cursor: str | None
+
+
+# --- cart, checkout, orders ----------------------------------------------------------
+
+
+class CartLine(TypedDict):
+    product_id: Id
+    store_id: Id
+    store_name: str | None
+    name: str
+    unit: str | None
+    unit_price_idr: Idr
+    quantity: Count
+    line_total_idr: Idr
+    available: bool
+
+
+class Cart(TypedDict):
+    items: list[CartLine]
+    total_idr: Idr
+
+
+class OrderLine(TypedDict):
+    product_id: Id
+    name: str
+    unit: str | None
+    unit_price_idr: Idr
+    quantity: Count
+
+
+class OrderFulfillment(TypedDict):
+    method: FulfillmentMethod
+    address: NotRequired[str | None]
+    notes: NotRequired[str | None]
+
+
+class Refund(TypedDict):
+    status: Annotated[str, one_of(REFUND_STATUSES)]
+    amount_idr: Idr
+
+
+class HistoryEntry(TypedDict):
+    status: OrderStatus
+    at: Timestamp
+
+
+class Order(TypedDict):
+    order_id: Id
+    checkout_id: Id
+    buyer_id: Id
+    store_id: Id
+    store_name: str
+    status: OrderStatus
+    lines: list[OrderLine]
+    total_idr: Idr
+    fulfillment: OrderFulfillment
+    refund: Refund | None
+    history: list[HistoryEntry]
+    created_at: Timestamp
+    expires_at: Timestamp
+    reason: str | None
+
+
+class OrderPage(TypedDict):
+    items: list[Order]
+    next_cursor: str | None
+
+
+class CheckoutOrder(TypedDict):
+    order_id: Id
+    store_id: Id
+    total_idr: Idr
+    status: OrderStatus
+
+
+class Payment(TypedDict):
+    provider: Literal["stripe"]
+    payment_intent_id: str
+    amount_idr: Idr
+    client_secret: NotRequired[str]
+
+
+class Checkout(TypedDict):
+    checkout_id: Id
+    status: Annotated[str, one_of(get_args(CheckoutStatus))]
+    total_idr: Idr
+    expires_at: Timestamp
+    orders: list[CheckoutOrder]
+    payment: Payment
+    payment_error: str | None
+
+
+class WebhookReceipt(TypedDict):
+    """Stripe's event was taken (or is one we ignore, or came before)."""
+
+    received: bool
+    duplicate: NotRequired[bool]
+    ignored: NotRequired[bool]
+
+
+class DevPaymentResult(TypedDict):
+    checkout_id: Id
+    payment_intent_id: str
+    payment_intent_status: str
+
+
+# --- spending obligation and reports -------------------------------------------------
+
+
+class RosterUpserted(TypedDict):
+    upserted: Count
+
+
+class AsnEntry(TypedDict):
+    nip: str
+    name: str
+    department: str
+    grade: Grade
+    email: str | None
+    phone_number: str | None
+    kecamatan: str | None
+    kelurahan: str | None
+    linked: bool
+
+
+class AsnPage(TypedDict):
+    items: list[AsnEntry]
+    next_cursor: str | None
+
+
+class SpendingPolicy(TypedDict):
+    default_quota_idr: Idr
+    quota_by_grade: Annotated[dict[str, Idr], Schema(propertyNames={"enum": list(GRADES)})]
+
+
+class MySpending(TypedDict):
+    month: Month
+    quota_idr: Idr
+    spent_idr: SignedIdr
+    remaining_idr: Idr
+    compliant: bool
+    orders: Count
+
+
+class DepartmentCompliance(TypedDict):
+    department: str
+    asn_count: Count
+    compliant_count: Count
+    spent_idr: SignedIdr
+
+
+class Compliance(TypedDict):
+    month: Month
+    asn_count: Count
+    compliant_count: Count
+    spent_idr: SignedIdr
+    departments: list[DepartmentCompliance]
+
+
+class Laggard(TypedDict):
+    nip: str
+    name: str
+    department: str
+    grade: Grade
+    spent_idr: SignedIdr
+    quota_idr: Idr
+    remaining_idr: Idr
+
+
+class LaggardPage(TypedDict):
+    items: list[Laggard]
+    next_cursor: str | None
+
+
+class ReminderRun(TypedDict):
+    """What a run of the reminder job did: its stage (none before the first) and messages queued."""
+
+    month: Month
+    stage: str | None
+    queued: Count
+    laggards: Count
+
+
+class SalesRow(TypedDict):
+    key: str
+    orders: Count
+    gmv_idr: SignedIdr
+
+
+SalesReport = TypedDict(
+    "SalesReport",
+    {"from": Day, "to": Day, "group_by": Annotated[str, one_of(SALES_GROUPS)], "rows": list[SalesRow]},
+)
+
+
+class FairnessReport(TypedDict):
+    month: Month
+    sellers: Count
+    sellers_with_orders: Count
+    sellers_without_orders: Count
+    gini: float
+    top_decile_share: float
+    income_idr: SignedIdr
+
+
+# --- operations ----------------------------------------------------------------------
+
+
+class Settings(TypedDict):
+    turnover_cap_idr: Idr
+    payment_timeout_minutes: Count
+    auto_complete_days: Count
+
+
+class JobRun(TypedDict):
+    started_at: Timestamp
+    finished_at: Timestamp | None
+    outcome: str
+    summary: dict[str, Any] | None
+
+
+class JobStatus(TypedDict):
+    job: str
+    schedule: str
+    last_run: JobRun | None
+
+
+class JobList(TypedDict):
+    items: list[JobStatus]
+    next_cursor: None
