@@ -80,6 +80,17 @@ class ValidationFailed(ApiError):
         return cls(f"{first['field']}: {first['message']}", {"field": first["field"], "errors": errors})
 
 
+def field_errors(exc: Any, whole: str = "body") -> list[dict[str, str]]:
+    """Name each field a pydantic ValidationError found bad, with pydantic's message (less "Value error, ")."""
+    return [
+        {
+            "field": ".".join(str(part) for part in err.get("loc", ())) or whole,
+            "message": str(err.get("msg", "invalid")).removeprefix("Value error, "),
+        }
+        for err in exc.errors()
+    ]
+
+
 class BadJson(ApiError):
     status, code = 400, "validation_error"
 
@@ -115,7 +126,20 @@ class HeadersTooLarge(ApiError):
     status, code = 431, "request_header_fields_too_large"
 
 
-FRONT_DOOR = (BadRequest, LengthRequired, PayloadTooLarge, UriTooLong, HeadersTooLarge, RequestTimeout, TooManyRequests)
+class Blocked(Forbidden):
+    """The firewall (AWS WAF in front of the API) refused the request, whatever the route."""
+
+
+FRONT_DOOR = (
+    BadRequest,
+    Blocked,
+    LengthRequired,
+    PayloadTooLarge,
+    UriTooLong,
+    HeadersTooLarge,
+    RequestTimeout,
+    TooManyRequests,
+)
 
 
 class InternalError(ApiError):

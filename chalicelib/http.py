@@ -23,6 +23,7 @@ from chalicelib.errors import (
     Unauthorized,
     ValidationFailed,
     error_body,
+    field_errors,
     is_transient,
 )
 
@@ -96,13 +97,7 @@ def validate(model: type[M], data: Any) -> M:
     try:
         return model.model_validate(data, strict=True)
     except ValidationError as exc:
-        raise ValidationFailed.fields([_field_error(e) for e in exc.errors()]) from exc
-
-
-def _field_error(err: Any) -> dict[str, str]:
-    loc = ".".join(str(part) for part in err.get("loc", ())) or "body"
-    message = err.get("msg", "invalid")
-    return {"field": loc, "message": message.removeprefix("Value error, ")}
+        raise ValidationFailed.fields(field_errors(exc)) from exc
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

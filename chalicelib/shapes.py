@@ -17,7 +17,7 @@ from typing_extensions import TypedDict
 
 from chalicelib.auth import GROUPS
 from chalicelib.catalog.categories import CATEGORY_IDS
-from chalicelib.catalog.model import STORE_KINDS, STORE_STATUSES
+from chalicelib.catalog.model import HIDDEN_REASONS, STORE_KINDS, STORE_STATUSES
 from chalicelib.orders.model import REFUND_STATUSES, CheckoutStatus, FulfillmentMethod
 from chalicelib.orders.model import STATUSES as ORDER_STATUSES
 from chalicelib.profiles.model import LOCALES
@@ -234,7 +234,7 @@ class Product(TypedDict):
     available: bool
     created_at: Timestamp
     updated_at: Timestamp
-    hidden_reason: NotRequired[str | None]
+    hidden_reason: NotRequired[Annotated[str, one_of(HIDDEN_REASONS)] | None]
 
 
 class ProductPage(TypedDict):

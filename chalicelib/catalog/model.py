@@ -16,6 +16,9 @@ StoreKind = Literal["toko_kelontong", "umkm", "swk"]
 STORE_KINDS: tuple[StoreKind, ...] = get_args(StoreKind)
 StoreStatus = Literal["pending", "active", "rejected", "suspended"]
 STORE_STATUSES: tuple[StoreStatus, ...] = get_args(StoreStatus)
+# Why a product is not listed, as its owner sees it: priced over its reference, or hidden with its store.
+HiddenReason = Literal["price_above_reference", "not_listed"]
+HIDDEN_REASONS: tuple[HiddenReason, ...] = get_args(HiddenReason)
 MAX_PRICE_IDR = 1_000_000_000
 MAX_STOCK = 1_000_000
 

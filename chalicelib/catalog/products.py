@@ -144,5 +144,6 @@ def render(product: ProductRecord, private: bool = False) -> shapes.Product:
         "updated_at": product.updated_at,
     }
     if private:
-        out["hidden_reason"] = product.hidden_reason or (None if visibility.is_listed(product) else "not_listed")
+        with_store: model.HiddenReason | None = None if visibility.is_listed(product) else "not_listed"
+        out["hidden_reason"] = product.hidden_reason or with_store
     return out

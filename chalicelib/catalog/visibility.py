@@ -66,7 +66,8 @@ def apply(product: ProductRecord, store: StoreRecord, ref_max: int | None) -> No
     product.store_name = store.name
     product.kecamatan = store.kecamatan
     over = ref_max is not None and int(product.price_idr) > ref_max
-    product.hidden_reason = "price_above_reference" if over else None
+    reason: model.HiddenReason | None = "price_above_reference" if over else None
+    product.hidden_reason = reason
     listed = bool(product.active) and not over and store_is_listed(store)
     values = {
         "l_all": "all",

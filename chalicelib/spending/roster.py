@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from chalicelib.auth import Principal
 from chalicelib.dynamo import WRITE_ATTEMPTS, page_of
-from chalicelib.errors import ValidationFailed
+from chalicelib.errors import ValidationFailed, field_errors
 from chalicelib.ids import iso, utcnow
 from chalicelib.paging import PageRequest, encode_cursor
 from chalicelib.reports import tables as counters
@@ -44,10 +44,7 @@ def upload(principal: Principal, body: model.RosterUpload) -> shapes.RosterUpser
                 row.kelurahan = kelurahan_in(row.kecamatan, row.kelurahan)
             good[row.nip] = row
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err.get("loc", ())) or "row"
-            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            bad.append({"index": i, "field": field, "message": message})
+            bad.append({"index": i, **field_errors(exc, whole="row")[0]})
         except (ValueError, TypeError) as exc:
             bad.append({"index": i, "field": "kelurahan", "message": str(exc)})
     upserted = _save(list(good.values()))

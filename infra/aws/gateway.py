@@ -21,21 +21,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib import errors
+
 API = "RestAPI"  # Chalice's logical id for the REST API
 STAGE = "api"  # .chalice/config.json api_gateway_stage
 WEBHOOK_PATH = "/v1/webhooks/stripe"
 COMPRESS_FROM_BYTES = 1024
 THROTTLE = {"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200}  # per second, for each route and method
 WEBHOOK_THROTTLE = {"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100}  # Stripe's deliveries only
-GATEWAY_ERRORS = {
-    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "no such route"),
-    "RESOURCE_NOT_FOUND": (404, "not_found", "no such route"),
-    "THROTTLED": (429, "too_many_requests", "slow down"),
-    "QUOTA_EXCEEDED": (429, "too_many_requests", "slow down"),
-    "REQUEST_TOO_LARGE": (413, "payload_too_large", "request too large"),
-    "WAF_FILTERED": (403, "forbidden", "request blocked by the firewall"),
-    "DEFAULT_4XX": (None, "bad_request", "request rejected by the gateway"),
-    "DEFAULT_5XX": (None, "internal_error", "internal error"),
+# API Gateway's own refusals in our error shape, with our error classes' codes (the document's).
+GATEWAY_ERRORS: dict[str, tuple[type[errors.ApiError], str, bool]] = {  # class, message, keep the gateway's status
+    "MISSING_AUTHENTICATION_TOKEN": (errors.NotFound, "no such route", False),
+    "RESOURCE_NOT_FOUND": (errors.NotFound, "no such route", False),
+    "THROTTLED": (errors.TooManyRequests, "slow down", False),
+    "QUOTA_EXCEEDED": (errors.TooManyRequests, "slow down", False),
+    "REQUEST_TOO_LARGE": (errors.PayloadTooLarge, "request too large", False),
+    "WAF_FILTERED": (errors.Blocked, "request blocked by the firewall", False),
+    "DEFAULT_4XX": (errors.BadRequest, "request rejected by the gateway", True),
+    "DEFAULT_5XX": (errors.InternalError, "internal error", True),
 }
 # One JSON object per request. No query string, headers or body: they may carry personal data.
 ACCESS_LOG_FORMAT = {
@@ -242,10 +245,10 @@ def _web_acl() -> dict[str, Any]:
 
 def _gateway_responses() -> dict[str, Any]:
     out = {}
-    for kind, (status, code, message) in GATEWAY_ERRORS.items():
-        body = json.dumps({"error": {"code": code, "message": message, "details": {}}})
+    for kind, (error, message, keep_status) in GATEWAY_ERRORS.items():
+        body = json.dumps(errors.error_body(error.code, message))
         entry: dict[str, Any] = {"responseTemplates": {"application/json": body}}
-        if status is not None:
-            entry["statusCode"] = str(status)
+        if not keep_status:
+            entry["statusCode"] = str(error.status)
         out[kind] = entry
     return out
