@@ -28,7 +28,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from chalicelib import http
+from chalicelib import http, idempotency
 from chalicelib.auth import GROUPS
 from chalicelib.errors import ApiError
 
@@ -76,6 +76,10 @@ class Operation(NamedTuple):
     def takes_body(self) -> bool:
         """Tell whether the operation reads a JSON body."""
         return "body" in _arguments(self.view)
+
+    def body_model(self) -> Any:
+        """The pydantic model of the body: the view's `body` annotation, resolved now (it may import a domain)."""
+        return eval(self.view.__annotations__["body"], self.view.__globals__)  # noqa: S307 (our own code)
 
 
 class Api:
@@ -135,12 +139,10 @@ def _handler(app: Chalice, operation: Operation) -> View:
         if "caller" in wanted:
             arguments["caller"] = caller
         if operation.idempotency_required:
-            from chalicelib import idempotency
-
             idempotency.key_of(request.headers, required=True)  # the HTTP layer replays by it
         if "body" in wanted:
             if not body_model:
-                body_model.append(eval(view.__annotations__["body"], view.__globals__))  # noqa: S307 (our own code)
+                body_model.append(operation.body_model())
             arguments["body"] = http.parse(body_model[0], request)
         if "request" in wanted:
             arguments["request"] = request

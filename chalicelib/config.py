@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 LOCAL_STAGE = "local"
-DEV_PATHS = "/v1/dev/"  # the local stack's own routes (tokens, test payments)
-DEV_ROUTES_ENV = "PEKEN_DEV_ROUTES"  # set to 1 by the local stack (with stage local) to register them
+DEV_ROUTES_ENV = "PEKEN_DEV_ROUTES"  # set to 1 by the local stack (with stage local) to register /v1/dev/*
 # The local stack's two issuers, standing in for the public and the staff user pools.
 LOCAL_ISSUER, LOCAL_AUDIENCE = "peken-local", "peken-local-client"
 LOCAL_STAFF_ISSUER, LOCAL_STAFF_AUDIENCE = "peken-local-staff", "peken-local-staff-client"

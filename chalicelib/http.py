@@ -105,11 +105,6 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
 
 
-def created(body: Any) -> Response:
-    """Build a 201 response."""
-    return json_response(body, 201)
-
-
 def query(request: Request) -> dict[str, str]:
     """Return the query string parameters (empty dict when none)."""
     return dict(request.query_params or {})

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 JAKARTA = ZoneInfo("Asia/Jakarta")
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # ASCII digits only (\d takes any script)
 
 
 def new_id(at_ms: int | None = None, seed: str | None = None) -> str:
@@ -54,7 +55,7 @@ def jakarta_day(at: datetime) -> str:
 
 def parse_day(value: object) -> date:
     """Read a calendar day written `YYYY-MM-DD` (no other ISO form); raise ValueError otherwise."""
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+    if not isinstance(value, str) or not re.fullmatch(DAY_PATTERN, value):
         raise ValueError("must be a date YYYY-MM-DD")
     return date.fromisoformat(value)
 

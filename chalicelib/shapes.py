@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, NotRequired, get_args
 
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from chalicelib.auth import GROUPS
@@ -25,30 +26,23 @@ from chalicelib.reports.service import GROUPS as SALES_GROUPS
 from chalicelib.spending.model import GRADES, MONTH_PATTERN
 
 
-class Schema:
-    """JSON Schema keywords to add to a type's generated schema (pydantic reads this hook)."""
-
-    def __init__(self, **keywords: Any) -> None:
-        self.keywords = keywords
-
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
-        schema: dict[str, Any] = handler(core_schema)
-        schema.update(self.keywords)
-        return schema
+def json_schema(**keywords: Any) -> Any:
+    """JSON Schema keywords to add to a type's generated schema."""
+    return Field(json_schema_extra=keywords)
 
 
-def one_of(values: tuple[str, ...] | frozenset[str]) -> Schema:
+def one_of(values: tuple[str, ...]) -> Any:
     """A closed set of strings, from the tuple that defines it in its domain."""
-    return Schema(enum=sorted(values) if isinstance(values, frozenset) else list(values))
+    return json_schema(enum=list(values))
 
 
-Timestamp = Annotated[str, Schema(format="date-time")]
-Day = Annotated[str, Schema(format="date")]
-Month = Annotated[str, Schema(pattern=MONTH_PATTERN)]
-Idr = Annotated[int, Schema(minimum=0)]  # whole Rupiah, never negative
+Timestamp = Annotated[str, json_schema(format="date-time")]
+Day = Annotated[str, json_schema(format="date")]
+Month = Annotated[str, json_schema(pattern=MONTH_PATTERN)]
+Idr = Annotated[int, json_schema(minimum=0)]  # whole Rupiah, never negative
 SignedIdr = int  # a month's figure that refunds may take below zero
-Count = Annotated[int, Schema(minimum=0)]
-Id = Annotated[str, Schema(minLength=1)]
+Count = Annotated[int, json_schema(minimum=0)]
+Id = Annotated[str, json_schema(minLength=1)]
 OrderStatus = Annotated[str, one_of(ORDER_STATUSES)]
 StoreStatus = Annotated[str, one_of(STORE_STATUSES)]
 StoreKind = Annotated[str, one_of(STORE_KINDS)]
@@ -86,7 +80,7 @@ class ErrorDetails(TypedDict, total=False):
 
 class ErrorBody(TypedDict):
     code: str
-    message: Annotated[str, Schema(minLength=1)]
+    message: Annotated[str, json_schema(minLength=1)]
     details: ErrorDetails
 
 
@@ -224,7 +218,7 @@ class Product(TypedDict):
     name: str
     category: Category
     unit: str
-    price_idr: Annotated[int, Schema(minimum=1)]
+    price_idr: Annotated[int, json_schema(minimum=1)]
     stock: Count
     kecamatan: str
     reference_sku: str | None
@@ -372,7 +366,7 @@ class AsnPage(TypedDict):
 
 class SpendingPolicy(TypedDict):
     default_quota_idr: Idr
-    quota_by_grade: Annotated[dict[str, Idr], Schema(propertyNames={"enum": list(GRADES)})]
+    quota_by_grade: Annotated[dict[str, Idr], json_schema(propertyNames={"enum": list(GRADES)})]
 
 
 class MySpending(TypedDict):

@@ -66,7 +66,7 @@ class ReminderRunRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    month: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] | None = None
+    month: Annotated[str, StringConstraints(pattern=MONTH_PATTERN)] | None = None
     as_of: Annotated[str, Field(json_schema_extra={"format": "date"})] | None = None
 
 
