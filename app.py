@@ -11,6 +11,7 @@ from chalicelib.api import OPTIONAL, PUBLIC, SIGNED_IN, Api
 from chalicelib.config import dev_routes_enabled, queue_name
 from chalicelib.errors import (
     AmountOutOfRange,
+    BadJson,
     BadSignature,
     CartEmpty,
     Conflict,
@@ -19,8 +20,9 @@ from chalicelib.errors import (
     OutOfStock,
     OwnStore,
     PaymentUnavailable,
+    PriceAboveReference,
+    ReferenceRequired,
     StoreUnavailable,
-    ValidationFailed,
 )
 from chalicelib.jobs.schedules import SCHEDULES
 from chalicelib.lazy import lazy
@@ -29,7 +31,7 @@ from chalicelib.paging import page_request
 # Domain modules load on first use: a cold start imports only what its request needs
 # (GET /v1/health needs none of them; no function imports `stripe` until it pays or refunds).
 if TYPE_CHECKING:
-    from chalicelib import devtools, openapi, queues, shapes
+    from chalicelib import devtools, openapi, queues, shapes, wilayah
     from chalicelib.auth import Principal
     from chalicelib.cart import service as cart
     from chalicelib.catalog import categories as catalog_categories
@@ -80,6 +82,7 @@ else:
     reminders = lazy("chalicelib.spending.reminders")
     roster = lazy("chalicelib.spending.roster")
     spending = lazy("chalicelib.spending.service")
+    wilayah = lazy("chalicelib.wilayah")
 
 app = Chalice(app_name="peken", configure_logs=False)  # Powertools owns the "peken" logger
 http.install(app)
@@ -120,8 +123,20 @@ def put_me(caller: Principal, body: profile_model.UpdateMe) -> shapes.Me:
 
 @route("GET", "/v1/me/notifications", SIGNED_IN)
 def my_notifications(caller: Principal, request: Request) -> shapes.NotificationPage:
-    """Read my inbox, newest first."""
+    """Read my inbox, newest first (delivered asynchronously: an entry appears about a second after the change)."""
     return notifications.inbox(caller, page_request(request.query_params, notifications.CURSOR_FIELDS))
+
+
+@route("POST", "/v1/me/notifications/read", SIGNED_IN, status=204)
+def read_notifications(caller: Principal, body: notifications.MarkRead) -> None:
+    """Mark my notifications read (<= 100 ids; ids not in my inbox are ignored)."""
+    notifications.read_many(caller, body)
+
+
+@route("POST", "/v1/me/notifications/{notification_id}/read", SIGNED_IN, status=204)
+def read_notification(caller: Principal, notification_id: str) -> None:
+    """Mark one of my notifications read."""
+    notifications.read_one(caller, notification_id)
 
 
 @route("GET", "/v1/admin/notifications", "admin")
@@ -140,6 +155,12 @@ def categories() -> shapes.CategoryList:
     return catalog_categories.list_categories()
 
 
+@route("GET", "/v1/wilayah", PUBLIC)
+def list_wilayah() -> shapes.WilayahList:
+    """List Surabaya's kecamatan and kelurahan with their official codes."""
+    return wilayah.listing()
+
+
 @route("GET", "/v1/reference-prices", PUBLIC)
 def reference_prices() -> shapes.ReferencePriceList:
     """List reference (maximum) prices of staples."""
@@ -152,13 +173,16 @@ def put_reference_price(caller: Principal, sku: str, body: model.ReferencePriceI
     return reference.put(caller, sku, body)
 
 
-@route("POST", "/v1/stores/{store_id}/products", "seller", status=201, errors=(StoreUnavailable,))
+PRICE_RULE_ERRORS = (PriceAboveReference, ReferenceRequired)
+
+
+@route("POST", "/v1/stores/{store_id}/products", "seller", status=201, errors=(StoreUnavailable, *PRICE_RULE_ERRORS))
 def create_product(caller: Principal, store_id: str, body: model.NewProduct) -> shapes.Product:
     """Add a product to my active store."""
     return products.create(caller, store_id, body)
 
 
-@route("GET", "/v1/products", OPTIONAL, query=("category", "kecamatan", "store_id", "q"))
+@route("GET", "/v1/products", OPTIONAL, query=("category", "kecamatan", "store_id", "q", "max_price_idr", "sort"))
 def list_products(caller: Principal | None, request: Request) -> shapes.ProductPage:
     """Browse and search listed products (fair order)."""
     filters = listing.filters_from(http.query(request))
@@ -172,7 +196,7 @@ def get_product(caller: Principal | None, product_id: str) -> shapes.Product:
     return products.show(caller, product_id)
 
 
-@route("PATCH", "/v1/products/{product_id}", SIGNED_IN, errors=(Forbidden, Conflict))
+@route("PATCH", "/v1/products/{product_id}", SIGNED_IN, errors=(Forbidden, Conflict, *PRICE_RULE_ERRORS))
 def patch_product(caller: Principal, product_id: str, body: model.ProductChange) -> shapes.Product:
     """Change my product."""
     return products.change(caller, product_id, body)
@@ -184,14 +208,38 @@ def delete_product(caller: Principal, product_id: str) -> None:
     products.withdraw(caller, product_id)
 
 
+@route("GET", "/v1/stores/{store_id}/products", OPTIONAL, query=("include_hidden",))
+def store_products(caller: Principal | None, store_id: str, request: Request) -> shapes.ProductPage:
+    """List a store's products (its owner and admins: include_hidden=true adds hidden ones, with the reason)."""
+    return products.of_store(caller, store_id, http.query(request), request.query_params)
+
+
+@route("POST", "/v1/admin/products/{product_id}/take-down", "admin", errors=(InvalidTransition,))
+def take_down_product(caller: Principal, product_id: str, body: model.ReasonBody) -> shapes.Product:
+    """Take a listing down (hidden whatever its seller edits); the seller is told why."""
+    return products.take_down(caller, product_id, body.reason)
+
+
+@route("POST", "/v1/admin/products/{product_id}/restore", "admin", errors=(InvalidTransition,))
+def restore_product(caller: Principal, product_id: str) -> shapes.Product:
+    """Lift a take-down; the seller is told."""
+    return products.restore(caller, product_id)
+
+
 # --- stores and curation ---------------------------------------------------------------
 route = routes.section("stores")
 
 
-@route("POST", "/v1/stores", "seller", status=201)
+@route("POST", "/v1/stores", "seller", status=201, errors=(Conflict,))
 def apply_store(caller: Principal, body: model.StoreApplication) -> shapes.Store:
-    """Apply to sell: the store waits in pending."""
+    """Apply to sell: the store waits in pending (the same application twice answers the same store)."""
     return stores.apply(caller, body)
+
+
+@route("GET", "/v1/me/stores", "seller")
+def my_stores(caller: Principal, request: Request) -> shapes.StorePage:
+    """List my stores in every status, newest first."""
+    return stores.mine(caller, page_request(request.query_params, stores.CURSOR_FIELDS))
 
 
 @route("GET", "/v1/stores", PUBLIC, query=("kecamatan", "store_kind"))
@@ -215,7 +263,7 @@ def patch_store(caller: Principal, store_id: str, body: model.StoreChange) -> sh
 @route("GET", "/v1/admin/stores", "admin", query=("store_status",))
 def admin_stores(caller: Principal, request: Request) -> shapes.StorePage:
     """List stores in a status."""
-    paging = page_request(request.query_params, ("store_id", "created_at"))
+    paging = page_request(request.query_params, stores.CURSOR_FIELDS)
     return stores.list_for_admin(caller, http.query(request), paging)
 
 
@@ -293,6 +341,13 @@ def store_orders(caller: Principal, store_id: str, request: Request) -> shapes.O
     return orders.of_store(caller, store_id, http.query(request), paging)
 
 
+@route("GET", "/v1/admin/orders", "admin", query=("order_status", "store_id", "buyer_id", "from", "to"))
+def admin_orders(request: Request) -> shapes.OrderPage:
+    """Search all orders by status, store, buyer and Jakarta days (inclusive), newest first."""
+    paging = page_request(request.query_params, orders.SEARCH_CURSOR_FIELDS)
+    return orders.search(http.query(request), paging)
+
+
 @route("GET", "/v1/orders/{order_id}", SIGNED_IN)
 def get_order(caller: Principal, order_id: str) -> shapes.Order:
     """Show an order."""
@@ -330,7 +385,7 @@ def cancel_order(caller: Principal, order_id: str, body: order_model.CancelReque
 route = routes.section("payments")
 
 
-@route("POST", "/v1/webhooks/stripe", PUBLIC, errors=(BadSignature, ValidationFailed), headers=("Stripe-Signature",))
+@route("POST", "/v1/webhooks/stripe", PUBLIC, errors=(BadSignature,), headers=("Stripe-Signature",))
 def stripe_webhook(request: Request) -> shapes.WebhookReceipt:
     """Receive a Stripe event (signed)."""
     return webhook.receive(request.raw_body, request.headers.get("stripe-signature"))
@@ -340,10 +395,28 @@ def stripe_webhook(request: Request) -> shapes.WebhookReceipt:
 route = routes.section("spending")
 
 
-@route("POST", "/v1/admin/asn", "admin")
-def upload_roster(caller: Principal, body: spending_model.RosterUpload) -> shapes.RosterUpserted:
-    """Upsert ASN roster rows (<= 500; bad rows listed, good rows kept)."""
-    return roster.upload(caller, body)
+@route("POST", "/v1/admin/asn", "admin", errors=(BadJson, Conflict))
+def upload_roster(caller: Principal, request: Request) -> shapes.RosterUpserted:
+    """Upsert ASN roster rows, JSON or text/csv (<= 500; bad rows listed, good rows kept)."""
+    return roster.upload(caller, roster.read_upload(request))
+
+
+@route("GET", "/v1/admin/asn/{nip}", "admin")
+def get_asn(caller: Principal, nip: str) -> shapes.AsnEntry:
+    """Show one roster row."""
+    return roster.show(caller, nip)
+
+
+@route("PATCH", "/v1/admin/asn/{nip}", "admin", errors=(Conflict,))
+def patch_asn(caller: Principal, nip: str, body: spending_model.AsnChange) -> shapes.AsnEntry:
+    """Change one roster row; `active: false` deactivates it, `true` reactivates it."""
+    return roster.change(caller, nip, body)
+
+
+@route("DELETE", "/v1/admin/asn/{nip}", "admin", status=204, errors=(Conflict,))
+def delete_asn(caller: Principal, nip: str) -> None:
+    """Remove one ASN from the roster (their spending history stays in reports)."""
+    roster.remove(caller, nip)
 
 
 @route("GET", "/v1/admin/asn", "admin", query=("department",))

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalicelib import http, idempotency
 from chalicelib.auth import GROUPS
-from chalicelib.errors import ApiError
+from chalicelib.errors import ApiError, ValidationFailed
 
 if TYPE_CHECKING:
     from chalice.app import Chalice, Request
@@ -39,6 +39,16 @@ PUBLIC = "public"  # anyone; no token is read
 OPTIONAL = "optional"  # anyone; a token, when sent, must be valid (the answer depends on who asks)
 SIGNED_IN = "signed_in"  # any verified caller; the service decides what they may see or do
 View = Callable[..., Any]
+# A query parameter's declared name is its name on the wire, except where two operations read
+# one wire name with different meanings (a store's status, an order's status).
+WIRE_NAMES = {"store_kind": "kind", "store_status": "status", "order_status": "status"}
+PAGE_PARAMETERS = ("limit", "cursor")
+PAGE_SHAPE_SUFFIX = "Page"  # a shape named ...Page has a string `next_cursor` (tests/unit/test_app_surface.py)
+
+
+def wire_name(parameter: str) -> str:
+    """The name a declared query parameter has in the URL."""
+    return WIRE_NAMES.get(parameter, parameter)
 
 
 class Operation(NamedTuple):
@@ -66,6 +76,16 @@ class Operation(NamedTuple):
         """The name of the response shape in `chalicelib.shapes` (the view's return annotation); None: no body."""
         annotation = str(self.view.__annotations__.get("return", "None"))
         return None if annotation == "None" else annotation.removeprefix("shapes.")
+
+    @property
+    def paged(self) -> bool:
+        """Tell whether the operation answers a page (and so reads `limit` and `cursor`)."""
+        return (self.answers or "").endswith(PAGE_SHAPE_SUFFIX)
+
+    @property
+    def accepted_query(self) -> frozenset[str]:
+        """Every query parameter the operation reads, by its name in the URL."""
+        return frozenset((*map(wire_name, self.query), *(PAGE_PARAMETERS if self.paged else ())))
 
     @property
     def summary(self) -> str:
@@ -136,6 +156,7 @@ def _handler(app: Chalice, operation: Operation) -> View:
         request: Request = app.current_request  # type: ignore[assignment]
         arguments: dict[str, Any] = dict(path_params)
         caller = _caller(request, operation)
+        _refuse_unknown_query(request, operation)
         if "caller" in wanted:
             arguments["caller"] = caller
         if operation.idempotency_required:
@@ -154,6 +175,17 @@ def _handler(app: Chalice, operation: Operation) -> View:
         return result
 
     return handle
+
+
+def _refuse_unknown_query(request: Request, operation: Operation) -> None:
+    """Answer 422 for a query parameter the operation does not read, as for an unknown body field."""
+    unknown = sorted(set(request.query_params or {}) - operation.accepted_query)
+    if unknown:
+        takes = ", ".join(sorted(operation.accepted_query)) or "none"
+        errors = [
+            {"field": name, "message": f"unknown query parameter (this operation takes: {takes})"} for name in unknown
+        ]
+        raise ValidationFailed.fields(errors)
 
 
 def _caller(request: Request, operation: Operation) -> Any:

@@ -74,21 +74,39 @@ class ValidationFailed(ApiError):
         return cls(f"{field}: {message}", {"field": field, "errors": [{"field": field, "message": message}]})
 
     @classmethod
-    def fields(cls, errors: list[dict[str, str]]) -> ValidationFailed:
-        """Report several bad fields; the first names the message."""
+    def fields(cls, errors: list[dict[str, Any]]) -> ValidationFailed:
+        """Report several bad fields; the first names the message (and the first suggestions, if any)."""
         first = errors[0]
-        return cls(f"{first['field']}: {first['message']}", {"field": first["field"], "errors": errors})
+        details: dict[str, Any] = {"field": first["field"], "errors": errors}
+        suggestions = next((e["suggestions"] for e in errors if e.get("suggestions")), None)
+        if suggestions:
+            details["suggestions"] = suggestions
+        return cls(f"{first['field']}: {first['message']}", details)
+
+    def body(self) -> dict[str, Any]:
+        """The error body; a misspelt place raised `from` (validators.UnknownPlace) adds its suggestions."""
+        suggestions = getattr(self.__cause__, "suggestions", None)
+        if suggestions and "suggestions" not in self.details:
+            self.details = {**self.details, "suggestions": list(suggestions)}
+        return super().body()
 
 
-def field_errors(exc: Any, whole: str = "body") -> list[dict[str, str]]:
-    """Name each field a pydantic ValidationError found bad, with pydantic's message (less "Value error, ")."""
-    return [
-        {
+def field_errors(exc: Any, whole: str = "body") -> list[dict[str, Any]]:
+    """Name each field a pydantic ValidationError found bad, with pydantic's message (less "Value error, ").
+
+    A misspelt place (validators.UnknownPlace) adds its `suggestions`.
+    """
+    found: list[dict[str, Any]] = []
+    for err in exc.errors():
+        entry: dict[str, Any] = {
             "field": ".".join(str(part) for part in err.get("loc", ())) or whole,
             "message": str(err.get("msg", "invalid")).removeprefix("Value error, "),
         }
-        for err in exc.errors()
-    ]
+        suggestions = getattr((err.get("ctx") or {}).get("error"), "suggestions", None)
+        if suggestions:
+            entry["suggestions"] = list(suggestions)
+        found.append(entry)
+    return found
 
 
 class BadJson(ApiError):
@@ -172,6 +190,12 @@ class OwnStore(ApiError):
 
 class PriceAboveReference(ApiError):
     status, code = 422, "price_above_reference"
+
+
+class ReferenceRequired(ApiError):
+    """A staple whose name matches a reference price must name it (`details.suggested_skus`)."""
+
+    status, code = 422, "reference_required"
 
 
 class CartEmpty(ApiError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from http import HTTPStatus
-from typing import Any, get_type_hints
+from typing import Any
 
 from pydantic import TypeAdapter
 
@@ -18,6 +18,7 @@ from chalicelib import api, errors, shapes
 from chalicelib.catalog.categories import CATEGORY_IDS
 from chalicelib.catalog.model import STORE_KINDS, STORE_STATUSES
 from chalicelib.catalog.reference import SKU_PATTERN
+from chalicelib.catalog.search import SORTS as LISTING_SORTS
 from chalicelib.http import MAX_PATH_PARAM_CHARS
 from chalicelib.idempotency import MAX_KEY_LENGTH
 from chalicelib.ids import DAY_PATTERN
@@ -39,31 +40,43 @@ def _text(limit: int) -> dict[str, Any]:
 
 
 # Query parameters by the name a declaration gives them: (name in the URL, schema).
-QUERY_PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
-    "kecamatan": ("kecamatan", _text(64)),
-    "store_kind": ("kind", {"enum": list(STORE_KINDS)}),
-    "store_status": ("status", {"enum": list(STORE_STATUSES)}),
-    "category": ("category", _or_empty({"enum": list(CATEGORY_IDS)})),
-    "store_id": ("store_id", _text(MAX_PATH_PARAM_CHARS)),
-    "q": ("q", _text(100)),
-    "order_status": ("status", {"enum": list(ORDER_STATUSES)}),
-    "month": ("month", _or_empty({"type": "string", "pattern": MONTH_PATTERN})),
-    "department": ("department", _text(MAX_DEPARTMENT_CHARS)),
-    "from": ("from", _or_empty({"type": "string", "pattern": DAY_PATTERN})),
-    "to": ("to", _or_empty({"type": "string", "pattern": DAY_PATTERN})),
-    "group_by": ("group_by", {"enum": list(SALES_GROUPINGS)}),
+# Each declared query parameter's schema; its name in the URL is `api.wire_name` of the key.
+QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
+    "kecamatan": _text(64),
+    "store_kind": {"enum": list(STORE_KINDS)},
+    "store_status": {"enum": list(STORE_STATUSES)},
+    "category": _or_empty({"enum": list(CATEGORY_IDS)}),
+    "store_id": _text(MAX_PATH_PARAM_CHARS),
+    "buyer_id": _text(MAX_PATH_PARAM_CHARS),
+    "q": _text(100),
+    "max_price_idr": _or_empty({"type": "integer", "minimum": 0}),
+    "sort": _or_empty({"enum": list(LISTING_SORTS)}),
+    "order_status": {"enum": list(ORDER_STATUSES)},
+    "month": _or_empty({"type": "string", "pattern": MONTH_PATTERN}),
+    "department": _text(MAX_DEPARTMENT_CHARS),
+    "from": _or_empty({"type": "string", "pattern": DAY_PATTERN}),
+    "to": _or_empty({"type": "string", "pattern": DAY_PATTERN}),
+    "group_by": {"enum": list(SALES_GROUPINGS)},
+    "include_hidden": _or_empty({"enum": ["true", "false"]}),
 }
-PATH_PARAMETERS: dict[str, dict[str, Any]] = {"sku": {"type": "string", "pattern": SKU_PATTERN}}
+PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "sku": {
+        "type": "string",
+        "pattern": SKU_PATTERN,
+        "description": "Lowercase letters, digits and _ (1 to 64), e.g. beras_medium_jawa.",
+    }
+}
 ID_PARAMETER = {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM_CHARS}
 # Answered before or around any view: by the HTTP front door (malformed, too large, too slow, too many),
 # when busy, or when something unforeseen failed (an AWS service down after a write, say).
-EVERYWHERE = (*errors.FRONT_DOOR, errors.InternalError, errors.ServiceUnavailable)
+# (422 too: a query parameter the operation does not read, chalicelib.api.)
+EVERYWHERE = (*errors.FRONT_DOOR, errors.ValidationFailed, errors.InternalError, errors.ServiceUnavailable)
 # A valid body per operation: documentation, and a seed the fuzzer mixes into what it generates.
 _ASN_ROW = {"nip": "198001012006041001", "name": "Budi Santoso", "department": "Dinas Kominfo", "grade": "III/a"}
 BODY_EXAMPLES: dict[str, dict[str, Any]] = {
     "dev_token": {"user_id": "demo-asn", "groups": ["buyer"], "nip": _ASN_ROW["nip"]},
     "put_me": {"kecamatan": "Gubeng", "kelurahan": "Airlangga", "phone_number": "081234567890", "locale": "en"},
-    "put_reference_price": {"name": "Beras medium", "unit": "kg", "max_price_idr": 13500},
+    "put_reference_price": {"name": "Beras medium", "unit": "kg", "max_price_idr": 13500, "words": ["beras"]},
     "apply_store": {
         "name": "Toko Sumber Rejeki",
         "kind": "toko_kelontong",
@@ -75,17 +88,43 @@ BODY_EXAMPLES: dict[str, dict[str, Any]] = {
     "patch_store": {"open": True, "address": "Jl. Airlangga 2"},
     "reject_store": {"reason": "NIB tidak cocok"},
     "suspend_store": {"reason": "keluhan pembeli"},
-    "create_product": {"name": "Beras medium", "category": "sembako", "unit": "kg", "price_idr": 12000, "stock": 50},
+    "create_product": {
+        "name": "Beras medium 5 kg",
+        "category": "sembako",
+        "unit": "5 kg",
+        "price_idr": 62000,
+        "stock": 50,
+        "reference_sku": "beras_medium_jawa",
+        "reference_quantity": 5,
+    },
     "patch_product": {"price_idr": 11500, "stock": 40},
+    "take_down_product": {"reason": "bukan bahan pangan (emas batangan)"},
     "put_settings": {"payment_timeout_minutes": 30, "auto_complete_days": 3},
     "put_cart_item": {"quantity": 2},
     "create_checkout": {"fulfillment": {"method": "pickup"}},
     "cancel_order": {"reason": "salah pesan"},
+    "read_notifications": {"ids": ["01JDZQ8V6W3X5Y7Z9A1B2C3D4E"]},
     "dev_pay": {"outcome": "succeeded"},
     "upload_roster": {"rows": [_ASN_ROW]},
+    "patch_asn": {"active": False, "grade": "III/b", "phone_number": "081234567890"},
     "put_spending_policy": {"default_quota_idr": 300000, "quota_by_grade": {"IV/e": 1000000}},
     "run_reminders": {"as_of": "2026-01-20"},
 }
+
+
+def _roster_upload_body(schemas: dict[str, Any]) -> dict[str, Any]:
+    """POST /v1/admin/asn reads its body itself: JSON rows, or CSV with a header row (`text/csv`)."""
+    from chalicelib.spending.model import CSV_COLUMNS, RosterUpload
+
+    row = ",".join(str(_ASN_ROW.get(column, "")) for column in CSV_COLUMNS)
+    example = {"valid": {"value": BODY_EXAMPLES["upload_roster"]}}
+    json_media = {"schema": _component(RosterUpload, schemas), "examples": example}
+    csv_media = {"schema": {"type": "string"}, "examples": {"valid": {"value": f"{','.join(CSV_COLUMNS)}\n{row}\n"}}}
+    return {"required": True, "content": {"application/json": json_media, "text/csv": csv_media}}
+
+
+# Views that read their body from `request` (other media types than JSON): their request body.
+BODIES_READ_BY_VIEW = {"upload_roster": _roster_upload_body}
 
 
 def _declared(operation: api.Operation) -> list[type[errors.ApiError]]:
@@ -99,8 +138,6 @@ def _declared(operation: api.Operation) -> list[type[errors.ApiError]]:
         found.append(errors.NotFound)  # no such object; an id over 64 characters is no route at all
     if operation.takes_body:
         found += [errors.BadJson, errors.ValidationFailed]
-    if operation.query or _paged(operation):
-        found.append(errors.ValidationFailed)
     if _takes_idempotency_key(operation):
         found += [errors.Conflict, errors.IdempotencyKeyReused, errors.ValidationFailed]  # running; reused
         if operation.idempotency_required:
@@ -117,27 +154,18 @@ def _shape(operation: api.Operation) -> Any:
     return getattr(shapes, operation.answers) if operation.answers else None
 
 
-def _paged(operation: api.Operation) -> bool:
-    """A shape whose `next_cursor` may hold a string is a page: the operation reads `limit` and `cursor`."""
-    shape = _shape(operation)
-    hints = get_type_hints(shape) if shape is not None else {}
-    return "next_cursor" in hints and hints["next_cursor"] is not type(None)
-
-
 def _parameters(operation: api.Operation) -> list[dict[str, Any]]:
     path_names = [part[1:-1] for part in operation.path.split("/") if part.startswith("{")]
     params = [
         {"name": n, "in": "path", "required": True, "schema": PATH_PARAMETERS.get(n, ID_PARAMETER)} for n in path_names
     ]
-    params += [
-        {"name": QUERY_PARAMETERS[q][0], "in": "query", "schema": QUERY_PARAMETERS[q][1]} for q in operation.query
-    ]
+    params += [{"name": api.wire_name(q), "in": "query", "schema": QUERY_PARAMETERS[q]} for q in operation.query]
     params += [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}} for h in operation.headers]
     if _takes_idempotency_key(operation):
         key = {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH}
         required = operation.idempotency_required
         params.append({"name": "Idempotency-Key", "in": "header", "required": required, "schema": key})
-    if _paged(operation):
+    if operation.paged:
         params += [
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
             {"name": "cursor", "in": "query", "schema": {"type": "string", "maxLength": MAX_CURSOR_CHARS}},
@@ -185,6 +213,8 @@ def _operation(operation: api.Operation, schemas: dict[str, Any]) -> dict[str, A
             media["examples"] = {"valid": {"value": BODY_EXAMPLES[operation.name]}}
         # An absent body reads as {}: it is required only where the object has required fields.
         out["requestBody"] = {"required": bool(body.get("required")), "content": {"application/json": media}}
+    elif operation.name in BODIES_READ_BY_VIEW:
+        out["requestBody"] = BODIES_READ_BY_VIEW[operation.name](schemas)
     return out
 
 

@@ -58,6 +58,7 @@ Group = Annotated[str, one_of(GROUPS)]
 class FieldError(TypedDict):
     field: str
     message: str
+    suggestions: NotRequired[list[str]]  # official names close to a misspelt kecamatan or kelurahan
 
 
 class ErrorDetails(TypedDict, total=False):
@@ -76,6 +77,14 @@ class ErrorDetails(TypedDict, total=False):
     min_idr: int
     max_idr: int
     stripe_code: str
+    suggested_skus: list[str]
+    suggestions: list[str]
+    store_id: str  # the seller's store an application clashes with
+    allowed_from: list[str]  # the statuses a refused curation is allowed from
+    reason: str  # a stable code for why (e.g. buyer_confirms_delivery)
+    max_price_idr: int  # the cap a price is above
+    reference_sku: str
+    reference_quantity: float
 
 
 class ErrorBody(TypedDict):
@@ -123,6 +132,7 @@ class AsnLink(TypedDict):
     department: str
     grade: Grade
     monthly_quota_idr: Idr
+    active: bool  # false: deactivated by an admin, no obligation for now
 
 
 class Me(TypedDict):
@@ -146,6 +156,7 @@ class Notification(TypedDict):
     body: str
     created_at: Timestamp
     read: bool
+    order_id: NotRequired[Id | None]  # the order it is about, where it is about one
 
 
 class NotificationPage(TypedDict):
@@ -165,7 +176,24 @@ class CategoryEntry(TypedDict):
 class CategoryList(TypedDict):
     items: list[CategoryEntry]
     next_cursor: None
-    categories: list[Category]
+
+
+class WilayahKelurahan(TypedDict):
+    name: str
+    kode: str
+
+
+class WilayahKecamatan(TypedDict):
+    kecamatan: str
+    kode: str
+    kelurahan: list[WilayahKelurahan]
+
+
+class WilayahList(TypedDict):
+    """Surabaya's official kecamatan with their kelurahan and Kemendagri codes."""
+
+    items: list[WilayahKecamatan]
+    next_cursor: None
 
 
 class ReferencePrice(TypedDict):
@@ -173,6 +201,7 @@ class ReferencePrice(TypedDict):
     name: str
     unit: str
     max_price_idr: Idr
+    words: list[str]  # folded phrases a sembako product's name is matched against
     updated_at: Timestamp
 
 
@@ -222,6 +251,7 @@ class Product(TypedDict):
     stock: Count
     kecamatan: str
     reference_sku: str | None
+    reference_quantity: Annotated[float, json_schema(exclusiveMinimum=0)]  # pack size in the reference's unit
     description: str | None
     image_url: str | None
     active: bool
@@ -229,6 +259,7 @@ class Product(TypedDict):
     created_at: Timestamp
     updated_at: Timestamp
     hidden_reason: NotRequired[Annotated[str, one_of(HIDDEN_REASONS)] | None]
+    takedown_reason: NotRequired[str | None]
 
 
 class ProductPage(TypedDict):
@@ -264,10 +295,18 @@ class OrderLine(TypedDict):
     quantity: Count
 
 
+class OrderContact(TypedDict):
+    """Whom the store calls: shown only to the order's buyer, its store's owner and admins."""
+
+    name: str | None
+    phone_number: str | None
+
+
 class OrderFulfillment(TypedDict):
     method: FulfillmentMethod
     address: NotRequired[str | None]
     notes: NotRequired[str | None]
+    contact: NotRequired[OrderContact | None]
 
 
 class Refund(TypedDict):
@@ -316,6 +355,14 @@ class Payment(TypedDict):
     client_secret: NotRequired[str]
 
 
+class PriceChange(TypedDict):
+    """A line charged at a live price lower than the one the buyer saw."""
+
+    product_id: Id
+    seen_price_idr: Idr
+    price_idr: Idr
+
+
 class Checkout(TypedDict):
     checkout_id: Id
     status: Annotated[str, one_of(get_args(CheckoutStatus))]
@@ -324,6 +371,7 @@ class Checkout(TypedDict):
     orders: list[CheckoutOrder]
     payment: Payment
     payment_error: str | None
+    price_changes: NotRequired[list[PriceChange]]  # in the checkout's own answer (POST /v1/checkout)
 
 
 class WebhookReceipt(TypedDict):
@@ -357,6 +405,7 @@ class AsnEntry(TypedDict):
     kecamatan: str | None
     kelurahan: str | None
     linked: bool
+    active: bool
 
 
 class AsnPage(TypedDict):
@@ -412,6 +461,7 @@ class ReminderRun(TypedDict):
     """What a run of the reminder job did: its stage (none before the first) and messages queued."""
 
     month: Month
+    as_of: Day
     stage: str | None
     queued: Count
     laggards: Count
@@ -421,6 +471,7 @@ class SalesRow(TypedDict):
     key: str
     orders: Count
     gmv_idr: SignedIdr
+    store_name: NotRequired[str | None]  # grouped by store: the store's name (key is its id)
 
 
 SalesReport = TypedDict(
@@ -453,12 +504,14 @@ class JobRun(TypedDict):
     finished_at: Timestamp | None
     outcome: str
     summary: dict[str, Any] | None
+    trigger: Literal["schedule", "manual"]
 
 
 class JobStatus(TypedDict):
     job: str
     schedule: str
     last_run: JobRun | None
+    recent_runs: list[JobRun]  # newest first, at most jobs.RECENT_RUNS
 
 
 class JobList(TypedDict):

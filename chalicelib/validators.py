@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from chalicelib import wilayah
+from chalicelib.errors import ValidationFailed
 
 _PHONE_DIGITS = re.compile(r"^\+628[0-9]{7,11}\Z")  # ASCII digits: \d takes any script
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -32,11 +33,24 @@ def check_email(value: str) -> str:
     return value
 
 
+class UnknownPlace(ValueError):
+    """A kecamatan or kelurahan not on the official list, with the closest official names.
+
+    `ValidationFailed` puts `suggestions` in an error's details, whether the place was checked
+    by a pydantic model (the error's context) or by a service that raised `from` this error.
+    """
+
+    def __init__(self, message: str, suggestions: list[str]) -> None:
+        hint = f"; did you mean {suggestions[0]}?" if suggestions else ""
+        super().__init__(message + hint)
+        self.suggestions = suggestions
+
+
 def check_kecamatan(value: str) -> str:
     """Return the official name of a Surabaya kecamatan, accepting common spellings."""
     official = wilayah.find_kecamatan(value)
     if official is None:
-        raise ValueError("unknown kecamatan of Surabaya")
+        raise UnknownPlace("unknown kecamatan of Surabaya", wilayah.suggest_kecamatan(value))
     return official
 
 
@@ -44,8 +58,34 @@ def kelurahan_in(kecamatan: str, value: str) -> str:
     """Return the official kelurahan name if it lies in the kecamatan, else raise."""
     official = wilayah.find_kelurahan(kecamatan, value)
     if official is None:
-        raise ValueError(f"not a kelurahan of kecamatan {kecamatan}")
+        raise UnknownPlace(f"not a kelurahan of kecamatan {kecamatan}", wilayah.suggest_kelurahan(kecamatan, value))
     return official
+
+
+def place_change(
+    given: set[str], kecamatan: str | None, kelurahan: str | None, saved: tuple[str | None, str | None]
+) -> dict[str, str | None]:
+    """The kecamatan and kelurahan after a change of either (`given`: the fields sent), over the `saved` pair.
+
+    A kelurahan must lie in the kecamatan; a new kecamatan drops a saved kelurahan outside it;
+    no kecamatan, no kelurahan. Empty when neither was sent.
+    """
+    if "kecamatan" not in given and "kelurahan" not in given:
+        return {}
+    kecamatan = kecamatan if "kecamatan" in given else saved[0]
+    kelurahan = kelurahan if "kelurahan" in given else saved[1]
+    if kecamatan is None:
+        if "kelurahan" in given and kelurahan is not None:
+            raise ValidationFailed.field("kelurahan", "needs a kecamatan")
+        return {"kecamatan": None, "kelurahan": None}
+    if kelurahan is not None:
+        try:
+            kelurahan = kelurahan_in(kecamatan, kelurahan)
+        except UnknownPlace as exc:
+            if "kelurahan" in given:
+                raise ValidationFailed.field("kelurahan", str(exc)) from exc
+            kelurahan = None
+    return {"kecamatan": kecamatan, "kelurahan": kelurahan}
 
 
 # The examples are valid values (a real place, a mobile number) for clients and the fuzzer.

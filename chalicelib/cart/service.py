@@ -1,8 +1,9 @@
 """Cart use cases: view with live prices, put, remove, clear.
 
-Each line keeps the price the buyer last saw; checkout reserves stock only at that price.
-Viewing the cart shows live prices and adopts them (the buyer has now seen them), so a
-price change between adding and paying never charges an unseen price.
+Each line keeps the price the buyer last saw. Checkout charges that price, or the live one
+if it is lower (and says so); a higher live price is refused with 409 until the buyer has
+seen it. Viewing the cart shows live prices and adopts them (the buyer has now seen them),
+so a price change between adding and paying never charges more than a price the buyer saw.
 """
 
 from __future__ import annotations

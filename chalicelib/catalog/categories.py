@@ -28,5 +28,5 @@ CATEGORIES: tuple[shapes.CategoryEntry, ...] = tuple(
 
 
 def list_categories() -> shapes.CategoryList:
-    """Return the category list in the API's list shape."""
-    return {"items": list(CATEGORIES), "next_cursor": None, "categories": sorted(CATEGORY_IDS)}
+    """Return the category list in the API's list shape (once: `items`)."""
+    return {"items": list(CATEGORIES), "next_cursor": None}

@@ -20,29 +20,48 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
-from chalicelib import marketplace_settings
+from chalicelib import marketplace_settings, queues
 from chalicelib.auth import Principal
 from chalicelib.catalog import model, visibility
 from chalicelib.catalog.tables import StoreRecord
 from chalicelib.dynamo import WRITE_ATTEMPTS, page_of, set_or_remove
 from chalicelib.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow
+from chalicelib.messages import Notify
 from chalicelib.paging import PageRequest, encode_cursor
+from chalicelib.text import normalise
 from chalicelib.validators import check_kecamatan, kelurahan_in
 
 if TYPE_CHECKING:
     from chalicelib import shapes
 
 STATUSES = model.STORE_STATUSES
+CURSOR_FIELDS = ("store_id", "created_at")  # the key of the owner and status indexes, less their hash key
+LIVE = ("pending", "active")  # statuses in which a store's name is taken for its seller
+CURATION_NOTICES = {"approve": "store_approved", "reject": "store_rejected", "suspend": "store_suspended"}
 LISTING_INPUTS = frozenset({"status", "open", "name"})  # what its products' listing entries depend on
 
 
 def apply(principal: Principal, body: model.StoreApplication) -> shapes.Store:
-    """Register a seller's store; it waits in `pending` for the city to verify it."""
+    """Register a seller's store; it waits in `pending` for the city to verify it.
+
+    Sent twice, the same application answers the store it made (no second pending store);
+    another application under the name of one of the seller's pending or active stores is 409.
+    A double tap sent at the same instant is told apart by the `Idempotency-Key` header.
+    Cost: one Query of the seller's stores, one conditional PutItem.
+    """
     try:
         kelurahan = kelurahan_in(body.kecamatan, body.kelurahan)
     except ValueError as exc:
         raise ValidationFailed.field("kelurahan", str(exc)) from exc
+    earlier = _same_name(principal.user_id, body.name)
+    if earlier is not None:
+        if earlier.status == "pending" and _application_of(earlier) == _application(body, kelurahan):
+            return render(earlier, private=True)
+        raise Conflict(
+            f"you already have a {earlier.status} store named {earlier.name!r}",
+            {"store_id": earlier.store_id, "status": earlier.status},
+        )
     now = iso(utcnow())
     store = StoreRecord(
         new_id(),
@@ -62,6 +81,33 @@ def apply(principal: Principal, body: model.StoreApplication) -> shapes.Store:
     )
     store.save(condition=StoreRecord.store_id.does_not_exist())
     return render(store, private=True)
+
+
+APPLICATION_FIELDS = ("name", "kind", "kecamatan", "kelurahan", "address", "phone_number", "nib")
+
+
+def _application(body: model.StoreApplication, kelurahan: str) -> tuple[Any, ...]:
+    return tuple(kelurahan if f == "kelurahan" else getattr(body, f) for f in APPLICATION_FIELDS)
+
+
+def _application_of(store: StoreRecord) -> tuple[Any, ...]:
+    return tuple(getattr(store, f) for f in APPLICATION_FIELDS)
+
+
+def _same_name(owner_id: str, name: str) -> StoreRecord | None:
+    """The seller's pending or active store of that name (folded), if any."""
+    folded = normalise(name)
+    return next(
+        (s for s in StoreRecord.by_owner.query(owner_id) if s.status in LIVE and normalise(s.name) == folded), None
+    )
+
+
+def mine(principal: Principal, request: PageRequest) -> shapes.StorePage:
+    """The caller's stores in every status, newest first (one Query of the owner index)."""
+    records, last = page_of(
+        StoreRecord.by_owner, "owner_id", principal.user_id, request.after, request.limit, newest_first=True
+    )
+    return {"items": [render(s, private=True) for s in records], "next_cursor": encode_cursor(last) if last else None}
 
 
 def load(store_id: str) -> StoreRecord:
@@ -113,15 +159,28 @@ def change(principal: Principal, store_id: str, body: model.StoreChange) -> shap
 
 
 def curate(principal: Principal, store_id: str, action: str, reason: str | None) -> shapes.Store:
-    """Approve, reject or suspend a store (admins only); products follow at once."""
+    """Approve, reject or suspend a store (admins only); products follow at once; the seller is told.
+
+    Approving a suspended store reinstates it (`store_reinstated`, not a second `store_approved`).
+    """
+    was: list[str] = []  # the status decided from (the last read, if a race made it read again)
 
     def decide(store: StoreRecord) -> dict[str, Any]:
+        was[:] = [store.status]
         target = model.next_status(action, store.status)
         if target is None:
-            raise InvalidTransition(f"cannot {action} a {store.status} store", {"status": store.status})
+            allowed = " or ".join(sorted(model.TRANSITIONS[action]))
+            raise InvalidTransition(
+                f"cannot {action} this store: it is {store.status}, and only a {allowed} store can be",
+                {"status": store.status, "allowed_from": sorted(model.TRANSITIONS[action])},
+            )
         return {"status": target, "reason": reason}
 
-    return render(_update(store_id, decide), private=True)
+    store = _update(store_id, decide)
+    params = {"store_id": store_id, "store": store.name, "reason": reason or ""}
+    kind = "store_reinstated" if was == ["suspended"] else CURATION_NOTICES[action]
+    queues.publish(Notify(user_id=store.owner_id, kind=kind, params=params))
+    return render(store, private=True)
 
 
 def _update(
@@ -301,3 +360,11 @@ def turnovers(month: str) -> list[int]:
 def active_count() -> int:
     """Count active stores (Query count on the status index)."""
     return int(StoreRecord.by_status.count("active"))
+
+
+def names(store_ids: list[str]) -> dict[str, str]:
+    """Return the names of stores by id (one BatchGetItem per 100; unknown ids are left out)."""
+    unique = list(dict.fromkeys(store_ids))
+    if not unique:
+        return {}
+    return {s.store_id: s.name for s in StoreRecord.batch_get(unique, attributes_to_get=["store_id", "name"])}

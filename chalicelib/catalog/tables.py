@@ -19,16 +19,41 @@ Short attribute names (they are in every item and index entry, so they stay shor
   active, open and under the cap; written by `stores._update` when it re-lists.
 - stores `vis_rev`: visibility revision, bumped with every write of the store's listing keys
   (`stores._update`); product writes check it, so they re-derive after a store change.
-- search `name_norm`: the product's name folded (`model.name_index`), spaces at both ends,
-  for whole-word matching; written with the search entry by `visibility.write`.
+- products `takedown_reason`: the admin's reason while the city has taken the listing down
+  (`products.take_down` sets it, `products.restore` removes it, both through `sync`); while
+  set the product is hidden with `hidden_reason` "taken_down" whatever its seller changes.
+- products `reference_quantity`: the pack size in the named reference price's unit (absent
+  means 1); the seller's (create, PATCH), checked by `products` against the unit.
+- reference prices `words`: folded phrases (`model.fold_words`) a `sembako` product's name
+  is matched against; written with the row by the admin's PUT.
+- search `name_norm`: the product's name folded (`search.name_index`), spaces at both ends,
+  for whole-word and word-prefix matching; written with the search entry by `visibility.write`.
+- products `l_price` = "<price, 10 digits>#<rank>" (`search.price_key`): sort key of the
+  `priced_*` indexes (same hash keys as `listed_*`), present only while listed, written by
+  `visibility.apply`/`sync` with the other `l_*`. Those indexes project only `category` and
+  `kecamatan` (filters), so stock and other changes do not write them: a listing or price
+  change costs 5 more small index writes; `sort=price` reads the products by BatchGetItem.
+- search `price_idr`, `p_rank` (= the product's `l_price`): for `max_price_idr` filters and
+  the `by_price` index (`sort=price` with `q`); written with the entry by `visibility.write`.
 """
 
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from typing import Any
+
+from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from chalicelib.dynamo import index, region, table_name
+
+
+def priced(name: str, hash_key: str) -> Any:
+    """Declare a price-ordered listing GSI: a listing key, then `l_price`; projects only the filter fields."""
+    from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
+
+    meta = type("Meta", (), {"index_name": name, "projection": IncludeProjection(["category", "kecamatan"])})
+    attrs = {"Meta": meta, hash_key: UnicodeAttribute(hash_key=True), "l_price": UnicodeAttribute(range_key=True)}
+    return type(f"{name}_index", (GlobalSecondaryIndex,), attrs)()
 
 
 class StoreRecord(Model):
@@ -84,9 +109,11 @@ class ProductRecord(Model):
     stock = NumberAttribute()
     active = BooleanAttribute(default=True)
     reference_sku = UnicodeAttribute(null=True)
+    reference_quantity = NumberAttribute(null=True)  # pack size in the reference's unit; absent: 1
     description = UnicodeAttribute(null=True)
     image_url = UnicodeAttribute(null=True)
     hidden_reason = UnicodeAttribute(null=True)
+    takedown_reason = UnicodeAttribute(null=True)  # set while the city has taken the listing down
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     rank = UnicodeAttribute()
@@ -96,18 +123,24 @@ class ProductRecord(Model):
     l_kec = UnicodeAttribute(null=True)
     l_ck = UnicodeAttribute(null=True)
     l_store = UnicodeAttribute(null=True)
+    l_price = UnicodeAttribute(null=True)
 
     listed_all = index("listed_all", "l_all", "rank")
     listed_category = index("listed_category", "l_cat", "rank")
     listed_kecamatan = index("listed_kecamatan", "l_kec", "rank")
     listed_category_kecamatan = index("listed_category_kecamatan", "l_ck", "rank")
     listed_store = index("listed_store", "l_store", "rank")
+    priced_all = priced("priced_all", "l_all")
+    priced_category = priced("priced_category", "l_cat")
+    priced_kecamatan = priced("priced_kecamatan", "l_kec")
+    priced_category_kecamatan = priced("priced_category_kecamatan", "l_ck")
+    priced_store = priced("priced_store", "l_store")
     by_store = index("by_store", "store_id", "product_id")
     by_reference = index("by_reference", "reference_sku", "product_id")
 
 
 class SearchRecord(Model):
-    """One word of a listed product's name, for `q` searches; exists only while listed."""
+    """One term (a word or a word's head) of a listed product's name, for `q` searches; exists only while listed."""
 
     class Meta:
         table_name = table_name("search")
@@ -120,6 +153,10 @@ class SearchRecord(Model):
     category = UnicodeAttribute()
     kecamatan = UnicodeAttribute()
     name_norm = UnicodeAttribute()
+    price_idr = NumberAttribute(null=True)
+    p_rank = UnicodeAttribute(null=True)
+
+    by_price = index("by_price", "term", "p_rank")
 
 
 class ReferencePriceRecord(Model):
@@ -134,6 +171,7 @@ class ReferencePriceRecord(Model):
     name = UnicodeAttribute()
     unit = UnicodeAttribute()
     max_price_idr = NumberAttribute()
+    words = ListAttribute(of=UnicodeAttribute, null=True)  # folded phrases a staple's name is matched by
     updated_at = UnicodeAttribute()
 
 

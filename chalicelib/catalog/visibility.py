@@ -9,12 +9,15 @@ reference price (if any), then one TransactWriteItems.
 Who owns which attribute of a product (a write never sets an attribute it does not own):
 - `stock`: checkout, cancel and expiry (`inventory.reserve`/`give_back`, an ADD inside their
   transactions), and the seller's PATCH, which sets the count it is given;
-- `name`, `price_idr`, `active`, `description`, `image_url`: the seller (PATCH, DELETE);
+- `name`, `price_idr`, `active`, `description`, `image_url`, `unit`, `reference_sku`,
+  `reference_quantity`: the seller (PATCH, DELETE), checked by `products` first;
+- `takedown_reason`: the admin (take-down, restore);
 - `store_name`, `kecamatan`, `hidden_reason` and the listing keys `l_*`: `sync`, derived
-  from the product, its store and its reference price;
+  from the product, its store and its reference price (the cap is
+  floor(reference_quantity x max_price_idr), `units.cap`);
 - `rev` (the optimistic lock over all of the above but stock) and `updated_at`: every `sync`;
-- the rest (`store_id`, `category`, `unit`, `reference_sku`, `rank`, `created_at`): set once
-  when the product is created.
+- the rest (`store_id`, `owner_id`, `category`, `rank`, `created_at`): set once when the
+  product is created.
 The search table's entries are written only here, under the same revision.
 """
 
@@ -27,14 +30,25 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import marketplace_settings
-from chalicelib.catalog import model
+from chalicelib.catalog import model, search
 from chalicelib.catalog.tables import REFERENCE_KIND, ProductRecord, ReferencePriceRecord, SearchRecord, StoreRecord
 from chalicelib.dynamo import WRITE_ATTEMPTS, connection, set_or_remove
 from chalicelib.errors import Conflict, condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow
 
-LISTING_ATTRIBUTES = ("l_all", "l_cat", "l_kec", "l_ck", "l_store")
-SELLER_FIELDS = ("name", "price_idr", "stock", "active", "description", "image_url")
+LISTING_ATTRIBUTES = ("l_all", "l_cat", "l_kec", "l_ck", "l_store", "l_price")
+SELLER_FIELDS = (
+    "name",
+    "price_idr",
+    "stock",
+    "active",
+    "description",
+    "image_url",
+    "unit",
+    "reference_sku",
+    "reference_quantity",
+)
+ADMIN_FIELDS = ("takedown_reason",)
 DERIVED_FIELDS = ("store_name", "kecamatan", "hidden_reason", *LISTING_ATTRIBUTES)
 
 
@@ -61,20 +75,33 @@ def reference_max(sku: str | None) -> int | None:
         return None
 
 
-def apply(product: ProductRecord, store: StoreRecord, ref_max: int | None) -> None:
+def reference_cap(product: ProductRecord) -> int | None:
+    """The highest price the product's reference allows for its pack size (None if it names none)."""
+    from chalicelib.catalog.units import cap
+
+    ref_max = reference_max(product.reference_sku)
+    if ref_max is None:
+        return None
+    quantity = product.reference_quantity if product.reference_quantity is not None else 1
+    return cap(quantity, ref_max)
+
+
+def apply(product: ProductRecord, store: StoreRecord, ref_cap: int | None) -> None:
     """Set the product's denormalised store fields, hidden reason and listing attributes."""
     product.store_name = store.name
     product.kecamatan = store.kecamatan
-    over = ref_max is not None and int(product.price_idr) > ref_max
-    reason: model.HiddenReason | None = "price_above_reference" if over else None
+    over = ref_cap is not None and int(product.price_idr) > ref_cap
+    taken_down = product.takedown_reason is not None
+    reason: model.HiddenReason | None = "taken_down" if taken_down else "price_above_reference" if over else None
     product.hidden_reason = reason
-    listed = bool(product.active) and not over and store_is_listed(store)
+    listed = bool(product.active) and reason is None and store_is_listed(store)
     values = {
         "l_all": "all",
         "l_cat": product.category,
         "l_kec": product.kecamatan,
         "l_ck": f"{product.category}#{product.kecamatan}",
         "l_store": product.store_id,
+        "l_price": search.price_key(int(product.price_idr), product.rank),
     }
     for attribute in LISTING_ATTRIBUTES:
         setattr(product, attribute, values[attribute] if listed else None)
@@ -86,8 +113,8 @@ def is_listed(product: ProductRecord) -> bool:
 
 
 def terms_of(product: ProductRecord) -> set[str]:
-    """The search words the product should be findable by right now."""
-    return set(model.search_terms(product.name)) if is_listed(product) else set()
+    """The search terms (words and heads, `search.terms`) the product should be findable by right now."""
+    return search.terms(product.name) if is_listed(product) else set()
 
 
 def write(
@@ -125,7 +152,9 @@ def _search_entry(product: ProductRecord, term: str) -> SearchRecord:
         store_id=product.store_id,
         category=product.category,
         kecamatan=product.kecamatan,
-        name_norm=model.name_index(product.name),
+        name_norm=search.name_index(product.name),
+        price_idr=int(product.price_idr),
+        p_rank=product.l_price,
     )
 
 
@@ -134,22 +163,22 @@ def _shown(product: ProductRecord) -> tuple[Any, ...]:
 
 
 def sync(product_id: str, changes: Mapping[str, Any] | None = None) -> tuple[ProductRecord, bool]:
-    """Re-read a product and its store, apply the seller's changes (if any), write if anything moved.
+    """Re-read a product and its store, apply the seller's (or admin's) changes, write if anything moved.
 
     Return the product and whether its listing changed. When another catalog write got
     there first (a condition failed), read again and retry.
     """
     changes = dict(changes or {})
-    unknown = set(changes) - set(SELLER_FIELDS)
+    unknown = set(changes) - set(SELLER_FIELDS) - set(ADMIN_FIELDS)
     if unknown:
-        raise ValueError(f"not the seller's fields: {sorted(unknown)}")
+        raise ValueError(f"not the seller's or the admin's fields: {sorted(unknown)}")
     for _ in range(WRITE_ATTEMPTS):
         product = ProductRecord.get(product_id, consistent_read=True)
         store = StoreRecord.get(product.store_id, consistent_read=True)
         old_terms, before = terms_of(product), _shown(product)
         for name, value in changes.items():
             setattr(product, name, value)
-        apply(product, store, reference_max(product.reference_sku))
+        apply(product, store, reference_cap(product))
         if not changes and _shown(product) == before:
             return product, False
         try:

@@ -1,4 +1,8 @@
-"""The job-runs table (the only DynamoDB code of this domain)."""
+"""The job-runs table (the only DynamoDB code of this domain).
+
+Every attribute of a run is written by `jobs.service.run`, which made it: one PutItem at the
+start, one UpdateItem at the end.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +26,15 @@ class JobRunRecord(Model):
     finished_at = UnicodeAttribute(null=True)
     outcome = UnicodeAttribute(default="running")
     summary = UnicodeAttribute(null=True)
+    trigger = UnicodeAttribute(null=True)  # "schedule" (EventBridge) or "manual" (an admin); absent: schedule
     expires_at = NumberAttribute()
 
 
 def last_run(job: str) -> JobRunRecord | None:
     """Return the newest run of a job with one Query of one item."""
     return next(iter(JobRunRecord.query(job, scan_index_forward=False, limit=1)), None)
+
+
+def recent_runs(job: str, count: int) -> list[JobRunRecord]:
+    """Return a job's newest runs, newest first, with one Query."""
+    return list(JobRunRecord.query(job, scan_index_forward=False, limit=count))

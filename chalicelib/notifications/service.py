@@ -1,19 +1,28 @@
-"""Notification use cases: deliver a Notify message, list a user's inbox."""
+"""Notification use cases: deliver a Notify message, list a user's inbox, mark entries read.
+
+Delivery is asynchronous: a change queues a Notify message and the notifications worker
+writes the inbox entry, usually about a second later. An entry about an order keeps the
+order's id (`order_id`). Marking read: one BatchGetItem, then one UpdateItem per unread entry
+(at most MAX_MARK); ids that are not the caller's entries are ignored, marking is idempotent.
+"""
 
 from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chalicelib import metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.dynamo import put_once
+from chalicelib.errors import NotFound
 from chalicelib.ids import JAKARTA, iso, utcnow
 from chalicelib.ledger import LedgerRecord
 from chalicelib.messages import ADMIN_INBOX, Message, Notify, PoisonMessage
 from chalicelib.notifications import channels, texts
-from chalicelib.notifications.tables import INBOX_TTL_SECONDS, InboxRecord, add_once, newest
+from chalicelib.notifications.tables import INBOX_TTL_SECONDS, InboxRecord, add_once, mark_read, newest, unread_among
 from chalicelib.observability import logger
 from chalicelib.paging import PageRequest, encode_cursor
 from chalicelib.profiles.service import Preferences, preferences
@@ -23,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib import shapes
 
 CURSOR_FIELDS = ("id",)
+MAX_MARK = 100  # ids one POST /v1/me/notifications/read may name
 DAY_HOURS = range(7, 21)  # email and SMS go out between 07:00 and 21:00 in Surabaya
 
 
@@ -57,6 +67,7 @@ def handle(message: Message) -> None:
                 body=body,
                 created_at=iso(utcnow()),
                 read=False,
+                order_id=str(message.params["order_id"]) if message.params.get("order_id") else None,
                 expires_at=int(time.time()) + INBOX_TTL_SECONDS,
             )
         )
@@ -86,6 +97,26 @@ def inbox(principal: Principal, request: PageRequest) -> shapes.NotificationPage
     return _page(principal.user_id, request)
 
 
+class MarkRead(BaseModel):
+    """POST /v1/me/notifications/read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(min_length=1, max_length=MAX_MARK)
+
+
+def read_many(principal: Principal, body: MarkRead) -> None:
+    """Mark the caller's entries among these ids read; ids that are not theirs are ignored."""
+    for notification_id in unread_among(principal.user_id, body.ids):
+        mark_read(principal.user_id, notification_id)
+
+
+def read_one(principal: Principal, notification_id: str) -> None:
+    """Mark one of the caller's entries read (again is fine); 404 if they have no such entry."""
+    if not mark_read(principal.user_id, notification_id):
+        raise NotFound("no such notification")
+
+
 def admin_inbox(principal: Principal, request: PageRequest) -> shapes.NotificationPage:
     """Return one page of the admins' shared inbox (e.g. refunds Stripe could not make), newest first."""
     return _page(ADMIN_INBOX, request)
@@ -102,6 +133,7 @@ def _page(inbox_id: str, request: PageRequest) -> shapes.NotificationPage:
             "body": r.body,
             "created_at": r.created_at,
             "read": bool(r.read),
+            "order_id": r.order_id,
         }
         for r in records
     ]

@@ -46,9 +46,40 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
         "id": ("Pesanan siap", "Pesanan {order} sudah siap."),
         "en": ("Order ready", "Order {order} is ready."),
     },
+    "store_approved": {
+        "id": ("Toko disetujui", "Toko {store} sudah disetujui dan tampil di e-Peken. Silakan tambahkan produk."),
+        "en": ("Store approved", "Your store {store} is approved and listed on e-Peken. You can add products now."),
+    },
+    "store_rejected": {
+        "id": ("Pengajuan toko ditolak", "Pengajuan toko {store} ditolak. Alasan: {reason}"),
+        "en": ("Store application rejected", "Your application for {store} was rejected. Reason: {reason}"),
+    },
+    "store_reinstated": {
+        "id": ("Toko aktif kembali", "Toko {store} aktif kembali dan tampil lagi di e-Peken."),
+        "en": ("Store reinstated", "Your store {store} is active again and listed on e-Peken."),
+    },
+    "store_suspended": {
+        "id": ("Toko dibekukan", "Toko {store} dibekukan sementara dan tidak tampil. Alasan: {reason}"),
+        "en": ("Store suspended", "Your store {store} is suspended and hidden from buyers. Reason: {reason}"),
+    },
     "order_cancelled": {
         "id": ("Pesanan dibatalkan", "Pesanan {order} dibatalkan."),
         "en": ("Order cancelled", "Order {order} was cancelled."),
+    },
+    "order_cancelled_by_buyer": {
+        "id": (
+            "Pesanan dibatalkan pembeli",
+            "Pembeli membatalkan pesanan {order} senilai {amount}. Stok sudah kembali.",
+        ),
+        "en": ("Order cancelled by the buyer", "The buyer cancelled order {order} for {amount}. The stock is back."),
+    },
+    "order_cancelled_by_admin": {
+        "id": ("Pesanan dibatalkan admin", "Admin e-Peken membatalkan pesanan {order} senilai {amount}."),
+        "en": ("Order cancelled by an admin", "An e-Peken admin cancelled order {order} for {amount}."),
+    },
+    "payment_received": {
+        "id": ("Pembayaran diterima", "Pembayaran {amount} untuk pesanan {order} sudah diterima."),
+        "en": ("Payment received", "We received {amount} for order {order}."),
     },
     "spending_reminder": {
         "id": (
@@ -74,6 +105,14 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
             "Refunding {amount} for order {order_id} failed (attempt {attempt}); it will be tried again.",
         ),
     },
+    "product_taken_down": {
+        "id": ("Produk diturunkan", "Produk {product} diturunkan oleh Pemkot dari e-Peken. Alasan: {reason}"),
+        "en": ("Product taken down", "The city took {product} off e-Peken. Reason: {reason}"),
+    },
+    "product_restored": {
+        "id": ("Produk ditayangkan lagi", "Produk {product} boleh dijual lagi di e-Peken."),
+        "en": ("Product restored", "{product} may be sold on e-Peken again."),
+    },
     "refund_failed_final": {
         "id": (
             "Pengembalian dana gagal: perlu tindakan",
@@ -93,10 +132,13 @@ def render(kind: str, locale: str, params: dict[str, Any]) -> tuple[str, str]:
     title, body = TEMPLATES[kind][lang]
     names = FIELD_NAMES[lang]
     values = {
+        **{name: value for name, value in params.items() if isinstance(value, str)},  # e.g. {store}, {reason}
         "fields": ", ".join(names.get(f, f) for f in params.get("fields", [])),
         "amount": rupiah(int(params.get("amount_idr", 0))),
         "order": str(params.get("order_id", ""))[-6:],
         "order_id": str(params.get("order_id", "")),
+        "product": str(params.get("product_name", "")),
+        "reason": str(params.get("reason", "")),
         "attempt": str(params.get("attempt", "")),
         "month": str(params.get("month", "")),
         "days_left": str(params.get("days_left", "")),

@@ -1,9 +1,18 @@
 """Check out a cart: one order per store, stock for all lines or none, one PaymentIntent.
 
-DynamoDB round trips: read the cart (1), one TransactWriteItems that takes the stock,
-writes the orders and the checkout and empties the cart (1) - plus the idempotency record
-(2, Powertools). Stripe: one PaymentIntent, created before the transaction so the checkout
-stores it; if the transaction fails, the intent is cancelled and nothing else remains.
+DynamoDB round trips: read the cart (1), read the products' live prices (1 BatchGetItem),
+for a delivery without a full contact the buyer's profile (1), one TransactWriteItems that
+takes the stock, writes the orders and the checkout and empties the cart (1) - plus the
+idempotency record (2, Powertools). Stripe: one PaymentIntent, created before the transaction
+so the checkout stores it; if the transaction fails, the intent is cancelled and nothing else
+remains.
+
+Prices: a line costs the price the buyer saw in the cart, or the live price if that is lower
+(the answer lists it in `price_changes`); a higher live price needs the buyer's consent (409,
+viewing the cart adopts it). The stock is taken on condition of exactly the price charged.
+
+The delivery contact (name, phone) is kept on the order only: never logged, never in a
+notification, shown only by the order views of its buyer, its store's owner and admins.
 
 Stripe's idempotency key is the checkout id, new for every attempt: a retry after a 503
 must neither get back an intent this attempt cancelled nor send the same key with other
@@ -14,7 +23,7 @@ unconfirmed: only a 201 hands out its client secret.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -35,7 +44,7 @@ from chalicelib.errors import (
     StoreUnavailable,
     is_transient,
 )
-from chalicelib.ids import iso, new_id, utcnow
+from chalicelib.ids import iso, jakarta_month, new_id, utcnow
 from chalicelib.messages import ExpireCheckout
 from chalicelib.observability import logger
 from chalicelib.orders import model, render
@@ -57,11 +66,13 @@ def checkout(principal: Principal, body: model.CheckoutRequest) -> shapes.Checko
     lines = cart_tables.lines_of(cart)
     if not lines:
         raise CartEmpty("the cart is empty")
+    price_changes = _take_lower_prices(lines)
     now = utcnow()
     timeout = marketplace_settings.current()["payment_timeout_minutes"]
     expires_at = iso(now + timedelta(minutes=timeout))
     checkout_id = new_id()
-    orders = _orders(principal.user_id, checkout_id, lines, body, iso(now), expires_at)
+    fulfillment = {**body.fulfillment.model_dump(), "contact": _contact(principal, body.fulfillment)}
+    orders = _orders(principal.user_id, checkout_id, lines, fulfillment, now, expires_at)
     for order in orders:
         order.buyer_nip = principal.nip
     total = sum(int(o.total_idr) for o in orders)
@@ -100,17 +111,56 @@ def checkout(principal: Principal, body: model.CheckoutRequest) -> shapes.Checko
     except Exception:  # the orders exist: answer 201; the expiry sweep is the safety net for this message
         logger.exception("expiry message not queued; the sweep will expire the checkout")
     metrics.count(metrics.ORDERS_PLACED, len(orders))
-    return render.checkout(record, orders, with_secret=True)
+    return render.checkout(record, orders, with_secret=True, price_changes=price_changes)
+
+
+def _take_lower_prices(lines: dict[str, dict[str, Any]]) -> list[shapes.PriceChange]:
+    """Charge the live price where it fell below the one the buyer saw (one BatchGetItem); list those lines.
+
+    A higher live price is left alone: the reservation's price condition fails and the buyer
+    gets the 409 that asks for consent.
+    """
+    changes: list[shapes.PriceChange] = []
+    live = inventory.many(lines)
+    for product_id, line in lines.items():
+        product = live.get(product_id)
+        seen = int(line["price_idr"])
+        if product is not None and product.price_idr < seen:
+            line["price_idr"] = product.price_idr
+            changes.append({"product_id": product_id, "seen_price_idr": seen, "price_idr": product.price_idr})
+    return changes
+
+
+def _contact(principal: Principal, fulfillment: model.Fulfillment) -> dict[str, Any] | None:
+    """Whom the store calls: as given; for a delivery, completed from the profile, then the token.
+
+    API.md's checkout body has no contact, so a delivery without any phone is still taken
+    (the contact then holds what is known, or is null).
+    """
+    given = fulfillment.contact
+    if fulfillment.method != "delivery":
+        return given.model_dump() if given else None
+    name, phone = (given.name, given.phone_number) if given else (None, None)
+    if not (name and phone):
+        from chalicelib.profiles.tables import get_profile
+
+        saved = get_profile(principal.user_id)
+        name = name or (saved.name if saved else None) or principal.name
+        phone = phone or (saved.phone_number if saved else None) or principal.phone_number
+    if not (name or phone):
+        return None
+    return {"name": name, "phone_number": phone}
 
 
 def _orders(
     buyer_id: str,
     checkout_id: str,
     lines: dict[str, dict[str, Any]],
-    body: model.CheckoutRequest,
-    now: str,
+    fulfillment: dict[str, Any],
+    at: datetime,
     expires_at: str,
 ) -> list[OrderRecord]:
+    now = iso(at)
     by_store: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for product_id, line in lines.items():
         by_store[str(line["store_id"])].append((product_id, line))
@@ -137,11 +187,12 @@ def _orders(
                 status="awaiting_payment",
                 lines=snapshot,
                 total_idr=sum(s["unit_price_idr"] * s["quantity"] for s in snapshot),
-                fulfillment=body.fulfillment.model_dump(),
+                fulfillment=fulfillment,
                 payment_intent_id="",
                 refund=None,
                 history=[{"status": "awaiting_payment", "at": now}],
                 created_at=now,
+                created_month=jakarta_month(at),
                 updated_at=now,
                 expires_at=expires_at,
                 awaiting_flag="1",

@@ -1,4 +1,11 @@
-"""The order-events worker: what follows an order's move (notifications, seller turnover)."""
+"""The order-events worker: what follows an order's move (notifications, seller turnover).
+
+Who hears of an event: a paid order, the store owner ("new order") and the buyer ("payment
+received"); a cancel, the buyer always and the store owner unless the store cancelled it
+(who cancelled is read from the order's history: one GetItem per cancel). Every notice
+carries the order's id in its params, which the inbox keeps as `order_id`. Notices name the
+order and amounts, never the buyer's contact.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +13,20 @@ from chalicelib import queues
 from chalicelib.catalog import stores
 from chalicelib.ids import epoch_ms, new_id, utcnow
 from chalicelib.messages import Message, Notify, OrderEvent, PoisonMessage, RecountCompliance
-from chalicelib.orders import tables
+from chalicelib.orders import tables, transitions
 from chalicelib.reports import service as reports
 from chalicelib.spending import service as spending
 
-# event -> (who hears of it, notification kind)
+# event -> who hears of it, and the notification kind each gets
 AUDIENCE = {
-    "paid": ("seller", "order_paid"),
-    "accepted": ("buyer", "order_accepted"),
-    "ready": ("buyer", "order_ready"),
-    "cancelled": ("buyer", "order_cancelled"),
-    "refunded": ("buyer", "order_refunded"),
+    "paid": (("seller", "order_paid"), ("buyer", "payment_received")),
+    "accepted": (("buyer", "order_accepted"),),
+    "ready": (("buyer", "order_ready"),),
+    "cancelled": (("buyer", "order_cancelled"), ("seller", "")),  # the seller's kind depends on who cancelled
+    "refunded": (("buyer", "order_refunded"),),
 }
+# who cancelled -> what the store owner is told ("" : nothing, the store did it itself)
+SELLER_CANCEL_KIND = {"buyer": "order_cancelled_by_buyer", "admin": "order_cancelled_by_admin"}
 
 
 def handle(message: Message) -> None:
@@ -46,15 +55,19 @@ def _count(message: OrderEvent, sign: int) -> None:
 
 
 def _notify(message: OrderEvent) -> None:
-    audience, kind = AUDIENCE[message.event]
-    user_id = message.buyer_id if audience == "buyer" else stores.load(message.store_id).owner_id
     sent_ms = epoch_ms(message.sent_at) if message.sent_at else int(utcnow().timestamp() * 1000)
-    # The same event always makes the same inbox id, so a redelivery adds nothing.
-    queues.publish(
-        Notify(
-            user_id=user_id,
-            kind=kind,
-            params={"order_id": message.order_id, "amount_idr": message.amount_idr},
-            message_id=new_id(sent_ms, seed=f"{message.order_id}:{message.event}:{user_id}"),
+    for audience, kind in AUDIENCE[message.event]:
+        if audience == "seller" and message.event == "cancelled":
+            kind = SELLER_CANCEL_KIND.get(transitions.mover(tables.order(message.order_id), "cancelled"), "")
+        if not kind:
+            continue
+        user_id = message.buyer_id if audience == "buyer" else stores.load(message.store_id).owner_id
+        # The same event always makes the same inbox id, so a redelivery adds nothing.
+        queues.publish(
+            Notify(
+                user_id=user_id,
+                kind=kind,
+                params={"order_id": message.order_id, "amount_idr": message.amount_idr},
+                message_id=new_id(sent_ms, seed=f"{message.order_id}:{message.event}:{user_id}"),
+            )
         )
-    )

@@ -7,6 +7,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from chalicelib.errors import Forbidden, InvalidTransition
+from chalicelib.validators import PersonName, Phone
 
 OrderStatus = Literal["awaiting_payment", "paid", "accepted", "ready", "completed", "cancelled", "expired"]
 STATUSES: tuple[OrderStatus, ...] = get_args(OrderStatus)
@@ -43,6 +44,16 @@ RULES: dict[str, tuple[dict[str, frozenset[str]], str]] = {
 
 # The order events the order-events worker acts on (turnover, spending, notifications).
 ANNOUNCED = frozenset({"paid", "accepted", "ready", "cancelled", "refunded"})
+# In which capacity a caller with several roles acts (kept in the history: who cancelled is told apart).
+ROLE_ORDER = ("buyer", "seller_pickup", "seller", "admin", "system")
+# Why a role is refused an action, where the rule is not obvious: (role, action) -> (details.reason, message).
+REFUSALS = {
+    ("seller", "complete"): (
+        "buyer_confirms_delivery",
+        "the buyer confirms that a delivery order arrived; the store completes only pickup orders "
+        "(handover codes will let the store complete deliveries)",
+    ),
+}
 
 
 def decide(action: str, status: str, roles: set[str]) -> str:
@@ -50,10 +61,19 @@ def decide(action: str, status: str, roles: set[str]) -> str:
     allowed, target = RULES[action]
     usable = [allowed[r] for r in roles if r in allowed]
     if not usable:
+        refusal = next((REFUSALS[(r, action)] for r in ROLE_ORDER if (r, action) in REFUSALS and r in roles), None)
+        if refusal:
+            raise Forbidden(refusal[1], {"reason": refusal[0]})
         raise Forbidden(f"you may not {action} this order")
     if not any(status in starts for starts in usable):
         raise InvalidTransition(f"cannot {action} an order that is {status}", {"status": status})
     return target
+
+
+def acting_role(action: str, status: str, roles: set[str]) -> str:
+    """The capacity in which the caller makes a move `decide` allowed: buyer before seller before admin."""
+    allowed, _ = RULES[action]
+    return next((r for r in ROLE_ORDER if r in roles and status in allowed.get(r, frozenset())), "")
 
 
 def returns_stock(target: str) -> bool:
@@ -64,14 +84,24 @@ def returns_stock(target: str) -> bool:
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
+class Contact(BaseModel):
+    """Whom the store calls about the order; private to the buyer, the store's owner and admins."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: PersonName | None = None
+    phone_number: Phone
+
+
 class Fulfillment(BaseModel):
-    """How the buyer gets the goods."""
+    """How the buyer gets the goods (delivery: the contact defaults to the buyer's profile or token)."""
 
     model_config = ConfigDict(extra="forbid")
 
     method: FulfillmentMethod
     address: Text | None = None
     notes: Text | None = None
+    contact: Contact | None = None
 
     @model_validator(mode="after")
     def _address_for_delivery(self) -> Fulfillment:

@@ -1,4 +1,8 @@
-"""Shape orders and checkouts for the API."""
+"""Shape orders and checkouts for the API.
+
+`order` shows `fulfillment.contact` (personal data): call it only for views its buyer, its
+store's owner or an admin reads. A checkout lists orders by `summary`, which has no contact.
+"""
 
 from __future__ import annotations
 
@@ -52,8 +56,13 @@ def summary(record: OrderRecord) -> shapes.CheckoutOrder:
     }
 
 
-def checkout(record: CheckoutRecord, orders: list[OrderRecord], with_secret: bool) -> shapes.Checkout:
-    """A checkout with its orders and payment."""
+def checkout(
+    record: CheckoutRecord,
+    orders: list[OrderRecord],
+    with_secret: bool,
+    price_changes: list[shapes.PriceChange] | None = None,
+) -> shapes.Checkout:
+    """A checkout with its orders and payment; a paid one has no payment error (an earlier attempt's)."""
     payment: shapes.Payment = {
         "provider": "stripe",
         "payment_intent_id": record.payment_intent_id,
@@ -61,12 +70,15 @@ def checkout(record: CheckoutRecord, orders: list[OrderRecord], with_secret: boo
     }
     if with_secret:
         payment["client_secret"] = record.client_secret
-    return {
+    answer: shapes.Checkout = {
         "checkout_id": record.checkout_id,
         "status": record.status,
         "total_idr": int(record.total_idr),
         "expires_at": record.expires_at,
         "orders": [summary(o) for o in orders],
         "payment": payment,
-        "payment_error": record.payment_error,
+        "payment_error": None if record.status == "paid" else record.payment_error,
     }
+    if price_changes is not None:
+        answer["price_changes"] = price_changes
+    return answer

@@ -1,14 +1,22 @@
-"""Order use cases for people: show, list, accept, ready, complete, cancel."""
+"""Order use cases for people: show, list, search (admins), accept, ready, complete, cancel.
+
+Every list is a Query of an orders index, newest first: the buyer's (`by_buyer`), the store's
+(`by_store`) or, for an admin search with neither, the Jakarta months' (`by_month`), walked
+from the newest month back, one Query (or a few, when a filter thins a page) per month.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import stores
 from chalicelib.dynamo import page_of, plain
 from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.ids import JAKARTA, iso, jakarta_month, parse_day, utcnow
 from chalicelib.orders import model, render, tables, transitions
 from chalicelib.orders.tables import OrderRecord
 from chalicelib.paging import PageRequest, encode_cursor
@@ -17,6 +25,10 @@ if TYPE_CHECKING:
     from chalicelib import shapes
 
 CURSOR_FIELDS = ("order_id", "created_at")
+# The admin search's cursor: the month being walked ("-" when a store or buyer is named), and
+# the last order read in it ("-" for both: start at the top of that month).
+SEARCH_CURSOR_FIELDS = ("month", "order_id", "created_at")
+MONTHS_PER_PAGE = 24  # empty months one page walks before it answers with a cursor to the next
 
 
 def roles_of(principal: Principal, order: OrderRecord) -> set[str]:
@@ -95,3 +107,103 @@ def show_checkout(principal: Principal, checkout_id: str) -> shapes.Checkout:
     if record.buyer_id != principal.user_id:
         raise NotFound("no such checkout")
     return render.checkout(record, tables.orders_of(record), with_secret=True)
+
+
+def search(query: Mapping[str, str], request: PageRequest) -> shapes.OrderPage:
+    """Find orders for an admin by status, store, buyer and Jakarta days (inclusive), newest first; no Scan."""
+    created = _created_between(query)
+    store_id, buyer_id = query.get("store_id") or None, query.get("buyer_id") or None
+    conditions = [c for c in (_status_filter(query),) if c is not None]
+    after = request.after or {}
+    if store_id or buyer_id:
+        if store_id and buyer_id:
+            conditions.append(OrderRecord.buyer_id == buyer_id)
+        index, attr, value = (
+            (OrderRecord.by_store, "store_id", store_id) if store_id else (OrderRecord.by_buyer, "buyer_id", buyer_id)
+        )
+        resume = {k: after[k] for k in CURSOR_FIELDS} if after.get("order_id", "-") != "-" else None
+        records, last = page_of(
+            index, attr, str(value), resume, request.limit, _all(conditions), created, newest_first=True
+        )
+        cursor = {"month": "-", **last} if last else None
+    else:
+        records, cursor = _walk_months(query, after, request.limit, _all(conditions), created)
+    return {"items": [render.order(o) for o in records], "next_cursor": encode_cursor(cursor) if cursor else None}
+
+
+def _walk_months(
+    query: Mapping[str, str], after: dict[str, Any], limit: int, condition: Any, created: Any
+) -> tuple[list[OrderRecord], dict[str, str] | None]:
+    """Read `by_month` from the newest month in range back to the oldest until the page is full."""
+    from chalicelib.spending.model import FIRST_MONTH
+
+    newest = min(jakarta_month(utcnow()), _day_of(query, "to")[:7] or "9999-99")
+    oldest = max(FIRST_MONTH, _day_of(query, "from")[:7])
+    month = str(after.get("month") or "-")
+    if month == "-" or month > newest:
+        month = newest
+    elif not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month):
+        raise ValidationFailed.field("cursor", "invalid cursor")
+    resume = {k: after[k] for k in CURSOR_FIELDS} if after.get("order_id", "-") != "-" else None
+    records: list[OrderRecord] = []
+    for _ in range(MONTHS_PER_PAGE):
+        if month < oldest:
+            return records, None
+        found, last = page_of(
+            OrderRecord.by_month,
+            "created_month",
+            month,
+            resume,
+            limit - len(records),
+            condition,
+            created,
+            newest_first=True,
+        )
+        records += found
+        if last:
+            return records, {"month": month, **last}
+        month, resume = _month_before(month), None
+        if len(records) >= limit:
+            break
+    return records, ({"month": month, "order_id": "-", "created_at": "-"} if month >= oldest else None)
+
+
+def _month_before(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+
+
+def _all(conditions: list[Any]) -> Any:
+    combined = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined
+
+
+def _day_of(query: Mapping[str, str], name: str) -> str:
+    """A `from`/`to` day as given (`YYYY-MM-DD`), or "" when absent; 422 naming it when it is no day."""
+    value = query.get(name) or ""
+    if value:
+        try:
+            parse_day(value)
+        except ValueError as exc:
+            raise ValidationFailed.field(name, "must be a date YYYY-MM-DD") from exc
+    return value
+
+
+def _created_between(query: Mapping[str, str]) -> Any:
+    """The range of `created_at` the Jakarta days `from`..`to` (inclusive) cover, or None."""
+    start, end = _day_of(query, "from"), _day_of(query, "to")
+    if start and end and start > end:
+        raise ValidationFailed.field("from", "must not be after to")
+    low = iso(datetime.combine(parse_day(start), time(), JAKARTA)) if start else None
+    high = None
+    if end:
+        high = iso(datetime.combine(parse_day(end) + timedelta(days=1), time(), JAKARTA) - timedelta(milliseconds=1))
+    if low and high:
+        return OrderRecord.created_at.between(low, high)
+    if low:
+        return OrderRecord.created_at >= low
+    if high:
+        return OrderRecord.created_at <= high
+    return None

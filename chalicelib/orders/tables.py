@@ -4,7 +4,13 @@ Who owns which attribute: checkout creates both items whole, once; `transitions`
 order's `status`, `history`, `reason`, the times and flags of each move (each write
 conditional on the status read); the payments worker owns `refund` and `refund_flag`
 (conditional on the refund map read); a checkout's `payment_error` belongs to the payments
-worker, its `status` and `open_flag` to whoever settles it (payment or expiry).
+worker (which removes it when the checkout is paid), its `status` and `open_flag` to whoever
+settles it (payment or expiry).
+
+`fulfillment.contact` (the buyer's name and phone for the store) is personal data: only the
+order views of its buyer, its store's owner and admins show it. `created_month` (the Jakarta
+month of `created_at`, written once by checkout) partitions `by_month`, the admins' search
+over all orders (newest first, one Query per month walked, no Scan).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ class OrderRecord(Model):
     refund = raw_map(null=True)
     history: ListAttribute[Any] = ListAttribute(default=list)  # [{status, at}]
     created_at = UnicodeAttribute()
+    created_month = UnicodeAttribute(null=True)  # Asia/Jakarta YYYY-MM of created_at (by_month's partition)
     updated_at = UnicodeAttribute()
     expires_at = UnicodeAttribute()
     paid_at = UnicodeAttribute(null=True)
@@ -52,6 +59,7 @@ class OrderRecord(Model):
 
     by_buyer = index("by_buyer", "buyer_id", "created_at")
     by_store = index("by_store", "store_id", "created_at")
+    by_month = index("by_month", "created_month", "created_at")
     awaiting_payment = index("awaiting_payment", "awaiting_flag", "expires_at")
     ready_orders = index("ready_orders", "ready_flag", "ready_at")
     refunds_due = index("refunds_due", "refund_flag", "updated_at")

@@ -28,11 +28,16 @@ def move(order_id: str, action: str, roles: set[str], reason: str | None = None)
     for _ in range(ATTEMPTS):
         order = tables.order(order_id)
         target = model.decide(action, order.status, roles)
-        if _write(order, target, reason):
+        if _write(order, target, reason, model.acting_role(action, order.status, roles)):
             order.refresh(consistent_read=True)
             _after(order, target, was=_previous(order))
             return order
     raise InvalidTransition("the order changed meanwhile; reload it")
+
+
+def mover(order: OrderRecord, event: str) -> str:
+    """Who made the order's latest move to `event` (buyer, seller, seller_pickup, admin, system; "" if unknown)."""
+    return next((str(h.get("by") or "") for h in reversed(order.history or []) if h["status"] == event), "")
 
 
 def _previous(order: OrderRecord) -> str:
@@ -40,14 +45,18 @@ def _previous(order: OrderRecord) -> str:
     return str(history[-2]["status"]) if len(history) >= 2 else ""
 
 
-def _write(order: OrderRecord, target: str, reason: str | None) -> bool:
-    """Write the move if the status is still the one read; False if someone moved first."""
+def _write(order: OrderRecord, target: str, reason: str | None, by: str) -> bool:
+    """Write the move if the status is still the one read; False if someone moved first.
+
+    The history entry names the capacity the mover acted in (`by`: buyer, seller, admin,
+    system), so who cancelled is known to whoever must be told.
+    """
     now = utcnow()
     at = iso(now)
     actions: list[Any] = [
         OrderRecord.status.set(target),
         OrderRecord.updated_at.set(at),
-        OrderRecord.history.set(OrderRecord.history.append([{"status": target, "at": at}])),
+        OrderRecord.history.set(OrderRecord.history.append([{"status": target, "at": at, "by": by}])),
         OrderRecord.awaiting_flag.remove(),
     ]
     if target == "paid":

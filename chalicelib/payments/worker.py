@@ -78,11 +78,27 @@ def apply_intent(payment_intent_id: str) -> int:
         return _paid(checkout)
     if intent.status == "requires_payment_method" and checkout.status == "awaiting_payment":
         metrics.count(metrics.PAYMENTS_FAILED)
-        checkout.update(actions=[CheckoutRecord.payment_error.set("the payment was declined; try another card")])
+        _set_payment_error(checkout, "the payment was declined; try another card")
     return 0
 
 
+def _set_payment_error(checkout: CheckoutRecord, error: str | None) -> None:
+    """Set (or, with None, remove) a checkout's payment error; a decline never marks a checkout already paid."""
+    from pynamodb.exceptions import UpdateError
+
+    action = CheckoutRecord.payment_error.set(error) if error else CheckoutRecord.payment_error.remove()
+    condition = CheckoutRecord.status == "awaiting_payment" if error else None
+    try:
+        checkout.update(actions=[action], condition=condition)
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
 def _paid(checkout: CheckoutRecord) -> int:
+    """Move a paid checkout's orders to paid (the earlier attempt's payment error goes first)."""
+    if checkout.payment_error:
+        _set_payment_error(checkout, None)
     moved = 0
     for order in tables.orders_of(checkout):
         if order.status == "awaiting_payment":

@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import queues
 from chalicelib.auth import Principal
-from chalicelib.errors import ValidationFailed
 from chalicelib.ids import iso, utcnow
 from chalicelib.messages import Notify
 from chalicelib.profiles.model import DEFAULT_LOCALE, UpdateMe
 from chalicelib.profiles.tables import ProfileRecord, get_profile, update_profile
 from chalicelib.spending import roster
-from chalicelib.validators import kelurahan_in
+from chalicelib.validators import place_change
 
 if TYPE_CHECKING:
     from chalicelib import shapes
@@ -44,28 +43,10 @@ def _changes(user_id: str, body: UpdateMe) -> dict[str, Any]:
             if channel in body.notify.model_fields_set:
                 changes[f"notify_{channel}"] = getattr(body.notify, channel)
     if "kecamatan" in given or "kelurahan" in given:
-        changes.update(_place(user_id, body))
+        saved = get_profile(user_id)
+        before = (saved.kecamatan, saved.kelurahan) if saved else (None, None)
+        changes.update(place_change(given, body.kecamatan, body.kelurahan, before))
     return changes
-
-
-def _place(user_id: str, body: UpdateMe) -> dict[str, Any]:
-    """Check that the kelurahan lies in the kecamatan, whichever of the two changes."""
-    given = body.model_fields_set
-    saved = get_profile(user_id)
-    kecamatan = body.kecamatan if "kecamatan" in given else (saved.kecamatan if saved else None)
-    kelurahan = body.kelurahan if "kelurahan" in given else (saved.kelurahan if saved else None)
-    if kecamatan is None:
-        if "kelurahan" in given and kelurahan is not None:
-            raise ValidationFailed.field("kelurahan", "needs a kecamatan")
-        return {"kecamatan": None, "kelurahan": None}
-    if kelurahan is not None:
-        try:
-            kelurahan = kelurahan_in(kecamatan, kelurahan)
-        except ValueError as exc:
-            if "kelurahan" in given:
-                raise ValidationFailed.field("kelurahan", str(exc)) from exc
-            kelurahan = None  # a new kecamatan drops a saved kelurahan outside it
-    return {"kecamatan": kecamatan, "kelurahan": kelurahan}
 
 
 def render(principal: Principal, record: ProfileRecord | None) -> shapes.Me:

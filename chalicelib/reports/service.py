@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 SalesGroup = Literal["day", "kecamatan", "store", "category"]  # what sales can be grouped by
 GROUPS: tuple[SalesGroup, ...] = get_args(SalesGroup)
 MAX_DAYS = 366
+FIRST_DAY = date(2021, 7, 1)  # e-Peken started in July 2021
 
 
 def record_sale(order: Any, kecamatan: str, sign: int, entry_id: str) -> bool:
@@ -77,13 +78,24 @@ def _dates(query: Mapping[str, str]) -> tuple[str, str]:
             except ValueError as exc:
                 raise ValidationFailed.field(name, "dates must be YYYY-MM-DD") from exc
     start, end = days["from"], days["to"]
-    if start > end or (end - start).days >= MAX_DAYS or start < date(2021, 7, 1) or end > today + timedelta(days=1):
-        raise ValidationFailed.field("from", f"need from <= to, at most {MAX_DAYS} days, from 2021-07-01 to today")
+    # Blame the date that is wrong: when the two disagree, the one given (`to` if both were).
+    blamed = "to" if query.get("to") else "from"
+    if start < FIRST_DAY:
+        raise ValidationFailed.field("from", f"must be {FIRST_DAY.isoformat()} or later")
+    if end > today + timedelta(days=1):
+        raise ValidationFailed.field("to", "must not be after today")
+    if start > end:
+        raise ValidationFailed.field(blamed, "need from <= to")
+    if (end - start).days >= MAX_DAYS:
+        raise ValidationFailed.field(blamed, f"at most {MAX_DAYS} days from `from` to `to`")
     return start.isoformat(), end.isoformat()
 
 
 def sales(principal: Principal, query: Mapping[str, str]) -> shapes.SalesReport:
-    """Orders and GMV grouped by day, kecamatan, store or category over a date range (one Query)."""
+    """Orders and GMV grouped by day, kecamatan, store or category over a date range.
+
+    One Query; grouped by store, one BatchGetItem per 100 stores adds their names.
+    """
     group = query.get("group_by", "day")
     if group not in GROUPS:
         raise ValidationFailed.field("group_by", f"must be one of {', '.join(GROUPS)}")
@@ -95,16 +107,14 @@ def sales(principal: Principal, query: Mapping[str, str]) -> shapes.SalesReport:
         bucket["orders"] += int(row.orders)
         bucket["gmv_idr"] += int(row.gmv_idr)
     ordered = sorted(totals.items()) if group == "day" else sorted(totals.items(), key=lambda kv: -kv[1]["gmv_idr"])
-    return {
-        "from": start,
-        "to": end,
-        "group_by": group,
-        "rows": [
-            {"key": k, "orders": v["orders"], "gmv_idr": v["gmv_idr"]}
-            for k, v in ordered
-            if v["orders"] or v["gmv_idr"]
-        ],
-    }
+    rows: list[shapes.SalesRow] = [
+        {"key": k, "orders": v["orders"], "gmv_idr": v["gmv_idr"]} for k, v in ordered if v["orders"] or v["gmv_idr"]
+    ]
+    if group == "store":
+        names = catalog_stores.names([r["key"] for r in rows])
+        for r in rows:
+            r["store_name"] = names.get(r["key"])  # None: the store is gone
+    return {"from": start, "to": end, "group_by": group, "rows": rows}
 
 
 def fairness(principal: Principal, month: str) -> shapes.FairnessReport:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from chalicelib.auth import NIP_PATTERN
 from chalicelib.validators import Email, KecamatanName, KelurahanName, PersonName, Phone
@@ -20,6 +20,18 @@ FIRST_MONTH = "2021-07"  # e-Peken started in July 2021
 MAX_ROWS = 500  # rows of one roster upload
 MAX_DEPARTMENT_CHARS = 100
 DEFAULT_QUOTA_IDR = 300_000  # e-Bakul's published floor; the city sets its own
+# The header of a roster upload in CSV (`Content-Type: text/csv`): these columns, in any order.
+CSV_COLUMNS = ("nip", "name", "department", "grade", "email", "phone_number", "kecamatan", "kelurahan")
+
+
+def _known_grade(value: str) -> str:
+    if value not in GRADES:
+        raise ValueError(f"unknown grade; use one of {', '.join(GRADES)}")
+    return value
+
+
+Department = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DEPARTMENT_CHARS)]
+Grade = Annotated[str, AfterValidator(_known_grade), Field(json_schema_extra={"enum": list(GRADES)})]
 
 
 class AsnRow(BaseModel):
@@ -29,19 +41,31 @@ class AsnRow(BaseModel):
 
     nip: Annotated[str, StringConstraints(pattern=NIP_PATTERN)]
     name: PersonName
-    department: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DEPARTMENT_CHARS)]
-    grade: Annotated[str, Field(json_schema_extra={"enum": list(GRADES)})]
+    department: Department
+    grade: Grade
     email: Email | None = None
     phone_number: Phone | None = None
     kecamatan: KecamatanName | None = None
     kelurahan: KelurahanName | None = None
 
-    @field_validator("grade")
-    @classmethod
-    def _known_grade(cls, value: str) -> str:
-        if value not in GRADES:
-            raise ValueError(f"unknown grade; use one of {', '.join(GRADES)}")
-        return value
+
+class AsnChange(BaseModel):
+    """PATCH /v1/admin/asn/{nip}: the fields to change, checked like an upload's.
+
+    `active` false deactivates, true reactivates; null removes a contact or a place (not the
+    name, department, grade or flag).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool | None = None
+    name: PersonName | None = None
+    department: Department | None = None
+    grade: Grade | None = None
+    email: Email | None = None
+    phone_number: Phone | None = None
+    kecamatan: KecamatanName | None = None
+    kelurahan: KelurahanName | None = None
 
 
 class _DocumentedAsRows:

@@ -1,5 +1,9 @@
 """Find ASN below quota and remind them in stages: at most once per stage per month, by day.
 
+Deactivated ASN (`active` false) are no laggards and get no reminders. Every run, scheduled
+or by hand, is recorded as a run of the `spending_reminders` job (GET /v1/admin/jobs) and
+answers the one ReminderRun shape.
+
 The roster is walked a Query page (1,000 rows) at a time, with one BatchGetItem of their
 month's spending per 100 rows, so the job costs about 11 requests per 1,000 ASN plus one
 conditional put and one message per reminder sent.
@@ -17,6 +21,7 @@ from chalicelib.auth import Principal
 from chalicelib.dynamo import put_once
 from chalicelib.errors import ValidationFailed
 from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, parse_day, utcnow
+from chalicelib.jobs import service as jobs
 from chalicelib.ledger import LedgerRecord
 from chalicelib.messages import Notify
 from chalicelib.paging import PageRequest, encode_cursor
@@ -26,6 +31,7 @@ from chalicelib.spending.tables import AsnRecord
 if TYPE_CHECKING:
     from chalicelib import shapes
 
+JOB = "spending_reminders"  # its name in jobs.schedules.SCHEDULES
 DEFAULT_STAGES = "from_day_10:10,from_day_20:20,last_3_days:-3"
 ROSTER_PAGE = 1000
 
@@ -38,9 +44,11 @@ def stage_setting() -> str:
 def laggards(
     month: str, department: str | None, after: dict[str, str] | None, limit: int
 ) -> Iterator[tuple[AsnRecord, int, int, dict[str, str] | None]]:
-    """Yield (ASN, spent, quota, resume key) for rostered ASN below quota, walking the roster."""
+    """Yield (ASN, spent, quota, resume key) for active rostered ASN below quota, walking the roster."""
     policy = service.policy()
     for row, record, last in tables.walk(month, department, after, limit):
+        if not tables.is_active(row):
+            continue
         spent, quota = (int(record.spent_idr) if record else 0), policy.quota(row.grade)
         if spent < quota:
             yield row, spent, quota, last
@@ -82,7 +90,7 @@ def run(month: str | None = None, as_of: date | None = None, now: datetime | Non
         month, day.day if day.strftime("%Y-%m") == month else model.days_in(month), stage_setting()
     )
     if stage is None:
-        return {"month": month, "stage": None, "queued": 0, "laggards": 0}
+        return {"month": month, "as_of": day.isoformat(), "stage": None, "queued": 0, "laggards": 0}
     days_left = max(0, model.days_in(month) - day.day + 1) if day.strftime("%Y-%m") == month else 0
     queued = checked = 0
     pending: list[Notify] = []
@@ -106,11 +114,14 @@ def run(month: str | None = None, as_of: date | None = None, now: datetime | Non
         queues.publish_many(pending)
         queued += len(pending)
     metrics.count(metrics.REMINDERS_QUEUED, queued)
-    return {"month": month, "stage": stage.name, "queued": queued, "laggards": checked}
+    return {"month": month, "as_of": day.isoformat(), "stage": stage.name, "queued": queued, "laggards": checked}
 
 
 def run_now(principal: Principal, body: model.ReminderRunRequest) -> shapes.ReminderRun:
-    """POST /v1/admin/reminders/run: the daily job, now, for a month and a day of the admin's choice."""
+    """POST /v1/admin/reminders/run: the daily job, now, for a month and a day of the admin's choice.
+
+    The run is recorded like a scheduled one (trigger `manual`) and answers what the job returned.
+    """
     latest = jakarta_month(utcnow())
     month = body.month
     if month is not None and not model.valid_month(month, latest):
@@ -125,4 +136,12 @@ def run_now(principal: Principal, body: model.ReminderRunRequest) -> shapes.Remi
             raise ValidationFailed.field("as_of", "must lie in the month")
         if not model.valid_month(as_of.strftime("%Y-%m"), latest):
             raise ValidationFailed.field("as_of", "out of range")
-    return run(month or (as_of.strftime("%Y-%m") if as_of else None), as_of)
+    chosen = month or (as_of.strftime("%Y-%m") if as_of else None)
+    summary = jobs.run(JOB, lambda: run(chosen, as_of), trigger="manual")
+    return {
+        "month": summary["month"],
+        "as_of": summary["as_of"],
+        "stage": summary["stage"],
+        "queued": summary["queued"],
+        "laggards": summary["laggards"],
+    }

@@ -46,7 +46,11 @@ def recount(month: str) -> dict[str, int]:
     Cost: the roster walk, plus one transaction per flag that changes.
     """
     quota_of = policy().quota
-    changed = sum(_recount_one(row, month, record, quota_of(row.grade)) for row, record, _ in tables.walk(month))
+    changed = sum(
+        _recount_one(row, month, record, quota_of(row.grade))
+        for row, record, _ in tables.walk(month)
+        if tables.is_active(row)  # a deactivated ASN's counted month stays as it was
+    )
     return {"changed": changed}
 
 
@@ -103,10 +107,12 @@ def department_of(query: Mapping[str, str]) -> str | None:
 
 
 def my_month(principal: Principal, month: str) -> shapes.MySpending:
-    """Return the caller's quota and spending of a month (ASN only)."""
+    """Return the caller's quota and spending of a month (active rostered ASN only)."""
     row = tables.asn(principal.nip) if principal.nip else None
     if row is None:
         raise Forbidden("only rostered civil servants (ASN) have a spending obligation")
+    if not tables.is_active(row):
+        raise Forbidden("this ASN is deactivated in the roster: no spending obligation for now")
     quota = policy().quota(row.grade)
     record = tables.spending(row.nip, month)
     spent = int(record.spent_idr) if record else 0
@@ -125,10 +131,11 @@ def record(nip: str, month: str, amount_idr: int, orders_delta: int, entry_id: s
 
     One transaction writes the ledger entry, the ASN's row (guarded by the amount read) and
     the department's counters, so a redelivery or a race changes nothing twice. Returns False
-    when the NIP is not rostered or the entry was already counted.
+    when the NIP is not rostered (or removed, or deactivated: no obligation, nothing counted)
+    or the entry was already counted.
     """
     row = tables.asn(nip)
-    if row is None:
+    if row is None or not tables.is_active(row):
         return False
     quota = policy().quota(row.grade)
     for _ in range(WRITE_ATTEMPTS):

@@ -4,8 +4,10 @@ NIP, name, phone and email are personal data (UU PDP): kept only in the `asn` ta
 is encrypted at rest (SSE) like every table, never logged, and shown only to admins and to
 the ASN themself.
 
-Who owns which attribute: a roster row's fields belong to the roster upload, its `user_id`
-to sign-in (`roster.py`); an ASN-month's `spent_idr` and `orders` are ADDed by the spending
+Who owns which attribute: a roster row's fields belong to the roster upload and to an
+admin's change of one row (PATCH, the fields it is given), its `active` flag to that change
+alone, its `user_id` to sign-in (`roster.py`); DELETE removes the row (its spending rows and
+the report counters stay). An ASN-month's `spent_idr` and `orders` are ADDed by the spending
 ledger, its `compliant` flag set by the ledger or the recount, both conditional on the
 spending and flag they read (`service.py`).
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
@@ -41,6 +43,7 @@ class AsnRecord(Model):
     kecamatan = UnicodeAttribute(null=True)
     kelurahan = UnicodeAttribute(null=True)
     user_id = UnicodeAttribute(null=True)  # linked when the ASN first signs in
+    active = BooleanAttribute(null=True)  # False: deactivated by an admin; absent or True: active
     roster = UnicodeAttribute(default=ROSTER_PARTITION)  # one partition of the all_asn index
     updated_at = UnicodeAttribute(null=True)
 
@@ -63,12 +66,17 @@ class SpendingRecord(Model):
     compliant = NumberAttribute(default=0)  # 1 once spent reached the quota
 
 
-def asn(nip: str) -> AsnRecord | None:
+def asn(nip: str, consistent: bool = False) -> AsnRecord | None:
     """Read one roster row."""
     try:
-        return AsnRecord.get(nip)
+        return AsnRecord.get(nip, consistent_read=consistent)
     except DoesNotExist:
         return None
+
+
+def is_active(row: AsnRecord) -> bool:
+    """Tell whether a roster row is active (rows from before deactivation existed have no flag)."""
+    return row.active is not False
 
 
 def spending(nip: str, month: str) -> SpendingRecord | None:

@@ -18,6 +18,7 @@ READ_ACTIONS = (
     "dynamodb:DescribeTable",
 )
 WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+UPDATE_ACTION = "dynamodb:UpdateItem"
 WATCH_ACTIONS = ("sqs:GetQueueUrl", "sqs:GetQueueAttributes")
 SEND_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes")
 # What the Lambda service needs to feed a function from its queue (the event source mapping).
@@ -39,6 +40,7 @@ class Grant:
     sends: frozenset[str] = field(default_factory=frozenset)
     consumes: str | None = None
     watches: frozenset[str] = field(default_factory=frozenset)  # queues whose depth it reads
+    updates: frozenset[str] = field(default_factory=frozenset)  # tables it may only UpdateItem (no put, no delete)
     stripe: bool = False
     email: bool = False
     sms: bool = False
@@ -46,7 +48,7 @@ class Grant:
     def allows(self, action: str, resource: str) -> bool:
         """Tell whether the grant covers one IAM action on one resource (by short name)."""
         if action in WRITE_ACTIONS:
-            return resource in self.writes
+            return resource in self.writes or (action == UPDATE_ACTION and resource in self.updates)
         if action in READ_ACTIONS:
             return resource in self.reads or resource in self.writes
         if action in SEND_ACTIONS and resource in self.sends:
@@ -111,11 +113,13 @@ def _scheduled(grant: Grant) -> Grant:
 
 # Keyed by the Chalice handler name in app.py ("api_handler" is every route).
 GRANTS: dict[str, Grant] = {
-    # The HTTP API spans every domain; it only reads the inbox, spending and job records
-    # (the workers and schedules write them) and sends no email or SMS itself.
+    # The HTTP API spans every domain; it only reads the inbox and spending rows (the workers
+    # write them; it only updates an inbox entry to mark it read), records the reminder runs
+    # an admin starts by hand in the jobs table, and sends no email or SMS itself.
     "api_handler": Grant(
         reads=TABLES,
         writes=TABLES - {"inbox", "spending"},
+        updates=_set("inbox"),
         sends=QUEUES,
         stripe=True,
     ),

@@ -144,6 +144,8 @@ def _role(ids: dict[str, str], grant: access.Grant, log_group: str) -> dict[str,
         allow(access.READ_ACTIONS, [arn(t) for t in readable] + [index_arns(t) for t in readable])
     if grant.writes:
         allow(access.WRITE_ACTIONS, [arn(t) for t in sorted(grant.writes)])
+    if grant.updates - grant.writes:
+        allow((access.UPDATE_ACTION,), [arn(t) for t in sorted(grant.updates - grant.writes)])
     if grant.sends:
         allow(access.SEND_ACTIONS, [arn(q) for q in sorted(grant.sends)])
     if grant.watches:

@@ -180,22 +180,11 @@ def faults_method_not_allowed(stack: LocalStack, args: dict[str, str], body: byt
 
 
 def outbox(stack: LocalStack, args: dict[str, str], body: bytes) -> Answer:
-    """What the emulator's SES and SNS 'sent' (tests check reminders with it)."""
-    from moto.ses.models import ses_backends
-    from moto.sns.models import sns_backends
-
+    """The emails and SMS the emulator's SES and SNS 'sent', newest first, with when (`infra/local/outbox.py`)."""
+    from infra.local import outbox as sent
     from infra.local.prepare import ACCOUNT, REGION
 
-    emails = [
-        {
-            "to": list((m.destinations or {}).get("ToAddresses", [])),
-            "subject": getattr(m, "subject", None),
-            "body": getattr(m, "body", None),
-        }
-        for m in ses_backends[ACCOUNT][REGION].sent_messages
-    ]
-    sms = [{"to": to, "body": body} for to, body in sns_backends[ACCOUNT][REGION].sms_messages.values()]
-    return 200, {"emails": emails, "sms": sms}
+    return 200, sent.messages(ACCOUNT, REGION)
 
 
 # -- the table

@@ -13,7 +13,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from infra.local import moto_patches
+from infra.local import moto_patches, outbox
 from infra.local.faults import Faults, FaultyApp
 
 
@@ -37,6 +37,7 @@ class Emulator:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
         moto_patches.apply()
+        outbox.install()  # stamps what SES and SNS "send" with a time (GET /_local/outbox)
         app: Callable[..., Iterable[bytes]] = _Serialised(DomainDispatcherApplication(create_backend_app))
         if faults is not None:  # injected errors are answered outside the lock, as a busy service would
             app = FaultyApp(app, faults)

@@ -2,14 +2,25 @@
 
 Everything goes through the app's own use cases (the same rules as the API): reference
 prices from the shipped CSV, stores applied by sellers and approved by the admin, products
-listed by their owners. Demo users can get tokens from /v1/dev/token with these ids.
+listed by their owners; an ASN roster with a quota policy. Demo users can get tokens from
+/v1/dev/token with these ids (an ASN's token also names the NIP, as Cognito's would).
+
+Once the stack answers, `month_in_progress` makes the current month look lived in, over HTTP
+like any client: a few ASN have bought and paid (one of them past the quota, the demo ASN
+part of the way), and the sellers have moved some orders on. Cost: about two seconds.
 """
 
 from __future__ import annotations
 
 import csv
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+from urllib.request import Request, urlopen
+
+from chalicelib.ids import new_id
 
 REFERENCE_PRICES = Path(__file__).parent / "seed" / "reference_prices.csv"
 ADMIN = "demo-admin"
@@ -18,6 +29,25 @@ DEMO_USERS: tuple[dict[str, Any], ...] = (
     {"user_id": ADMIN, "name": "Admin Dinkopdag", "locale": "id", "kecamatan": "Genteng", "kelurahan": "Ketabang"},
     {"user_id": "demo-asn", "name": "Budi Santoso", "locale": "id", "kecamatan": "Gubeng", "kelurahan": "Airlangga"},
     {"user_id": "demo-buyer", "name": "Rina", "locale": "en", "kecamatan": "Tegalsari", "kelurahan": "Kedungdoro"},
+    {"user_id": "demo-asn-2", "name": "Siti Rahayu", "locale": "id", "kecamatan": "Genteng", "kelurahan": "Ketabang"},
+)
+DEMO_ASN_NIP = "198001012006041001"  # demo-asn (Budi Santoso): the README's quickstart buyer
+# The roster (POST /v1/admin/asn rows): three departments, grades with their quotas below.
+ROSTER: tuple[dict[str, str], ...] = (
+    {"nip": DEMO_ASN_NIP, "name": "Budi Santoso", "department": "Dinas Kominfo", "grade": "III/a"},
+    {"nip": "198503152010012002", "name": "Siti Rahayu", "department": "Dinas Kesehatan", "grade": "III/c"},
+    {"nip": "197806202003121003", "name": "Agus Prasetyo", "department": "Dinas Kominfo", "grade": "IV/a"},
+    {"nip": "199001102015032004", "name": "Dewi Lestari", "department": "Dinas Kesehatan", "grade": "II/c"},
+    {"nip": "198207072008011005", "name": "Hendra Wijaya", "department": "Kecamatan Gubeng", "grade": "IV/b"},
+    {"nip": "199212122019022006", "name": "Nur Aini", "department": "Kecamatan Gubeng", "grade": "III/b"},
+)
+DEMO_ASN = {"demo-asn": DEMO_ASN_NIP, "demo-asn-2": ROSTER[1]["nip"]}
+SPENDING_POLICY = {"default_quota_idr": 300_000, "quota_by_grade": {"IV/a": 500_000, "IV/b": 2_000_000}}
+# What the demo ASN have bought this month: (buyer, [(search words, quantity)], how far the store took it).
+PURCHASES: tuple[tuple[str, tuple[tuple[str, int], ...], str], ...] = (
+    ("demo-asn", (("beras medium", 2), ("telur ayam", 1)), "completed"),
+    ("demo-asn", (("lontong balap", 2),), "accepted"),
+    ("demo-asn-2", (("batik tulis", 1),), "ready"),
 )
 
 # (seller id, store fields, products: (name, category, unit, price, stock, reference sku))
@@ -33,6 +63,7 @@ STORES: tuple[tuple[str, dict[str, str], tuple[tuple[str, str, str, int, int, st
         },
         (
             ("Beras Medium", "sembako", "kg", 13200, 200, "beras_medium_jawa"),
+            ("Beras Medium Karung 5 kg", "sembako", "5 kg", 66000, 40, "beras_medium_jawa"),
             ("Minyak Goreng MinyaKita", "sembako", "liter", 15700, 60, "minyakita"),
             ("Gula Pasir 1 kg", "sembako", "kg", 17500, 50, "gula_pasir"),
             ("Telur Ayam Ras", "sembako", "kg", 29000, 30, "telur_ayam_ras"),
@@ -103,15 +134,20 @@ def seed() -> dict[str, int]:
     from chalicelib.auth import Principal
     from chalicelib.catalog import model, products, reference, stores
     from chalicelib.profiles.tables import ProfileRecord
+    from chalicelib.spending import model as spending_model
+    from chalicelib.spending import roster, service
 
     for user in DEMO_USERS:
         ProfileRecord(**user).save()
     admin = Principal(ADMIN, ("admin",))
+    roster.upload(admin, spending_model.RosterUpload(rows=[dict(row) for row in ROSTER]))
+    service.set_policy(admin, spending_model.Policy.model_validate(SPENDING_POLICY))
     with open(REFERENCE_PRICES, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     for row in rows:
+        words = [w for w in row["words"].split("|") if w.strip()]  # "a|b": phrases; empty: matched by none
         body = model.ReferencePriceInput(
-            name=row["name"][:120], unit=row["unit"], max_price_idr=int(row["max_price_idr"])
+            name=row["name"][:120], unit=row["unit"], max_price_idr=int(row["max_price_idr"]), words=words
         )
         reference.put(admin, row["sku"], body)
     count = 0
@@ -129,4 +165,58 @@ def seed() -> dict[str, int]:
                 ),
             )
             count += 1
-    return {"profiles": len(DEMO_USERS), "reference_prices": len(rows), "stores": len(STORES), "products": count}
+    return {
+        "profiles": len(DEMO_USERS),
+        "asn": len(ROSTER),
+        "reference_prices": len(rows),
+        "stores": len(STORES),
+        "products": count,
+    }
+
+
+def month_in_progress(api: str, drain: Callable[[], object]) -> int:
+    """Buy, pay and move on the demo ASN's PURCHASES over HTTP at `api`; return the orders made.
+
+    `drain` waits until the stack is still (payments and their events handled).
+    """
+    owners = {fields["name"]: seller for seller, fields, _ in STORES}  # store name -> its seller
+    moved: list[tuple[str, str, str]] = []  # (order id, its store's owner, how far)
+    for buyer, lines, stage in PURCHASES:
+        token = _token(api, buyer, ["buyer"], nip=DEMO_ASN[buyer])
+        for words, quantity in lines:
+            product = _call(api, "GET", f"/v1/products?q={quote(words)}", None)["items"][0]
+            _call(api, "PUT", f"/v1/cart/items/{product['product_id']}", token, {"quantity": quantity})
+        checkout = _call(api, "POST", "/v1/checkout", token, {"fulfillment": {"method": "pickup"}}, key=new_id())
+        _call(api, "POST", f"/v1/dev/checkouts/{checkout['checkout_id']}/pay", token, {"outcome": "succeeded"})
+        for order in checkout["orders"]:
+            store = _call(api, "GET", f"/v1/stores/{order['store_id']}", None)
+            moved.append((order["order_id"], owners[store["name"]], stage))
+    drain()
+    steps = ("accept", "ready", "complete")
+    for order_id, seller, stage in moved:
+        token = _token(api, seller, ["seller"])
+        for step in steps[: {"accepted": 1, "ready": 2, "completed": 3}[stage]]:
+            _call(api, "POST", f"/v1/orders/{order_id}/{step}", token, {})
+    drain()
+    return len(moved)
+
+
+def _token(api: str, user_id: str, groups: list[str], **claims: str) -> str:
+    name = next((u["name"] for u in DEMO_USERS if u["user_id"] == user_id), user_id)
+    return str(
+        _call(api, "POST", "/v1/dev/token", None, {"user_id": user_id, "groups": groups, "name": name, **claims})[
+            "token"
+        ]
+    )
+
+
+def _call(api: str, method: str, path: str, token: str | None, body: Any = None, key: str | None = None) -> Any:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if key:
+        headers["Idempotency-Key"] = key
+    data = None if body is None else json.dumps(body).encode()
+    with urlopen(Request(f"{api}{path}", data=data, method=method, headers=headers), timeout=30) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else None

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from infra.local import audit, control
+from infra.local import audit, control, seed
 from infra.local.api_server import ApiServer
 from infra.local.emulator import Emulator
 from infra.local.faults import Faults
@@ -78,6 +78,7 @@ class LocalStack:
         self.api = ApiServer(app_module.app, self.port, control=self.control).start()
         self.port = self.api.port
         _wait_healthy(f"{self.url}/v1/health")
+        log.info("seeded this month's orders: %s", seed.month_in_progress(self.url, lambda: self.drain(60)))
         return self
 
     def stop(self) -> None:

@@ -113,7 +113,7 @@ def world(stack: RunningStack) -> World:
     shop = Shop(stack)
     seller1, seller2 = shop.user("seller"), shop.user("seller")
     store1, store2 = shop.store(seller1), shop.store(seller2, "Genteng", "Ketabang")
-    p1, p2, p4 = (shop.product(seller1, store1, stock=50, price=7_000, name=n) for n in ("Gula", "Teh", "Kopi"))
+    p1, p2, p4 = (shop.product(seller1, store1, stock=50, price=7_000, name=n) for n in ("Susu", "Teh", "Kopi"))
     p3 = shop.product(seller2, store2, stock=50, price=9_000, name="Sabun")
     a_id, b_id = f"abuse-a-{shop.tag}", f"abuse-b-{shop.tag}"
     a, b = stack.headers(a_id), stack.headers(b_id)

@@ -58,6 +58,8 @@ DEFAULT_KINDS = {
     "order_id": "order",
     "checkout_id": "checkout",
     "sku": "sku",
+    "notification_id": "notification",
+    "nip": "asn_row",
 }
 
 
@@ -133,7 +135,7 @@ class Row:
 
 def store_application(world: World) -> dict[str, Any]:
     return {
-        "name": "Toko Matriks",
+        "name": f"Toko Matriks {uuid.uuid4().hex[:6]}",  # a store of its own (the same application is one store)
         "kind": "umkm",
         "kecamatan": "Genteng",
         "kelurahan": "Ketabang",
@@ -178,6 +180,11 @@ def is_me(world: World, who: str, values: Mapping[str, str], body: Any) -> None:
     assert (body["asn"] is not None) == (who == "asn"), body["asn"]  # the roster knows only the ASN's NIP
 
 
+def own_stores(world: World, who: str, values: Mapping[str, str], body: Any) -> None:
+    owners = {s["owner_id"] for s in body["items"]}
+    assert owners == {world.ids[who]}, owners  # X and Y each applied for stores; nobody sees the other's
+
+
 def own_orders(world: World, who: str, values: Mapping[str, str], body: Any) -> None:
     buyers = {o["buyer_id"] for o in body["items"]}
     assert buyers <= {world.ids[who]} and (buyers or who != "buyer_a"), buyers  # A has orders; others see none of them
@@ -205,15 +212,21 @@ TABLE: list[Row] = [
     Row("GET", "/v1/me", SIGNED, check=is_me),
     Row("PUT", "/v1/me", SIGNED, body=constant({"locale": "id"})),
     Row("GET", "/v1/me/notifications", SIGNED),
+    Row("POST", "/v1/me/notifications/read", statuses(204), body=constant({"ids": ["01JDZQ8V6W3X5Y7Z9A1B2C3D4E"]})),
+    Row("POST", "/v1/me/notifications/{notification_id}/read", statuses(404, buyer_a=204)),
     Row("GET", "/v1/me/spending", statuses(403, asn=200)),
     # the roster and the quota policy
     Row("POST", "/v1/admin/asn", ADMIN, body=lambda w: {"rows": [w.bodies["roster_row"]]}),
     Row("GET", "/v1/admin/asn", ADMIN),
+    Row("GET", "/v1/admin/asn/{nip}", ADMIN),
+    Row("PATCH", "/v1/admin/asn/{nip}", ADMIN, body=constant({"grade": "II/a"})),
+    Row("DELETE", "/v1/admin/asn/{nip}", statuses(403, admin=204), fresh=True),
     Row("PUT", "/v1/admin/spending-policy", ADMIN, body=lambda w: w.bodies["policy"]),
     Row("GET", "/v1/admin/spending-policy", ADMIN),
     # stores and curation
     Row("POST", "/v1/stores", statuses(403, seller_x=201, seller_y=201), body=store_application),
     Row("GET", "/v1/stores", OPEN, check=no_private_store_fields),
+    Row("GET", "/v1/me/stores", statuses(403, seller_x=200, seller_y=200), check=own_stores),
     Row("GET", "/v1/stores/{store_id}", PUBLIC, check=private_to_owner(*STORE_PRIVATE)),
     Row(
         "GET",
@@ -243,6 +256,7 @@ TABLE: list[Row] = [
     Row("POST", "/v1/admin/stores/{store_id}/suspend", ADMIN, body=REASON, fresh=True),
     # catalog
     Row("GET", "/v1/categories", OPEN),
+    Row("GET", "/v1/wilayah", OPEN),
     Row(
         "PUT",
         "/v1/admin/reference-prices/{sku}",
@@ -283,6 +297,14 @@ TABLE: list[Row] = [
         statuses(404, seller_x=204, admin=403),
         uses={"product_id": "withdrawn_product"},
     ),
+    Row("GET", "/v1/stores/{store_id}/products", PUBLIC),
+    Row("POST", "/v1/admin/products/{product_id}/take-down", ADMIN, body=REASON, fresh=True),
+    Row(
+        "POST",
+        "/v1/admin/products/{product_id}/restore",
+        statuses(403, admin=409),
+        codes={409: "invalid_transition"},
+    ),
     # cart, checkout, orders
     Row("GET", "/v1/cart", BUYERS),
     Row("DELETE", "/v1/cart", BUYERS),
@@ -307,6 +329,7 @@ TABLE: list[Row] = [
         check=store_orders,
     ),
     Row("GET", "/v1/orders/{order_id}", statuses(404, buyer_a=200, seller_x=200, admin=200), check=the_order),
+    Row("GET", "/v1/admin/orders", ADMIN, query="?status=awaiting_payment"),
     Row(
         "POST",
         "/v1/orders/{order_id}/accept",
@@ -414,6 +437,21 @@ def _checkout(world: World) -> dict[str, Any]:
     return dict(made.json())
 
 
+def _notification(world: World) -> str:
+    """An entry of buyer A's inbox (a profile change notice; the worker writes it a moment later)."""
+    assert world.call("PUT", "/v1/me", "buyer_a", {"locale": "id"}).status_code == 200
+    world.shop.wait(lambda: bool(world.call("GET", "/v1/me/notifications", "buyer_a").json()["items"]))
+    return str(world.call("GET", "/v1/me/notifications", "buyer_a").json()["items"][0]["id"])
+
+
+def _asn_row(world: World) -> str:
+    """A roster row of its own (not the `asn` principal's), by its NIP."""
+    nip = f"{uuid.uuid4().int % 10**18:018d}"
+    row = {"nip": nip, "name": "Citra Matriks", "department": "Dinas Matriks", "grade": "II/a"}
+    assert world.call("POST", "/v1/admin/asn", "admin", {"rows": [row]}).json() == {"upserted": 1}
+    return nip
+
+
 def _order(world: World) -> str:
     return str(_checkout(world)["orders"][0]["order_id"])
 
@@ -429,6 +467,8 @@ MAKERS: dict[str, Callable[[World], str]] = {
     "withdrawn_product": _withdrawn_product,
     "order": _order,
     "checkout": _checkout_id,
+    "notification": _notification,
+    "asn_row": _asn_row,
 }
 PIPELINE = ("paid_order", "accepted_order", "ready_order")  # (made together: payment is asynchronous)
 
@@ -485,7 +525,8 @@ def build_world(stack: RunningStack) -> World:
     world.shop.store(headers["seller_y"])  # Y owns a store of its own
 
     world.shared["sku"] = f"matriks_{tag}"
-    for kind in ("store", "pending_store", "product", "withdrawn_product", "order", "checkout"):
+    shared_kinds = ("store", "pending_store", "product", "withdrawn_product", "order", "checkout", "notification")
+    for kind in (*shared_kinds, "asn_row"):
         world.shared[kind] = MAKERS[kind](world)
     needs = fresh_needs()
     for kind, count in needs.items():

@@ -19,6 +19,10 @@ def test_seeded_marketplace_is_alive(stack: RunningStack) -> None:
     assert len({s["kecamatan"] for s in stores}) >= 4
     staples = requests.get(f"{stack.url}/v1/products?category=sembako&limit=100", timeout=TIMEOUT).json()["items"]
     assert any(p["name"].startswith("Beras") for p in staples)
+    bag = next(p for p in staples if p["unit"] == "5 kg" and p["reference_sku"] == "beras_medium_jawa")
+    assert bag["reference_quantity"] == 5 and bag["price_idr"] <= 5 * 13_500
+    words = {p["sku"]: p["words"] for p in prices}
+    assert "beras" in words["beras_medium_jawa"] and "minyakita" in words["minyakita"]
 
 
 def test_seller_applies_city_approves_buyer_finds(stack: RunningStack) -> None:

@@ -437,7 +437,7 @@ def test_sqs_redelivery_changes_nothing_twice(shop: Shop) -> None:
     assert all(injected(shop)[f"sqs:redeliver:{q}"] >= 2 for q in queues), injected(shop)
     check_invariants(world)
     kinds = [n["kind"] for n in shop.call("GET", "/v1/me/notifications", buyer).json()["items"]]
-    assert sorted(kinds) == ["order_cancelled", "order_refunded"]
+    assert sorted(kinds) == ["order_cancelled", "order_refunded", "payment_received"]
     assert shop.order(world.buyer_list[0], keep["orders"][0]["order_id"])["status"] == "paid"
 
 

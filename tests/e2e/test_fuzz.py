@@ -188,12 +188,28 @@ def _known_ids(stack: RunningStack, tokens: dict[str, str | None]) -> dict[str, 
     assert checkout.status_code == 201, checkout.text
     body = checkout.json()
     sku = requests.get(f"{url}/v1/reference-prices", timeout=30).json()["items"][0]["sku"]
+    # An entry of the buyer's inbox: a profile change is noted by the notifications worker a moment later.
+    assert requests.put(f"{url}/v1/me", json={"locale": "id"}, headers=buyer, timeout=30).status_code == 200
+    notification_id = ""
+    for _ in range(150):
+        entries = requests.get(f"{url}/v1/me/notifications", headers=buyer, timeout=30).json()["items"]
+        if entries:
+            notification_id = str(entries[0]["id"])
+            break
+        time.sleep(0.2)
+    assert notification_id, "no inbox entry for the fuzz buyer"
+    admin = {"Authorization": f"Bearer {tokens['admin']}"}
+    nip = "199912312024121999"  # a roster row of the fuzzer's own (a DELETE may remove it)
+    row = {"nip": nip, "name": "Fuzz Matriks", "department": "Dinas Fuzz", "grade": "I/a"}
+    assert requests.post(f"{url}/v1/admin/asn", json={"rows": [row]}, headers=admin, timeout=30).status_code == 200
     return {
         "store_id": own["store_id"],
         "product_id": own["product_id"],
         "checkout_id": body["checkout_id"],
         "order_id": body["orders"][0]["order_id"],
         "sku": sku,
+        "notification_id": notification_id,
+        "nip": nip,
     }
 
 

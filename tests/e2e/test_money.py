@@ -23,7 +23,7 @@ def shop(stack: RunningStack) -> Shop:
 def test_full_flow_two_stores_one_payment(shop: Shop) -> None:
     seller_a, seller_b = shop.user("seller"), shop.user("seller")
     store_a, store_b = shop.store(seller_a), shop.store(seller_b, "Genteng", "Ketabang")
-    rice = shop.product(seller_a, store_a, stock=20, price=13_500, name="Beras")
+    rice = shop.product(seller_a, store_a, stock=20, price=13_500, name="Kacang")  # no reference price names it
     oil = shop.product(seller_b, store_b, stock=5, price=15_700, name="Minyak")
     buyer = shop.user("buyer")
     assert shop.put(buyer, rice, 3).status_code == 200
@@ -42,7 +42,7 @@ def test_full_flow_two_stores_one_payment(shop: Shop) -> None:
     order_a = shop.wait_status(buyer, by_store[store_a], "paid")
     assert [h["status"] for h in order_a["history"]] == ["awaiting_payment", "paid"]
     assert order_a["lines"] == [
-        {"product_id": rice, "name": f"Beras {shop.tag}", "unit": "pcs", "unit_price_idr": 13_500, "quantity": 3}
+        {"product_id": rice, "name": f"Kacang {shop.tag}", "unit": "pcs", "unit_price_idr": 13_500, "quantity": 3}
     ]
     for step in ("accept", "ready"):
         moved = shop.call("POST", f"/v1/orders/{by_store[store_a]}/{step}", seller_a)
@@ -50,12 +50,13 @@ def test_full_flow_two_stores_one_payment(shop: Shop) -> None:
     done = shop.call("POST", f"/v1/orders/{by_store[store_a]}/complete", buyer)
     assert done.json()["status"] == "completed"
     assert [h["status"] for h in done.json()["history"]][-3:] == ["accepted", "ready", "completed"]
-    # The seller heard of the paid order; the buyer of accepted and ready.
+    # The seller heard of the paid order; the buyer of each order's payment, then accepted and ready.
     shop.stack.drain()
     seller_inbox = shop.call("GET", "/v1/me/notifications", seller_a).json()["items"]
-    assert [n["kind"] for n in seller_inbox] == ["order_paid"]
+    about_orders = [(n["kind"], n["order_id"]) for n in seller_inbox if n["kind"].startswith("order_")]
+    assert about_orders == [("order_paid", by_store[store_a])]
     buyer_kinds = sorted(n["kind"] for n in shop.call("GET", "/v1/me/notifications", buyer).json()["items"])
-    assert buyer_kinds == ["order_accepted", "order_ready"]
+    assert buyer_kinds == ["order_accepted", "order_ready", "payment_received", "payment_received"]
     store = shop.call("GET", f"/v1/stores/{store_a}", seller_a).json()
     assert store["turnover_month_idr"] == 40_500
     mine = shop.call("GET", "/v1/orders?status=completed", buyer).json()["items"]
@@ -175,6 +176,7 @@ def test_declined_then_retried_payment(shop: Shop) -> None:
     assert shop.order(buyer, made["orders"][0]["order_id"])["status"] == "awaiting_payment"
     shop.pay(buyer, made["checkout_id"], "succeeded")
     shop.wait_status(buyer, made["orders"][0]["order_id"], "paid")
+    assert shop.call("GET", f"/v1/checkouts/{made['checkout_id']}", buyer).json()["payment_error"] is None
 
 
 def test_cancel_after_payment_refunds_and_returns_stock(shop: Shop) -> None:

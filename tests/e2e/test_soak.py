@@ -24,7 +24,7 @@ import random
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +39,7 @@ OPERATIONS = int(os.environ.get("PEKEN_SOAK_OPERATIONS", "300"))
 CLIENTS = int(os.environ.get("PEKEN_SOAK_CLIENTS", "8"))
 INITIAL_STOCK = 400
 HOLDS_STOCK = ("paid", "accepted", "ready", "completed")
+CURATION_NOTICES = ("store_approved", "store_rejected", "store_suspended", "store_reinstated")
 LEGAL = {"awaiting_payment", "paid", "accepted", "ready", "completed", "cancelled", "expired"}
 # operation -> weight
 MIX = {
@@ -74,6 +75,8 @@ class World:
     paid: dict[str, int] = field(default_factory=dict)  # checkout -> amount Stripe took
     intents: list[str] = field(default_factory=list)
     done: Counter[str] = field(default_factory=Counter)
+    # store -> the curation notices its seller is due
+    curation: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     errors: list[str] = field(default_factory=list)
 
     def call(self, method: str, path: str, headers: dict[str, str], body: Any = None) -> requests.Response:
@@ -271,7 +274,10 @@ def _curation(world: World, rng: random.Random) -> None:
     store = rng.choice(world.stores)
     admin = world.shop.admin
     suspended = world.call("POST", f"/v1/admin/stores/{store}/suspend", admin, {"reason": "pemeriksaan"}).ok
-    if suspended and world.call("POST", f"/v1/admin/stores/{store}/approve", admin).ok:
+    reinstated = suspended and world.call("POST", f"/v1/admin/stores/{store}/approve", admin).ok
+    with world.lock:
+        world.curation[store].update(store_suspended=int(suspended), store_reinstated=int(reinstated))
+    if reinstated:
         world.done["curated"] += 1
 
 
@@ -359,9 +365,17 @@ def _violations(world: World) -> list[str]:
             out.append(f"spending of ASN {index}: {spent} != {expected}")
     for person in [*world.buyers, *world.sellers]:
         inbox = shop.every("/v1/me/notifications", person)
-        twice = [key for key, n in Counter((n["kind"], n["body"]) for n in inbox).items() if n > 1]
+        # a store suspended twice is told twice in the same words: those notices are counted below
+        once = [n for n in inbox if n["kind"] not in CURATION_NOTICES]
+        twice = [key for key, n in Counter((n["kind"], n["body"]) for n in once).items() if n > 1]
         if twice:
             out.append(f"notifications delivered twice: {twice[:3]}")
+    for owner, store in enumerate(world.stores):
+        inbox = shop.every("/v1/me/notifications", world.sellers[owner])
+        told = Counter(n["kind"] for n in inbox if n["kind"] in CURATION_NOTICES)
+        due = Counter({"store_approved": 1, **world.curation[store]})
+        if +told != +due:
+            out.append(f"curation notices of {store}: {dict(told)} != {dict(due)}")
     return out
 
 

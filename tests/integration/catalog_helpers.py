@@ -51,9 +51,9 @@ class Catalog:
 
     def product(self, seller: dict[str, str], store_id: str, **fields: Any) -> dict[str, Any]:
         body = {
-            "name": "Beras Premium 5 kg",
+            "name": "Kacang Hijau 1 kg",  # a staple no reference price names (else it must name one)
             "category": "sembako",
-            "unit": "karung",
+            "unit": "bungkus",
             "price_idr": 70000,
             "stock": 10,
             **fields,

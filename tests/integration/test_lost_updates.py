@@ -58,7 +58,7 @@ def _stock(cat: Catalog, product: dict[str, Any], seller: dict[str, str]) -> int
 def _shop(cat: Catalog) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
     seller = cat.seller()
     store = cat.store(seller)
-    product = cat.product(seller, store["store_id"], name=f"Beras {uuid.uuid4().hex[:6]}", stock=STOCK)
+    product = cat.product(seller, store["store_id"], name=f"Kacang {uuid.uuid4().hex[:6]}", stock=STOCK)
     return seller, store, product
 
 
@@ -110,7 +110,7 @@ def test_a_reference_price_change_keeps_the_stock(cat: Catalog) -> None:
     assert cat.call("PUT", f"/v1/admin/reference-prices/{sku}", cat.admin, body).status_code == 200
     seller = cat.seller()
     store = cat.store(seller)
-    product = cat.product(seller, store["store_id"], reference_sku=sku, price_idr=70_000, stock=STOCK)
+    product = cat.product(seller, store["store_id"], reference_sku=sku, unit="kg", price_idr=70_000, stock=STOCK)
     lowered = {**body, "max_price_idr": 60_000}
     with after_reads(ProductRecord, product["product_id"], _stock_moves(product, -4)) as race:
         changed = cat.call("PUT", f"/v1/admin/reference-prices/{sku}", cat.admin, lowered)

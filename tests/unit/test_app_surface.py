@@ -6,12 +6,13 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import get_type_hints
 
 import pytest
 from chalice.test import Client
 
 import app as app_module
-from chalicelib import config, http, openapi
+from chalicelib import config, http, openapi, shapes
 from tests.helpers import error_of
 
 
@@ -167,11 +168,11 @@ def test_error_codes_per_status_come_from_the_error_classes() -> None:
     assert checkout["422"]["content"]["application/json"]["schema"]["allOf"][1]["properties"]["error"]["properties"][
         "code"
     ]["enum"] == [
+        "validation_error",
         "own_store",
         "cart_empty",
         "amount_too_small",
         "amount_too_large",
-        "validation_error",
         "idempotency_key_reused",
     ]
 
@@ -187,3 +188,49 @@ def test_importing_app_loads_neither_stripe_nor_moto() -> None:
     code = f"import sys, app; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_an_unknown_query_parameter_is_422_naming_it(client: Client) -> None:
+    response = client.http.get("/v1/health?verbose=1&a=2")
+    assert response.status_code == 422
+    err = error_of(response.json_body)
+    assert err["code"] == "validation_error"
+    assert [e["field"] for e in err["details"]["errors"]] == ["a", "verbose"]
+
+
+def test_declared_query_parameters_and_paging_pass(client: Client) -> None:
+    assert client.http.get("/v1/categories").status_code == 200
+    assert client.http.get("/v1/categories?limit=5").status_code == 422  # a list that is not a page
+    operation = next(op for op in app_module.routes.operations if op.name == "list_products")
+    assert {"category", "q", "limit", "cursor"} <= operation.accepted_query
+
+
+def test_what_the_app_accepts_is_what_the_document_says() -> None:
+    """Query names and paging read at request time (cheap) agree with the document (built from shapes)."""
+    for operation in app_module.routes.operations:
+        documented = {p["name"] for p in openapi._parameters(operation) if p["in"] == "query"}
+        assert operation.accepted_query == documented, operation.name
+        shape = getattr(shapes, operation.answers) if operation.answers else None
+        hints = get_type_hints(shape) if shape is not None else {}
+        pages = "next_cursor" in hints and hints["next_cursor"] is not type(None)  # a string cursor: a page
+        assert operation.paged == pages, f"{operation.name}: a page's shape (only) is named ...Page"
+
+
+def test_every_error_detail_the_code_sends_is_declared() -> None:
+    """A key an error's `details` carries (a dict literal given to an ApiError) is in shapes.ErrorDetails."""
+    import ast
+    from pathlib import Path
+
+    from chalicelib import errors
+
+    error_classes = {name for name, value in vars(errors).items() if isinstance(value, type)}
+    error_classes &= {c.__name__ for c in errors.ApiError.__subclasses__()} | {"ApiError"}
+    sent: set[tuple[str, str]] = set()
+    for path in Path("chalicelib").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and len(node.args) >= 2 and isinstance(node.args[1], ast.Dict):
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                if name in error_classes:
+                    sent |= {(str(k.value), str(path)) for k in node.args[1].keys if isinstance(k, ast.Constant)}
+    declared = get_type_hints(shapes.ErrorDetails).keys()
+    assert sent and {key for key, _ in sent} - declared == set(), sorted(sent)

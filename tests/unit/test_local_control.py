@@ -82,3 +82,26 @@ def test_a_message_goes_to_the_named_queue() -> None:
     status, body = control.answer(stack, "POST", "/_local/queues/peken-local-payments/messages", b'{"body": "{oops"}')  # type: ignore[arg-type]
     assert (status, body) == (200, {"sent": True})
     assert stack.sent == [("url", "{oops")]
+
+
+def test_the_outbox_lists_what_ses_and_sns_sent_newest_first_with_when() -> None:
+    from moto.ses.models import ses_backends
+    from moto.sns.models import sns_backends
+
+    from infra.local import outbox
+
+    account, region = "123456789012", "eu-north-1"  # a region of its own: nothing else sends there
+    outbox.install()
+    outbox.install()  # once per process, however often asked
+    ses, sns = ses_backends[account][region], sns_backends[account][region]
+    ses.verify_email_identity("e-peken@peken.local")
+    for to in ("first@example.id", "second@example.id"):
+        ses.send_email("e-peken@peken.local", "Pengingat", f"Halo {to}", {"ToAddresses": [to]})
+    sns.publish("Kode 123", arn=None, phone_number="+6281234567890")
+    sent = outbox.messages(account, region)
+    assert [(m["to"], m["subject"]) for m in sent["emails"]] == [
+        (["second@example.id"], "Pengingat"),
+        (["first@example.id"], "Pengingat"),
+    ]
+    assert all(m["at"] for m in sent["emails"]) and sent["emails"][0]["at"] >= sent["emails"][1]["at"]
+    assert [(s["to"], s["body"]) for s in sent["sms"]] == [("+6281234567890", "Kode 123")] and sent["sms"][0]["at"]
