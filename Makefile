@@ -61,9 +61,12 @@ integration: $(STAMP)
 	$(PYTEST) tests/integration -q
 
 # Every response is checked against the OpenAPI document (PEKEN_CONTRACT=report: only reported).
+# Two workers, each with its own stack, a test file each at a time (most tests wait on queues
+# and webhooks, so two share the two cores well); E2E_WORKERS=0 runs in one process.
+E2E_WORKERS ?= 2
 e2e: $(STAMP)
 	rm -rf $(RESPONSES)
-	PEKEN_RESPONSES_DIR=$(RESPONSES) $(PYTEST) tests/e2e -q
+	PEKEN_RESPONSES_DIR=$(RESPONSES) $(PYTEST) tests/e2e -q -n $(E2E_WORKERS) --dist loadfile
 
 # The document linted, typed, and the e2e run's recorded responses type-checked (tests/contract).
 contract: $(STAMP) $(CONTRACT_STAMP)

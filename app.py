@@ -19,6 +19,7 @@ from chalicelib.errors import (
     InvalidTransition,
     OutOfStock,
     OwnStore,
+    PaymentProviderError,
     PaymentUnavailable,
     PriceAboveReference,
     ReferenceRequired,
@@ -45,10 +46,13 @@ if TYPE_CHECKING:
     from chalicelib.payments import model as payment_model
     from chalicelib.payments import webhook
     from chalicelib.payments import worker as payments
+    from chalicelib.payouts import accounts as payout_accounts
+    from chalicelib.payouts import model as payout_model
     from chalicelib.profiles import model as profile_model
     from chalicelib.profiles import service as profiles
     from chalicelib.reports import service as reports
     from chalicelib.settings import service as settings
+    from chalicelib.settlement import service as settlement
     from chalicelib.spending import model as spending_model
     from chalicelib.spending import reminders, roster
     from chalicelib.spending import service as spending
@@ -74,10 +78,13 @@ else:
     payments = lazy("chalicelib.payments.worker")
     payment_model = lazy("chalicelib.payments.model")
     webhook = lazy("chalicelib.payments.webhook")
+    payout_accounts = lazy("chalicelib.payouts.accounts")
+    payout_model = lazy("chalicelib.payouts.model")
     profiles = lazy("chalicelib.profiles.service")
     profile_model = lazy("chalicelib.profiles.model")
     reports = lazy("chalicelib.reports.service")
     settings = lazy("chalicelib.settings.service")
+    settlement = lazy("chalicelib.settlement.service")
     spending_model = lazy("chalicelib.spending.model")
     reminders = lazy("chalicelib.spending.reminders")
     roster = lazy("chalicelib.spending.roster")
@@ -391,6 +398,72 @@ def stripe_webhook(request: Request) -> shapes.WebhookReceipt:
     return webhook.receive(request.raw_body, request.headers.get("stripe-signature"))
 
 
+# --- payout accounts -------------------------------------------------------------------
+route = routes.section("payouts")
+
+
+@route("GET", "/v1/stores/{store_id}/payout-account", SIGNED_IN, errors=(Forbidden,))
+def get_payout_account(caller: Principal, store_id: str) -> shapes.PayoutAccount:
+    """Show a store's payout account, number masked (its owner, admin, finance)."""
+    return payout_accounts.show(caller, store_id)
+
+
+@route("PUT", "/v1/stores/{store_id}/payout-account", "seller", errors=(Conflict,))
+def put_payout_account(caller: Principal, store_id: str, body: payout_model.PayoutAccountInput) -> shapes.PayoutAccount:
+    """Set my store's payout account; any change resets verification, pauses payouts, tells me and the admins."""
+    return payout_accounts.put(caller, store_id, body)
+
+
+@route(
+    "POST",
+    "/v1/stores/{store_id}/payout-account/onboarding-link",
+    "seller",
+    errors=(InvalidTransition, PaymentUnavailable, PaymentProviderError),
+)
+def payout_onboarding_link(caller: Principal, store_id: str) -> shapes.PayoutOnboardingLink:
+    """Get a Stripe onboarding link for my store's Connect account (made on first use)."""
+    return payout_accounts.onboarding_link(caller, store_id)
+
+
+PAYOUT_OFFICERS = ("admin", "finance")
+
+
+@route(
+    "POST",
+    "/v1/admin/stores/{store_id}/payout-account/verify",
+    PAYOUT_OFFICERS,
+    errors=(InvalidTransition, Conflict),
+)
+def verify_payout_account(
+    caller: Principal, store_id: str, body: payout_model.PayoutAccountVerification
+) -> shapes.PayoutAccount:
+    """Verify a store's bank account, or reject it with {"reject": reason} (admin, finance)."""
+    return payout_accounts.verify(caller, store_id, body)
+
+
+# --- settlement: the sellers' earnings ledger -----------------------------------------
+route = routes.section("settlement")
+BALANCE_READERS = ("seller", "admin", "finance")  # sellers: their own stores only
+
+
+@route("GET", "/v1/stores/{store_id}/balance", BALANCE_READERS)
+def store_balance(caller: Principal, store_id: str) -> shapes.Balance:
+    """Show what a store is owed: pending, available, in payout, and paid out so far (owner, admin, finance)."""
+    return settlement.balance(caller, store_id)
+
+
+@route("GET", "/v1/stores/{store_id}/statement", BALANCE_READERS, query=("month", "format"), media=("text/csv",))
+def store_statement(caller: Principal, store_id: str, request: Request) -> shapes.Statement:
+    """Read a store's statement of a Jakarta month: balances and every entry (format=csv: text/csv)."""
+    return settlement.statement_answer(caller, store_id, http.query(request))  # type: ignore[no-any-return]
+
+
+@route("GET", "/v1/admin/reports/money", ("finance", "admin"), query=("month",))
+def money_report(request: Request) -> shapes.MoneyReport:
+    """Money over all time to the month's end: charged - refunded = pending + available + in payout + paid out + fee."""
+    return settlement.money_report(settlement.month_of(http.query(request)))
+
+
 # --- spending obligation and reports ---------------------------------------------------
 route = routes.section("spending")
 
@@ -565,6 +638,11 @@ def reconcile_payments(event: CloudWatchEvent) -> dict[str, Any]:
 @app.schedule(SCHEDULES["spending_reminders"])
 def spending_reminders(event: CloudWatchEvent) -> dict[str, Any]:
     return jobs.run("spending_reminders", reminders.run)
+
+
+@app.schedule(SCHEDULES["release_earnings"])
+def release_earnings(event: CloudWatchEvent) -> dict[str, Any]:
+    return jobs.run("release_earnings", settlement.release_due)
 
 
 @app.schedule(SCHEDULES["relist_capped_stores"])

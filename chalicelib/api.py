@@ -65,6 +65,7 @@ class Operation(NamedTuple):
     query: tuple[str, ...]  # names of query parameters (chalicelib.openapi.QUERY_PARAMETERS)
     headers: tuple[str, ...]  # request headers the operation requires
     idempotency_required: bool
+    media: tuple[str, ...] = ()  # media types the answer may have besides JSON (the view returns a Response)
 
     @property
     def name(self) -> str:
@@ -122,6 +123,7 @@ class Api:
             query: tuple[str, ...] = (),
             headers: tuple[str, ...] = (),
             idempotency_required: bool = False,
+            media: tuple[str, ...] = (),
         ) -> Callable[[View], View]:
             groups = (who,) if isinstance(who, str) and who in GROUPS else who if isinstance(who, tuple) else ()
             unknown = [g for g in groups if g not in GROUPS]
@@ -131,7 +133,7 @@ class Api:
 
             def register(view: View) -> View:
                 fields = (method, path, view, tag, access, groups, status, errors, query, headers)
-                operation = Operation(*fields, idempotency_required)
+                operation = Operation(*fields, idempotency_required, media)
                 self.operations.append(operation)
                 self.app.route(path, methods=[method], name=view.__name__)(_handler(self.app, operation))
                 return view

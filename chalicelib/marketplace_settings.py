@@ -1,4 +1,4 @@
-"""Read the marketplace settings (turnover cap, payment timeout, auto-complete) as every domain sees them.
+"""Read the marketplace settings (turnover cap, payment timeout, auto-complete, settlement) as every domain sees them.
 
 The read side only: defaults, the saved document in the config table, and a cache of
 CACHE_SECONDS per container. The catalog and orders read the settings here; changing them is
@@ -23,6 +23,11 @@ DEFAULTS: dict[str, int] = {
     "turnover_cap_idr": 30_000_000,
     "payment_timeout_minutes": 30,
     "auto_complete_days": 3,
+    "payout_hold_days": 2,
+    "min_payout_idr": 10_000,
+    "platform_fee_bps": 0,
+    "dispute_window_days": 3,
+    "dispute_response_days": 2,
 }
 CACHE_SECONDS = 30.0
 _cache: dict[str, Any] = {"at": -CACHE_SECONDS, "values": {}}

@@ -25,6 +25,7 @@ from chalicelib.ids import DAY_PATTERN
 from chalicelib.orders.model import STATUSES as ORDER_STATUSES
 from chalicelib.paging import MAX_CURSOR_CHARS, MAX_LIMIT
 from chalicelib.reports.service import GROUPS as SALES_GROUPINGS
+from chalicelib.settlement.model import STATEMENT_FORMATS
 from chalicelib.spending.model import MAX_DEPARTMENT_CHARS, MONTH_PATTERN
 
 REF = "#/components/schemas/{model}"
@@ -58,6 +59,7 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "to": _or_empty({"type": "string", "pattern": DAY_PATTERN}),
     "group_by": {"enum": list(SALES_GROUPINGS)},
     "include_hidden": _or_empty({"enum": ["true", "false"]}),
+    "format": _or_empty({"enum": list(STATEMENT_FORMATS)}),
 }
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "sku": {
@@ -109,6 +111,13 @@ BODY_EXAMPLES: dict[str, dict[str, Any]] = {
     "patch_asn": {"active": False, "grade": "III/b", "phone_number": "081234567890"},
     "put_spending_policy": {"default_quota_idr": 300000, "quota_by_grade": {"IV/e": 1000000}},
     "run_reminders": {"as_of": "2026-01-20"},
+    "put_payout_account": {
+        "method": "bank_transfer",
+        "bank_code": "014",
+        "account_number": "1234567890",
+        "account_name": "Sri Rejeki",
+    },
+    "verify_payout_account": {},
 }
 
 
@@ -189,6 +198,8 @@ def _operation(operation: api.Operation, schemas: dict[str, Any]) -> dict[str, A
     shape = _shape(operation)
     if shape is not None:
         success["content"] = {"application/json": {"schema": _component(shape, schemas)}}
+    for kind in operation.media:  # other media types the view may answer (e.g. ?format=csv)
+        success.setdefault("content", {})[kind] = {"schema": {"type": "string"}}
     out: dict[str, Any] = {
         "operationId": operation.name,
         "summary": operation.summary,

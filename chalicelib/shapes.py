@@ -21,8 +21,11 @@ from chalicelib.catalog.categories import CATEGORY_IDS
 from chalicelib.catalog.model import HIDDEN_REASONS, STORE_KINDS, STORE_STATUSES
 from chalicelib.orders.model import REFUND_STATUSES, CheckoutStatus, FulfillmentMethod
 from chalicelib.orders.model import STATUSES as ORDER_STATUSES
+from chalicelib.payouts.model import ACCOUNT_STATUSES as PAYOUT_ACCOUNT_STATUSES
+from chalicelib.payouts.model import METHODS as PAYOUT_METHODS
 from chalicelib.profiles.model import LOCALES
 from chalicelib.reports.service import GROUPS as SALES_GROUPS
+from chalicelib.settlement.model import STATEMENT_KINDS
 from chalicelib.spending.model import GRADES, MONTH_PATTERN
 
 
@@ -388,6 +391,32 @@ class DevPaymentResult(TypedDict):
     payment_intent_status: str
 
 
+# --- payout accounts -----------------------------------------------------------------
+
+
+class PayoutAccount(TypedDict):
+    """A store's payout account: the number only masked; payouts wait until it is verified."""
+
+    store_id: Id
+    method: Annotated[str, one_of(PAYOUT_METHODS)]
+    bank_code: str | None  # bank_transfer only
+    bank_name: str | None
+    account_number_masked: str | None  # e.g. "••••••7890"
+    account_name: str | None
+    status: Annotated[str, one_of(PAYOUT_ACCOUNT_STATUSES)]
+    payouts_enabled: bool  # false while pending_verification or rejected: the payout run skips the store
+    reason: str | None  # why it was rejected
+    verified_at: Timestamp | None
+    updated_at: Timestamp
+
+
+class PayoutOnboardingLink(TypedDict):
+    """A Stripe account link: single use, short-lived."""
+
+    url: str
+    expires_at: Timestamp
+
+
 # --- spending obligation and reports -------------------------------------------------
 
 
@@ -497,6 +526,58 @@ class Settings(TypedDict):
     turnover_cap_idr: Idr
     payment_timeout_minutes: Count
     auto_complete_days: Count
+    payout_hold_days: Count
+    min_payout_idr: Idr
+    platform_fee_bps: Count  # basis points of an order's total the platform keeps (floored to whole Rupiah)
+    dispute_window_days: Count
+    dispute_response_days: Count
+
+
+# --- settlement ----------------------------------------------------------------------
+
+
+class Balance(TypedDict):
+    """What a store is owed, by where the money is (available may go below zero after a late refund)."""
+
+    pending_idr: SignedIdr
+    available_idr: SignedIdr
+    in_payout_idr: Idr
+    paid_out_idr: Idr
+
+
+class StatementEntry(TypedDict):
+    at: Timestamp
+    kind: Annotated[str, one_of(STATEMENT_KINDS)]
+    order_id: NotRequired[str]
+    payout_id: NotRequired[str]
+    amount_idr: SignedIdr  # the change in what the store is owed
+    platform_fee_idr: NotRequired[SignedIdr]  # the platform's fee this entry moved (earnings; refunds give it back)
+    balance_idr: SignedIdr  # owed after this entry: pending + available + in payout
+
+
+class Statement(TypedDict):
+    """A store's month: balances are what it is owed (pending + available + in payout)."""
+
+    store_id: Id
+    month: Month
+    opening_balance_idr: SignedIdr
+    closing_balance_idr: SignedIdr
+    platform_fee_idr: SignedIdr  # the platform's fees of the month's entries
+    entries: list[StatementEntry]  # oldest first
+
+
+class MoneyReport(TypedDict):
+    """All time up to the month's end; difference_idr = charged - refunded - (every bucket + platform fee) = 0."""
+
+    month: Month
+    charged_idr: Idr
+    refunded_idr: Idr
+    pending_idr: SignedIdr
+    available_idr: SignedIdr
+    in_payout_idr: Idr
+    paid_out_idr: Idr
+    platform_fee_idr: Idr
+    difference_idr: SignedIdr
 
 
 class JobRun(TypedDict):

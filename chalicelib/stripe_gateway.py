@@ -1,4 +1,4 @@
-"""The only module that imports `stripe`: PaymentIntents, refunds, webhook verification.
+"""The only module that imports `stripe`: PaymentIntents, refunds, Connect accounts, webhook verification.
 
 Amounts cross this boundary as whole Rupiah and leave it as Stripe's IDR minor units (x100).
 Stripe's answers become our errors here, never a 500: "try later" (connection, rate limit,
@@ -173,6 +173,57 @@ def refunds_of_charge(charge_id: str) -> list[Refund]:
     """List a charge's refunds (a `charge.refunded` event carries the charge, not the refund)."""
     found = _call(_client().v1.refunds.list, params={"charge": charge_id, "limit": 100})
     return [_refund(r) for r in found.data]
+
+
+@dataclass(frozen=True)
+class ConnectedAccount:
+    """What we need of a Connect account: its id, whether Stripe pays it out, the store it is for."""
+
+    id: str
+    payouts_enabled: bool
+    store_id: str
+
+
+def _account(result: Any) -> ConnectedAccount:
+    metadata = result.metadata.to_dict() if result.metadata else {}
+    return ConnectedAccount(str(result.id), bool(result.payouts_enabled), str(metadata.get("store_id", "")))
+
+
+def create_express_account(store_id: str, idempotency_key: str) -> ConnectedAccount:
+    """Create a store's Express account (Indonesia, transfers requested); the key makes a retry the same account."""
+    params: Any = {
+        "type": "express",
+        "country": "ID",
+        "capabilities": {"transfers": {"requested": True}},
+        "metadata": {"store_id": store_id},
+    }
+    create = _client().v1.accounts.create
+    return _account(_call(create, params=params, options={"idempotency_key": idempotency_key}))
+
+
+def retrieve_account(account_id: str) -> ConnectedAccount:
+    """Fetch a Connect account's current state (an `account.updated` event only says "look again")."""
+    return _account(_call(_client().v1.accounts.retrieve, account_id))
+
+
+@dataclass(frozen=True)
+class AccountLink:
+    """A one-time onboarding URL and when it stops working (Unix seconds)."""
+
+    url: str
+    expires_at: int
+
+
+def create_account_link(account_id: str, refresh_url: str, return_url: str) -> AccountLink:
+    """Make an onboarding link for an Express account (Stripe's links are short-lived and single-use)."""
+    params: Any = {
+        "account": account_id,
+        "refresh_url": refresh_url,
+        "return_url": return_url,
+        "type": "account_onboarding",
+    }
+    link = _call(_client().v1.account_links.create, params=params)
+    return AccountLink(str(link.url), int(link.expires_at))
 
 
 def verify_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:

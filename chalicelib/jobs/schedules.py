@@ -7,6 +7,7 @@ SCHEDULES: dict[str, str] = {
     "heartbeat": "rate(5 minutes)",
     "expiry_sweep": "rate(5 minutes)",
     "auto_complete": "rate(1 hour)",
+    "release_earnings": "rate(1 hour)",  # completed orders past payout_hold_days: pending -> available
     "reconcile_payments": "rate(15 minutes)",
     "relist_capped_stores": "cron(5 17 * * ? *)",  # 00:05 in Surabaya, daily
     "spending_reminders": "cron(0 2 * * ? *)",  # 09:00 in Surabaya, daily

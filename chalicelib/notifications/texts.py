@@ -123,6 +123,47 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
             "Refunding {amount} for order {order_id} failed {attempt} times. Return the buyer's money by other means.",
         ),
     },
+    "payout_account_changed": {
+        "id": (
+            "Rekening pencairan diubah",
+            "Rekening pencairan toko {store} diubah ke {destination}. Pencairan dana ditahan sampai diverifikasi. "
+            "Jika bukan Anda yang mengubahnya, segera hubungi admin e-Peken.",
+        ),
+        "en": (
+            "Payout account changed",
+            "The payout account of {store} was changed to {destination}. Payouts are paused until it is verified. "
+            "If you did not make this change, contact the e-Peken admins at once.",
+        ),
+    },
+    "payout_account_review": {
+        "id": (
+            "Rekening pencairan perlu diverifikasi",
+            "Toko {store} ({store_id}) mengubah rekening pencairan ke {destination}. Pencairan ditahan sampai "
+            "diverifikasi; periksa apakah perubahan ini wajar.",
+        ),
+        "en": (
+            "Payout account to verify",
+            "{store} ({store_id}) changed its payout account to {destination}. Payouts are paused until it is "
+            "verified; check that the change is genuine.",
+        ),
+    },
+    "payout_account_verified": {
+        "id": (
+            "Rekening pencairan terverifikasi",
+            "Rekening pencairan toko {store} ({destination}) sudah diverifikasi.",
+        ),
+        "en": ("Payout account verified", "The payout account of {store} ({destination}) is verified."),
+    },
+    "payout_account_rejected": {
+        "id": (
+            "Rekening pencairan ditolak",
+            "Rekening pencairan toko {store} ({destination}) ditolak. Alasan: {reason}. Silakan perbaiki datanya.",
+        ),
+        "en": (
+            "Payout account rejected",
+            "The payout account of {store} ({destination}) was rejected. Reason: {reason}. Please correct it.",
+        ),
+    },
 }
 
 

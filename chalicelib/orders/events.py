@@ -1,20 +1,25 @@
-"""The order-events worker: what follows an order's move (notifications, seller turnover).
+"""The order-events worker: what follows an order's move (notifications, seller turnover, settlement).
 
 Who hears of an event: a paid order, the store owner ("new order") and the buyer ("payment
 received"); a cancel, the buyer always and the store owner unless the store cancelled it
 (who cancelled is read from the order's history: one GetItem per cancel). Every notice
 carries the order's id in its params, which the inbox keeps as `order_id`. Notices name the
 order and amounts, never the buyer's contact.
+
+Settlement (`chalicelib.settlement.service`): a paid order is the store's pending earning, a
+refund its debit (both once per order and event, like turnover); a completed order is due for
+release after the hold (one GetItem of the order, one conditional update).
 """
 
 from __future__ import annotations
 
 from chalicelib import queues
 from chalicelib.catalog import stores
-from chalicelib.ids import epoch_ms, new_id, utcnow
+from chalicelib.ids import epoch_ms, iso, new_id, utcnow
 from chalicelib.messages import Message, Notify, OrderEvent, PoisonMessage, RecountCompliance
 from chalicelib.orders import tables, transitions
 from chalicelib.reports import service as reports
+from chalicelib.settlement import service as settlement
 from chalicelib.spending import service as spending
 
 # event -> who hears of it, and the notification kind each gets
@@ -38,6 +43,8 @@ def handle(message: Message) -> None:
         raise PoisonMessage(f"order events cannot handle {message.TYPE}")
     if message.event in ("paid", "refunded") and message.month:
         _count(message, 1 if message.event == "paid" else -1)
+    if message.event == "completed":
+        _completed(message)
     if message.event in AUDIENCE:
         _notify(message)
 
@@ -52,6 +59,22 @@ def _count(message: OrderEvent, sign: int) -> None:
     order = tables.order(message.order_id)
     if order.paid_at:
         reports.record_sale(order, stores.load(order.store_id).kecamatan, sign, f"sales{suffix}:{message.order_id}")
+        if sign > 0:
+            settlement.record_earning(_sale(order))
+        else:
+            settlement.record_refund(_sale(order), message.amount_idr, message.sent_at or iso(utcnow()))
+
+
+def _sale(order: tables.OrderRecord) -> settlement.Sale:
+    return settlement.Sale(order.order_id, order.store_id, int(order.total_idr), str(order.paid_at))
+
+
+def _completed(message: OrderEvent) -> None:
+    """Make a paid order's earning due for release `payout_hold_days` after its completion."""
+    order = tables.order(message.order_id)
+    if order.paid_at:
+        at = next((str(h["at"]) for h in reversed(order.history or []) if h["status"] == "completed"), None)
+        settlement.mark_completed(_sale(order), at or message.sent_at or iso(utcnow()))
 
 
 def _notify(message: OrderEvent) -> None:

@@ -42,8 +42,8 @@ RULES: dict[str, tuple[dict[str, frozenset[str]], str]] = {
     "expire": ({"system": frozenset({"awaiting_payment"})}, "expired"),
 }
 
-# The order events the order-events worker acts on (turnover, spending, notifications).
-ANNOUNCED = frozenset({"paid", "accepted", "ready", "cancelled", "refunded"})
+# The order events the order-events worker acts on (turnover, spending, notifications, settlement).
+ANNOUNCED = frozenset({"paid", "accepted", "ready", "completed", "cancelled", "refunded"})
 # In which capacity a caller with several roles acts (kept in the history: who cancelled is told apart).
 ROLE_ORDER = ("buyer", "seller_pickup", "seller", "admin", "system")
 # Why a role is refused an action, where the rule is not obvious: (role, action) -> (details.reason, message).

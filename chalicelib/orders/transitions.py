@@ -107,7 +107,7 @@ def announce(order: OrderRecord, event: str) -> None:
     by another message still makes the same notification id.
     """
     if event not in model.ANNOUNCED:
-        return  # e.g. completed: nothing follows, so no message, no worker run
+        return  # e.g. expired: nothing follows, so no message, no worker run
     at = next((str(h["at"]) for h in reversed(order.history or []) if h["status"] == event), None)
     queues.publish(event_of(order, event, at))
 

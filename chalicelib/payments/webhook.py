@@ -25,6 +25,7 @@ HANDLED = frozenset(
         "refund.created",
         "refund.updated",
         "refund.failed",
+        "account.updated",  # a Connect account's payouts enabled or disabled (chalicelib.payouts)
     }
 )
 MAX_FIELD_CHARS = 255  # Stripe's ids are ~30 characters; a DynamoDB key may not pass 2,048 bytes

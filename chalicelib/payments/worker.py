@@ -36,7 +36,14 @@ if TYPE_CHECKING:
 RECONCILE_HOURS = 48
 REFUND_GRACE_MINUTES = 10  # a refund due longer than this lost its message (or sits in the DLQ)
 MAX_REFUND_ATTEMPTS = 3
-OBJECT_PREFIXES = {"pi_": "payment_intent", "re_": "refund", "pyr_": "refund", "ch_": "charge", "py_": "charge"}
+OBJECT_PREFIXES = {
+    "pi_": "payment_intent",
+    "re_": "refund",
+    "pyr_": "refund",
+    "ch_": "charge",
+    "py_": "charge",
+    "acct_": "account",
+}
 
 
 def handle(message: Message) -> None:
@@ -55,6 +62,10 @@ def handle(message: Message) -> None:
             elif kind == "charge":
                 for made in stripe_gateway.refunds_of_charge(message.object_id):
                     follow_refund(made)
+            elif kind == "account":
+                from chalicelib.payouts import accounts
+
+                accounts.follow_connect_account(message.object_id)  # a Connect account: payout verification
             else:
                 logger.info("stripe event ignored", extra={"event_type": message.event_type})
         except stripe_gateway.MissingResource as exc:

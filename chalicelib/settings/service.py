@@ -1,4 +1,4 @@
-"""Show and change the marketplace settings: turnover cap, payment timeout, auto-complete.
+"""Show and change the marketplace settings: turnover cap, payment timeout, auto-complete, settlement.
 
 Other domains read the settings in `chalicelib.marketplace_settings` (`current` here is the
 same function), never here: this module uses the catalog (a new cap re-lists stores), so a
@@ -30,6 +30,11 @@ class SettingsChange(BaseModel):
     turnover_cap_idr: int | None = Field(default=None, ge=0, le=1_000_000_000_000)
     payment_timeout_minutes: int | None = Field(default=None, ge=1, le=1440)
     auto_complete_days: int | None = Field(default=None, ge=0, le=30)
+    payout_hold_days: int | None = Field(default=None, ge=0, le=60)
+    min_payout_idr: int | None = Field(default=None, ge=0, le=1_000_000_000)
+    platform_fee_bps: int | None = Field(default=None, ge=0, le=10_000)
+    dispute_window_days: int | None = Field(default=None, ge=0, le=60)
+    dispute_response_days: int | None = Field(default=None, ge=0, le=60)
 
 
 def change_settings(principal: Principal, body: SettingsChange) -> shapes.Settings:

@@ -82,12 +82,16 @@ TABLES = _set(
     "checkouts",
     "orders",
     "stripe-events",
+    "payout-accounts",
     "idempotency",
     "ledger",
     "asn",
     "spending",
     "reports",
+    "settlement-entries",
+    "settlement-accounts",
 )
+SETTLEMENT = _set("settlement-entries", "settlement-accounts")  # written only by the workers and jobs that move money
 QUEUES = _set("notifications", "payments", "order-events", "expiry")
 DEAD_LETTER_QUEUES = frozenset(f"{q}-dlq" for q in QUEUES)
 _EXPIRY = Grant(
@@ -118,7 +122,7 @@ GRANTS: dict[str, Grant] = {
     # an admin starts by hand in the jobs table, and sends no email or SMS itself.
     "api_handler": Grant(
         reads=TABLES,
-        writes=TABLES - {"inbox", "spending"},
+        writes=TABLES - {"inbox", "spending"} - SETTLEMENT,
         updates=_set("inbox"),
         sends=QUEUES,
         stripe=True,
@@ -132,15 +136,15 @@ GRANTS: dict[str, Grant] = {
         sms=True,
     ),
     "payments_worker": Grant(
-        reads=_set("config", "stripe-events"),
-        writes=_set("orders", "checkouts", "ledger"),
+        reads=_set("config", "stripe-events", "stores"),  # stores: a verified Connect account's notice names it
+        writes=_set("orders", "checkouts", "ledger", "payout-accounts"),  # payout-accounts: account.updated
         sends=_set("payments", "payments-dlq", "order-events", "notifications"),
         consumes="payments",
         stripe=True,  # refunds
     ),
     "order_events_worker": Grant(
         reads=_set("orders", "asn", "config"),
-        writes=_set("ledger", "reports", "spending", "stores", "products", "search"),
+        writes=_set("ledger", "reports", "spending", "stores", "products", "search") | SETTLEMENT,
         sends=_set("notifications", "order-events-dlq"),
         consumes="order-events",
     ),
@@ -161,6 +165,7 @@ GRANTS: dict[str, Grant] = {
     "spending_reminders": _scheduled(
         Grant(reads=_set("asn", "spending", "config", "users"), writes=_set("ledger"), sends=_set("notifications"))
     ),
+    "release_earnings": _scheduled(Grant(reads=_set("config"), writes=SETTLEMENT)),
     "relist_capped_stores": _scheduled(Grant(reads=_set("config"), writes=_set("stores", "products", "search"))),
 }
 

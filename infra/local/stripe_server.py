@@ -12,7 +12,9 @@ and `charge.refunded` carrying the Charge, as Stripe sends them); Stripe's test 
 (`charge.refund.updated`, `refund.failed`); and local fault injection:
 `POST /_config/peken/faults {"delay_seconds": 3, "paths": ["/v1/refunds"]}` answers matching
 API requests only after the delay (the request itself is processed at once, as a slow
-network would do it), `GET` shows it and how many answers were delayed.
+network would do it), `GET` shows it and how many answers were delayed. Stripe Connect
+(accounts, account links, transfers and their reversals, `account.updated`), which
+localstripe lacks, is `infra.local.stripe_connect`, with its shortcuts.
 """
 
 from __future__ import annotations
@@ -49,7 +51,10 @@ def main() -> None:
     from localstripe import resources
     from localstripe.server import app
 
+    from infra.local import stripe_connect
+
     _persist_to(resources.Store, args.state)
+    stripe_connect.install(app, f"http://127.0.0.1:{args.port}")  # before the state is read: it pickles its classes
     _allow_retry_after_decline(resources.PaymentIntent)
     _refunds_as_stripe_makes_them(resources)
     _add_idempotency_and_faults(app)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import re
 import threading
 import time
@@ -178,8 +179,9 @@ class Contract:
                 return Checked(operation, NO_BODY, [self._mismatch(operation, request, status, problem, "no body")])
             return Checked(operation, NO_BODY, [])
         media = next((kind for kind in content if _is_json(kind)), None)
-        if media is None:  # documented as something else than JSON: hold the media type only
-            kind = content_type.split(";")[0].strip().lower()
+        kind = content_type.split(";")[0].strip().lower()
+        other = not _is_json(kind) and kind in {str(k).lower() for k in content}  # e.g. text/csv beside JSON
+        if media is None or other:  # documented as something else than JSON: hold the media type only
             if kind not in {str(k).lower() for k in content}:
                 problem = f"Content-Type {content_type!r} is none of {', '.join(content)}"
                 return Checked(operation, NO_BODY, [self._mismatch(operation, request, status, problem, "media type")])
@@ -326,7 +328,10 @@ class Samples:
             else:
                 return
             record = {"method": method.upper(), "path": target, "status": status, "body": body}
-            sample.path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+            # whole or not at all: parallel e2e workers (pytest-xdist) may keep a sample under one name
+            written = sample.path.with_name(f"{sample.path.name}.{os.getpid()}.part")
+            written.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+            written.replace(sample.path)
 
     def _free(self, key: tuple[str, int]) -> Path:
         taken = {sample.path.name for sample in self._kept.get(key, [])}

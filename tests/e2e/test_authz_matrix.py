@@ -6,7 +6,8 @@ to buyer A and seller X, so "B reads A's order" and "Y edits X's product" are ce
 
 Who is who: `buyer_a`, `buyer_b` (buyers), `asn` (a buyer whose `custom:nip` is in the
 roster), `seller_x` (owns store X and everything made from it), `seller_y` (owns store Y),
-`admin`, `anonymous` (no Authorization header), `forged` (A's token with its groups
+`admin`, `finance` (the treasury officer: refused wherever only admins may go, unless a row
+says otherwise), `anonymous` (no Authorization header), `forged` (A's token with its groups
 rewritten to admin, signature left as it was), `expired` (signed by the stack's own key
 with admin groups, an hour past `exp`).
 
@@ -47,7 +48,7 @@ from tests.helpers import error_of, load_key, sign, tamper
 
 TIMEOUT = 30
 
-SIGNED_IN = ("buyer_a", "buyer_b", "asn", "seller_x", "seller_y", "admin")
+SIGNED_IN = ("buyer_a", "buyer_b", "asn", "seller_x", "seller_y", "admin", "finance")
 PRINCIPALS = ("anonymous", *SIGNED_IN, "forged", "expired")
 CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found"}
 
@@ -201,6 +202,25 @@ def the_order(world: World, who: str, values: Mapping[str, str], body: Any) -> N
 
 def the_checkout(world: World, who: str, values: Mapping[str, str], body: Any) -> None:
     assert body["checkout_id"] == values["checkout_id"] and body["payment"]["client_secret"]
+
+
+BANK_ACCOUNT = {"method": "bank_transfer", "bank_code": "014", "account_number": "1234567890", "account_name": "X"}
+# Who may read any store's payout account and verify bank accounts.
+PAYOUT_OFFICERS = {who: 200 for who in ("admin", "finance") if who in SIGNED_IN}
+
+
+def payout_account(body: dict[str, str]) -> Callable[[World, str], None]:
+    """Before a succeeding cell: seller X sets store X's payout account so (bank, or Stripe Connect)."""
+
+    def prepare(world: World, who: str) -> None:
+        put = world.call("PUT", f"/v1/stores/{world.shared['store']}/payout-account", "seller_x", body)
+        assert put.status_code == 200, put.text
+
+    return prepare
+
+
+def masked_account(world: World, who: str, values: Mapping[str, str], body: Any) -> None:
+    assert body["account_number_masked"].endswith("7890") and "1234567890" not in str(body)
 
 
 TABLE: list[Row] = [
@@ -365,6 +385,34 @@ TABLE: list[Row] = [
         statuses(400, anonymous=400, bad_token=400),
         codes={400: "bad_signature"},
     ),
+    # payout accounts
+    Row(
+        "GET",
+        "/v1/stores/{store_id}/payout-account",
+        statuses(403, seller_x=200, **PAYOUT_OFFICERS),
+        prepare=payout_account(BANK_ACCOUNT),
+        check=masked_account,
+    ),
+    Row(
+        "PUT",
+        "/v1/stores/{store_id}/payout-account",
+        statuses(403, seller_x=200),
+        body=constant(BANK_ACCOUNT),
+        check=masked_account,
+    ),
+    Row(
+        "POST",
+        "/v1/stores/{store_id}/payout-account/onboarding-link",
+        statuses(403, seller_x=200),
+        prepare=payout_account({"method": "stripe_connect"}),
+    ),
+    Row(
+        "POST",
+        "/v1/admin/stores/{store_id}/payout-account/verify",
+        statuses(403, **PAYOUT_OFFICERS),
+        body=constant({}),
+        prepare=payout_account(BANK_ACCOUNT),
+    ),
     Row(
         "POST",
         "/v1/dev/checkouts/{checkout_id}/pay",
@@ -372,6 +420,10 @@ TABLE: list[Row] = [
         body=constant({"outcome": "succeeded"}),
         fresh=True,
     ),
+    # settlement
+    Row("GET", "/v1/stores/{store_id}/balance", statuses(403, seller_x=200, admin=200, finance=200)),
+    Row("GET", "/v1/stores/{store_id}/statement", statuses(403, seller_x=200, admin=200, finance=200)),
+    Row("GET", "/v1/admin/reports/money", statuses(403, admin=200, finance=200)),
     # spending obligation and reports
     Row("GET", "/v1/admin/compliance", ADMIN),
     Row("GET", "/v1/admin/compliance/laggards", ADMIN),
@@ -497,7 +549,7 @@ def build_world(stack: RunningStack) -> World:
     tag = shop.tag
     nip = f"{uuid.uuid4().int % 10**18:018d}"
     ids = {who: f"authz-{who}-{tag}" for who in SIGNED_IN}
-    groups = {"seller_x": ["seller"], "seller_y": ["seller"], "admin": ["admin"]}
+    groups = {"seller_x": ["seller"], "seller_y": ["seller"], "admin": ["admin"], "finance": ["finance"]}
     headers = {who: stack.headers(ids[who], groups.get(who, ["buyer"])) for who in SIGNED_IN if who != "asn"}
     headers["asn"] = stack.headers(ids["asn"], ["buyer"], nip=nip)
     token_a = headers["buyer_a"]["Authorization"].removeprefix("Bearer ")

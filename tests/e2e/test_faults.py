@@ -243,6 +243,13 @@ def check_invariants(world: World, stuck: dict[str, int] | None = None) -> None:
     refunded = sum(o["refund"]["amount_idr"] for o in ever_paid if (o["refund"] or {}).get("status") == "succeeded")
     store = shop.call("GET", f"/v1/stores/{world.store}", world.seller).json()
     assert store["turnover_month_idr"] == sum(o["total_idr"] for o in ever_paid) - refunded
+    # Settlement: the store is owed the same (no platform fee here), its entries add up to it, nothing is lost.
+    figures = shop.call("GET", f"/v1/stores/{world.store}/balance", world.seller).json()
+    owed = figures["pending_idr"] + figures["available_idr"] + figures["in_payout_idr"]
+    month = shop.call("GET", f"/v1/stores/{world.store}/statement", world.seller).json()
+    summed = month["opening_balance_idr"] + sum(e["amount_idr"] for e in month["entries"])
+    assert summed == month["closing_balance_idr"] == owed == store["turnover_month_idr"]
+    assert shop.call("GET", "/v1/admin/reports/money", shop.admin).json()["difference_idr"] == 0
     inbox = shop.call("GET", "/v1/me/notifications?limit=100", world.seller).json()["items"]
     assert [n["kind"] for n in inbox].count("order_paid") == len(ever_paid)
     # Nothing stuck but what the dead-letter queues show.

@@ -35,7 +35,7 @@ from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.e2e.test_spending import nip
 
-OPERATIONS = int(os.environ.get("PEKEN_SOAK_OPERATIONS", "300"))
+OPERATIONS = int(os.environ.get("PEKEN_SOAK_OPERATIONS", "150"))  # `make test`; `make soak` runs 1,000
 CLIENTS = int(os.environ.get("PEKEN_SOAK_CLIENTS", "8"))
 INITIAL_STOCK = 400
 HOLDS_STOCK = ("paid", "accepted", "ready", "completed")
@@ -376,6 +376,17 @@ def _violations(world: World) -> list[str]:
         due = Counter({"store_approved": 1, **world.curation[store]})
         if +told != +due:
             out.append(f"curation notices of {store}: {dict(told)} != {dict(due)}")
+    # Settlement: per store, the ledger's entries add up to its balance counters; platform-wide nothing is lost.
+    for owner, store in enumerate(world.stores):
+        figures = shop.call("GET", f"/v1/stores/{store}/balance", world.sellers[owner]).json()
+        owed = figures["pending_idr"] + figures["available_idr"] + figures["in_payout_idr"]
+        month = shop.call("GET", f"/v1/stores/{store}/statement", world.sellers[owner]).json()
+        summed = month["opening_balance_idr"] + sum(e["amount_idr"] for e in month["entries"])
+        if not summed == month["closing_balance_idr"] == owed:
+            out.append(f"ledger of {store}: entries {summed}, closing {month['closing_balance_idr']}, balance {owed}")
+    difference = shop.call("GET", "/v1/admin/reports/money", shop.admin).json()["difference_idr"]
+    if difference != 0:
+        out.append(f"money report: difference_idr {difference}")
     return out
 
 

@@ -80,4 +80,4 @@ def test_rupiah_format() -> None:
 def test_every_event_the_worker_acts_on_is_announced() -> None:
     from chalicelib.orders import events, model
 
-    assert set(events.AUDIENCE) | {"paid", "refunded"} == set(model.ANNOUNCED)
+    assert set(events.AUDIENCE) | {"paid", "refunded", "completed"} == set(model.ANNOUNCED)

@@ -1,0 +1,1 @@
+"""Seller settlement: the stores' earnings ledger, balances, release after the hold, statements."""
