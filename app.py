@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from chalicelib.payments import webhook
     from chalicelib.payments import worker as payments
     from chalicelib.payouts import accounts as payout_accounts
+    from chalicelib.payouts import batches as payout_batches
     from chalicelib.payouts import model as payout_model
     from chalicelib.profiles import model as profile_model
     from chalicelib.profiles import service as profiles
@@ -79,6 +80,7 @@ else:
     payment_model = lazy("chalicelib.payments.model")
     webhook = lazy("chalicelib.payments.webhook")
     payout_accounts = lazy("chalicelib.payouts.accounts")
+    payout_batches = lazy("chalicelib.payouts.batches")
     payout_model = lazy("chalicelib.payouts.model")
     profiles = lazy("chalicelib.profiles.service")
     profile_model = lazy("chalicelib.profiles.model")
@@ -464,6 +466,61 @@ def money_report(request: Request) -> shapes.MoneyReport:
     return settlement.money_report(settlement.month_of(http.query(request)))
 
 
+# --- payout batches (finance pays the stores) ------------------------------------------
+route = routes.section("settlement")
+PAYOUT_READERS = ("finance", "admin")
+
+
+@route("POST", "/v1/admin/payouts/run", "finance", status=201)
+def run_payouts() -> shapes.PayoutRun:
+    """Build a payout batch now from every verified store with available >= min_payout_idr (200: none due)."""
+    return payout_batches.run_now()  # type: ignore[return-value]
+
+
+@route("GET", "/v1/admin/payout-batches", PAYOUT_READERS, query=("batch_status",))
+def list_payout_batches(request: Request) -> shapes.PayoutBatchPage:
+    """Page through payout batches, newest first, optionally of one status."""
+    paging = page_request(request.query_params, payout_batches.BATCH_CURSOR)
+    return payout_batches.listing(http.query(request), paging)
+
+
+@route("GET", "/v1/admin/payout-batches/{batch_id}", PAYOUT_READERS)
+def get_payout_batch(batch_id: str) -> shapes.PayoutBatch:
+    """Show a payout batch with its payouts."""
+    return payout_batches.show(batch_id)
+
+
+@route("POST", "/v1/admin/payout-batches/{batch_id}/approve", "finance", errors=(InvalidTransition,))
+def approve_payout_batch(caller: Principal, batch_id: str) -> shapes.PayoutBatch:
+    """Approve a pending batch (finance): bank payouts then wait for the bank's results."""
+    return payout_batches.approve(caller, batch_id)
+
+
+@route(
+    "GET",
+    "/v1/admin/payout-batches/{batch_id}/file",
+    "finance",
+    errors=(InvalidTransition,),
+    query=("format",),
+    media=("text/csv",),
+)
+def payout_batch_file(batch_id: str, request: Request) -> shapes.PayoutBatch:
+    """The bulk-transfer text/csv of an approved batch's bank payouts (finance only; format=json: the batch)."""
+    return payout_batches.file_answer(batch_id, http.query(request))  # type: ignore[no-any-return]
+
+
+@route("POST", "/v1/admin/payout-batches/{batch_id}/results", "finance", errors=(InvalidTransition, Conflict))
+def record_payout_results(batch_id: str, body: payout_model.PayoutResults) -> shapes.PayoutBatch:
+    """Record the bank's results: paid, or failed (money back to available, the seller told why); once each."""
+    return payout_batches.record_results(batch_id, body)
+
+
+@route("GET", "/v1/stores/{store_id}/payouts", BALANCE_READERS)
+def store_payouts(caller: Principal, store_id: str, request: Request) -> shapes.PayoutPage:
+    """A store's payouts, newest first (owner, admin, finance)."""
+    return payout_batches.of_store(caller, store_id, page_request(request.query_params, payout_batches.PAYOUT_CURSOR))
+
+
 # --- spending obligation and reports ---------------------------------------------------
 route = routes.section("spending")
 
@@ -643,6 +700,11 @@ def spending_reminders(event: CloudWatchEvent) -> dict[str, Any]:
 @app.schedule(SCHEDULES["release_earnings"])
 def release_earnings(event: CloudWatchEvent) -> dict[str, Any]:
     return jobs.run("release_earnings", settlement.release_due)
+
+
+@app.schedule(SCHEDULES["payout_run"])
+def payout_run(event: CloudWatchEvent) -> dict[str, Any]:
+    return jobs.run("payout_run", payout_batches.run_scheduled)
 
 
 @app.schedule(SCHEDULES["relist_capped_stores"])

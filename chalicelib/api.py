@@ -28,6 +28,8 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from chalice.app import Response
+
 from chalicelib import http, idempotency
 from chalicelib.auth import GROUPS
 from chalicelib.errors import ApiError, ValidationFailed
@@ -41,7 +43,7 @@ SIGNED_IN = "signed_in"  # any verified caller; the service decides what they ma
 View = Callable[..., Any]
 # A query parameter's declared name is its name on the wire, except where two operations read
 # one wire name with different meanings (a store's status, an order's status).
-WIRE_NAMES = {"store_kind": "kind", "store_status": "status", "order_status": "status"}
+WIRE_NAMES = {"store_kind": "kind", "store_status": "status", "order_status": "status", "batch_status": "status"}
 PAGE_PARAMETERS = ("limit", "cursor")
 PAGE_SHAPE_SUFFIX = "Page"  # a shape named ...Page has a string `next_cursor` (tests/unit/test_app_surface.py)
 
@@ -172,7 +174,7 @@ def _handler(app: Chalice, operation: Operation) -> View:
         result = view(**arguments)
         if operation.status == 204:
             return http.no_content()
-        if operation.status != 200:
+        if operation.status != 200 and not isinstance(result, Response):  # a view may answer another status itself
             return http.json_response(result, operation.status)
         return result
 

@@ -24,6 +24,7 @@ from chalicelib.idempotency import MAX_KEY_LENGTH
 from chalicelib.ids import DAY_PATTERN
 from chalicelib.orders.model import STATUSES as ORDER_STATUSES
 from chalicelib.paging import MAX_CURSOR_CHARS, MAX_LIMIT
+from chalicelib.payouts.model import BATCH_STATUSES as PAYOUT_BATCH_STATUSES
 from chalicelib.reports.service import GROUPS as SALES_GROUPINGS
 from chalicelib.settlement.model import STATEMENT_FORMATS
 from chalicelib.spending.model import MAX_DEPARTMENT_CHARS, MONTH_PATTERN
@@ -60,7 +61,10 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "group_by": {"enum": list(SALES_GROUPINGS)},
     "include_hidden": _or_empty({"enum": ["true", "false"]}),
     "format": _or_empty({"enum": list(STATEMENT_FORMATS)}),
+    "batch_status": _or_empty({"enum": list(PAYOUT_BATCH_STATUSES)}),
 }
+# Views that answer a second success status with the same shape (the run: 200 when nothing is due).
+ALSO_SUCCEEDS: dict[str, int] = {"run_payouts": 200}
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "sku": {
         "type": "string",
@@ -118,6 +122,9 @@ BODY_EXAMPLES: dict[str, dict[str, Any]] = {
         "account_name": "Sri Rejeki",
     },
     "verify_payout_account": {},
+    "record_payout_results": {
+        "results": [{"payout_id": "01JDZQ8V6W3X5Y7Z9A1B2C3D4E", "status": "paid", "reference": "TRX-1"}]
+    },
 }
 
 
@@ -215,6 +222,8 @@ def _operation(operation: api.Operation, schemas: dict[str, Any]) -> dict[str, A
             **{str(s): _error_response(s, codes) for s, codes in sorted(by_status.items())},
         },
     }
+    if operation.name in ALSO_SUCCEEDS:
+        out["responses"][str(ALSO_SUCCEEDS[operation.name])] = success
     if operation.takes_body:
         model = operation.body_model()
         reference = _component(model, schemas)

@@ -22,7 +22,9 @@ from chalicelib.catalog.model import HIDDEN_REASONS, STORE_KINDS, STORE_STATUSES
 from chalicelib.orders.model import REFUND_STATUSES, CheckoutStatus, FulfillmentMethod
 from chalicelib.orders.model import STATUSES as ORDER_STATUSES
 from chalicelib.payouts.model import ACCOUNT_STATUSES as PAYOUT_ACCOUNT_STATUSES
+from chalicelib.payouts.model import BATCH_STATUSES as PAYOUT_BATCH_STATUSES
 from chalicelib.payouts.model import METHODS as PAYOUT_METHODS
+from chalicelib.payouts.model import PAYOUT_STATUSES
 from chalicelib.profiles.model import LOCALES
 from chalicelib.reports.service import GROUPS as SALES_GROUPS
 from chalicelib.settlement.model import STATEMENT_KINDS
@@ -415,6 +417,55 @@ class PayoutOnboardingLink(TypedDict):
 
     url: str
     expires_at: Timestamp
+
+
+class PayoutRun(TypedDict):
+    """A payout run: the batch it made (201), or `batch_id: null` when nothing was due (200)."""
+
+    batch_id: Id | None
+    status: Annotated[str, one_of(PAYOUT_BATCH_STATUSES)] | None
+    payout_count: int
+    total_idr: Idr
+
+
+class PayoutLine(TypedDict):
+    """One payout: one store's available money at the run, by its account's method."""
+
+    payout_id: Id
+    batch_id: Id
+    store_id: Id
+    amount_idr: Idr
+    method: Annotated[str, one_of(PAYOUT_METHODS)]
+    status: Annotated[str, one_of(PAYOUT_STATUSES)]
+    reference: str | None  # the bank's (or Stripe's) reference once paid
+    failure_reason: str | None
+    created_at: Timestamp
+
+
+class PayoutBatchSummary(TypedDict):
+    batch_id: Id
+    status: Annotated[str, one_of(PAYOUT_BATCH_STATUSES)]
+    created_at: Timestamp
+    payout_count: int
+    total_idr: Idr
+    open_count: int  # payouts still waiting for their result
+    approved_by: str | None
+    approved_at: Timestamp | None
+    completed_at: Timestamp | None
+
+
+class PayoutBatch(PayoutBatchSummary):
+    payouts: list[PayoutLine]
+
+
+class PayoutBatchPage(TypedDict):
+    items: list[PayoutBatchSummary]
+    next_cursor: str | None
+
+
+class PayoutPage(TypedDict):
+    items: list[PayoutLine]
+    next_cursor: str | None
 
 
 # --- spending obligation and reports -------------------------------------------------

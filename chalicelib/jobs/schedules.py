@@ -11,4 +11,5 @@ SCHEDULES: dict[str, str] = {
     "reconcile_payments": "rate(15 minutes)",
     "relist_capped_stores": "cron(5 17 * * ? *)",  # 00:05 in Surabaya, daily
     "spending_reminders": "cron(0 2 * * ? *)",  # 09:00 in Surabaya, daily
+    "payout_run": "cron(0 1 * * ? *)",  # 08:00 in Surabaya, daily: a batch for finance to approve
 }

@@ -164,6 +164,18 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
             "The payout account of {store} ({destination}) was rejected. Reason: {reason}. Please correct it.",
         ),
     },
+    "payout_failed": {
+        "id": (
+            "Pencairan gagal",
+            "Pencairan Rp{amount} untuk toko {store} ({payout_id}) gagal. Alasan: {reason}. "
+            "Dananya kembali ke saldo tersedia dan ikut pencairan berikutnya; periksa rekening pencairan Anda.",
+        ),
+        "en": (
+            "Payout failed",
+            "The payout of Rp{amount} to {store} ({payout_id}) failed. Reason: {reason}. "
+            "The money is back in your available balance for the next payout; please check your payout account.",
+        ),
+    },
 }
 
 

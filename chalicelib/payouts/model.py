@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -147,3 +149,72 @@ class PayoutAccountVerification(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reject: Reason | None = None
+
+
+# --- payout batches ----------------------------------------------------------------------
+
+# A batch is `building` while the run makes its payouts (a run that died is finished by the
+# next run), `pending_approval` until finance approves, `processing` while payouts wait for
+# their results (bank) or transfers, `completed` once every payout is paid or failed.
+BatchStatus = Literal["building", "pending_approval", "processing", "completed"]
+BATCH_STATUSES: tuple[BatchStatus, ...] = get_args(BatchStatus)
+PayoutStatus = Literal["pending_approval", "processing", "paid", "failed"]
+PAYOUT_STATUSES: tuple[PayoutStatus, ...] = get_args(PayoutStatus)
+ResultStatus = Literal["paid", "failed"]
+MAX_RESULTS = 500
+BANK_FILE_COLUMNS = ("payout_id", "bank_code", "account_number", "account_name", "amount_idr", "description")
+Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class PayoutResult(BaseModel):
+    """The bank's (or the treasury's) result for one payout."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    payout_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    status: ResultStatus
+    reference: Reference | None = None
+    reason: Reason | None = None
+
+
+class PayoutResults(BaseModel):
+    """POST /v1/admin/payout-batches/{batch_id}/results."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    results: Annotated[list[PayoutResult], Field(min_length=1, max_length=MAX_RESULTS)]
+
+
+@dataclass(frozen=True)
+class BankLine:
+    """One row of the bulk-transfer file (the only place the whole account number is written)."""
+
+    payout_id: str
+    bank_code: str
+    account_number: str
+    account_name: str
+    amount_idr: int
+
+
+def description(payout_id: str) -> str:
+    """The transfer's description the seller sees on their bank statement."""
+    return f"e-Peken payout {payout_id}"
+
+
+def bank_file(lines: list[BankLine]) -> str:
+    """The bulk-transfer CSV: a header row, one row per bank payout (CRLF, as banks' importers expect)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(BANK_FILE_COLUMNS)
+    for line in lines:
+        writer.writerow(
+            [
+                line.payout_id,
+                line.bank_code,
+                line.account_number,
+                line.account_name,
+                line.amount_idr,
+                description(line.payout_id),
+            ]
+        )
+    return out.getvalue()

@@ -15,6 +15,22 @@ removes them. Who owns which attribute (a write sets only what it owns, under a 
   the method changes, so a store that returns to Connect keeps its Express account;
 - `owner_id`, `created_at`: the first PUT; `updated_at`: every write.
 `payouts_enabled` is what the payout run reads: true only while the account is verified.
+The `by_status` index (status, store_id) lets the run page through verified accounts (no Scan).
+
+The `payouts` table holds the payout batches and their payouts, keyed (batch_id, item):
+- (`<batch_id>`, `batch`): `batch_status`, `listing` ("batch", for the `batches` index of
+  all batches by `created_at`; `by_status` (batch_status, created_at) filters), `created_at`,
+  `payout_count`, `total_idr`, `open_count` (payouts without a result), `approved_by`,
+  `approved_at`, `completed_at`;
+- (`<batch_id>`, `payout#<payout_id>`): `payout_id`, `store_id`, `method`, `amount_idr`,
+  `created_at` (the store's `by_store` index), `status`, `reference`, `failure_reason`,
+  `result_at`; bank details are not copied here (the file reads the account at approval time).
+Who writes what (`chalicelib.payouts.batches` only): the run puts the batch (`building`) and
+each payout (in the settlement transaction that moves its money), then sets counts and
+`pending_approval`; approval sets payout `status` processing then the batch's, each
+conditional on the state read; a result sets the payout's result fields (conditional on
+`processing`, in the settlement transaction) and ADDs -1 to the batch's `open_count`; the
+last one sets the batch `completed`.
 """
 
 from __future__ import annotations
@@ -22,7 +38,7 @@ from __future__ import annotations
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from chalicelib.dynamo import region, table_name
+from chalicelib.dynamo import index, region, table_name
 
 
 class PayoutAccountRecord(Model):
@@ -48,6 +64,8 @@ class PayoutAccountRecord(Model):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
+    by_status = index("by_status", "status", "store_id")
+
 
 def find(store_id: str) -> PayoutAccountRecord | None:
     """Read a store's payout account (consistent), or None."""
@@ -57,3 +75,44 @@ def find(store_id: str) -> PayoutAccountRecord | None:
         return PayoutAccountRecord.get(store_id, consistent_read=True)
     except DoesNotExist:
         return None
+
+
+BATCH = "batch"  # the item of a batch itself
+
+
+def payout_item(payout_id: str) -> str:
+    return f"payout#{payout_id}"
+
+
+class PayoutRecord(Model):
+    """A payout batch (item `batch`) or one payout of it (item `payout#<payout_id>`)."""
+
+    class Meta:
+        table_name = table_name("payouts")
+        region = region()
+
+    batch_id = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
+    created_at = UnicodeAttribute()
+    # batch
+    batch_status = UnicodeAttribute(null=True)
+    listing = UnicodeAttribute(null=True)
+    payout_count = NumberAttribute(null=True)
+    total_idr = NumberAttribute(null=True)
+    open_count = NumberAttribute(null=True)
+    approved_by = UnicodeAttribute(null=True)
+    approved_at = UnicodeAttribute(null=True)
+    completed_at = UnicodeAttribute(null=True)
+    # payout
+    payout_id = UnicodeAttribute(null=True)
+    store_id = UnicodeAttribute(null=True)
+    method = UnicodeAttribute(null=True)
+    amount_idr = NumberAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    reference = UnicodeAttribute(null=True)
+    failure_reason = UnicodeAttribute(null=True)
+    result_at = UnicodeAttribute(null=True)
+
+    batches = index("batches", "listing", "created_at")
+    batches_by_status = index("batches_by_status", "batch_status", "created_at")
+    by_store = index("payouts_by_store", "store_id", "created_at")

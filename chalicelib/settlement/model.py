@@ -17,9 +17,19 @@ from typing import Literal
 
 BPS = 10_000
 # Every kind of entry in the ledger; the statement shows all but `release` (pending ->
-# available leaves what the store is owed unchanged).
-EntryKind = Literal["earning", "release", "refund", "payout", "payout_failed", "adjustment"]
-ENTRY_KINDS: tuple[EntryKind, ...] = ("earning", "release", "refund", "payout", "payout_failed", "adjustment")
+# available) and `payout_hold` (available -> in payout: a payout made, not paid yet), which
+# leave what the store is owed unchanged. `payout` is the payout paid (in payout -> paid out);
+# `payout_failed` its money back in available (amount 0 on the statement, with its payout id).
+EntryKind = Literal["earning", "release", "refund", "payout_hold", "payout", "payout_failed", "adjustment"]
+ENTRY_KINDS: tuple[EntryKind, ...] = (
+    "earning",
+    "release",
+    "refund",
+    "payout_hold",
+    "payout",
+    "payout_failed",
+    "adjustment",
+)
 StatementKind = Literal["earning", "refund", "payout", "payout_failed", "adjustment"]
 STATEMENT_KINDS: tuple[StatementKind, ...] = ("earning", "refund", "payout", "payout_failed", "adjustment")
 # The counters every balance and report item keeps (and every entry moves).
@@ -93,6 +103,21 @@ def refund(amount_idr: int, total_idr: int, fee_idr: int, refunded_before_idr: i
 def release(pending_idr: int) -> Moves:
     """An order's pending money becomes available (completed, hold passed, no open dispute)."""
     return Moves(pending_idr=-pending_idr, available_idr=pending_idr)
+
+
+def payout_hold(amount_idr: int) -> Moves:
+    """A payout made: its amount leaves available and is in payout until the result."""
+    return Moves(available_idr=-amount_idr, in_payout_idr=amount_idr)
+
+
+def payout_paid(amount_idr: int) -> Moves:
+    """A payout the bank or Stripe paid: in payout -> paid out."""
+    return Moves(in_payout_idr=-amount_idr, paid_out_idr=amount_idr)
+
+
+def payout_failed(amount_idr: int) -> Moves:
+    """A payout that failed: its money returns to available."""
+    return Moves(in_payout_idr=-amount_idr, available_idr=amount_idr)
 
 
 def add(total: dict[str, int], moves: dict[str, int]) -> dict[str, int]:

@@ -12,6 +12,10 @@ its completion makes it due for release `payout_hold_days` after `completed_at` 
 in force when the release job runs applies); the hourly release job moves it to available
 unless a dispute is open; a refund is a debit from pending while the order's money is still
 pending, from available once released (which may go negative: netted from later payouts).
+Payouts (`chalicelib.payouts.batches`): a payout made moves available -> in payout
+(`payout:<id>`, conditional on available covering it); its result moves in payout -> paid out
+(`payout_paid:<id>`, statement kind `payout`) or back to available (`payout_failed:<id>`), each
+in one transaction with the payout item, so a result lands once.
 An order's earning is created from the order itself if its refund or completion arrives
 first, so events in any order give the same ledger.
 
@@ -27,10 +31,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -193,6 +197,41 @@ def _release(state: AccountRecord, at: str) -> bool:
         raise
 
 
+# --- payouts (the payout run, approval and the bank's results: chalicelib.payouts.batches) ---
+
+
+def hold_payout(store_id: str, payout_id: str, amount_idr: int, at: str, also: Callable[[Any], None]) -> bool:
+    """Move a payout's amount from available to in payout (entry `payout:<id>`), with the payout item.
+
+    ONE transaction, conditional on the store's `available_idr` still covering the amount (a
+    refund racing the run); `also` puts the payout item. False if the entry exists already;
+    raises TransactWriteError if the balance no longer covers it.
+    """
+    moves = model.payout_hold(amount_idr)
+    entry = _entry(f"payout:{payout_id}", "payout_hold", store_id, at, moves, payout_id=payout_id)
+    return tables.write(entry, store_condition=AccountRecord.available_idr >= amount_idr, also=also)
+
+
+def settle_payout(
+    store_id: str, payout_id: str, amount_idr: int, paid: bool, at: str, also: Callable[[Any], None]
+) -> bool:
+    """Record a payout's result once: paid (in payout -> paid out) or failed (back to available).
+
+    Entry `payout_paid:<id>` or `payout_failed:<id>`, in ONE transaction with the payout item's
+    conditional update (`also`), so two different results cannot both land. False if recorded before.
+    """
+    kind: model.EntryKind = "payout" if paid else "payout_failed"
+    moves = model.payout_paid(amount_idr) if paid else model.payout_failed(amount_idr)
+    prefix = "payout_paid" if paid else "payout_failed"
+    entry = _entry(f"{prefix}:{payout_id}", kind, store_id, at, moves, payout_id=payout_id)
+    return tables.write(entry, also=also)
+
+
+def balances(store_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Balance counters of several stores (one GetItem each; the payout run reads a page at a time)."""
+    return {store_id: tables.balance(store_id) for store_id in store_ids}
+
+
 # --- reads (the API) -------------------------------------------------------------------
 
 
@@ -202,6 +241,11 @@ def _readable(principal: Principal, store_id: str) -> None:
         stores.load(store_id)
     else:
         stores.owned(principal, store_id)
+
+
+def check_readable(principal: Principal, store_id: str) -> None:
+    """Refuse a store's money figures to anyone but its owner, admins and finance (payouts use it too)."""
+    _readable(principal, store_id)
 
 
 def month_of(query: Mapping[str, str]) -> str:
@@ -265,13 +309,13 @@ def statement(principal: Principal, store_id: str, month: str) -> shapes.Stateme
     running = _owed(model.add(opening, {}))
     rows: list[shapes.StatementEntry] = []
     for entry in tables.entries(store_id, *_bounds(month)):
-        if entry.kind == "release":
-            continue
+        if entry.kind not in model.STATEMENT_KINDS:
+            continue  # release, payout_hold: what the store is owed does not change
         moves = entry.moves()
         running += moves.owed_idr
         row: shapes.StatementEntry = {
             "at": entry.at,
-            "kind": cast("model.StatementKind", entry.kind),
+            "kind": entry.kind,
             "amount_idr": moves.owed_idr,
             "balance_idr": running,
         }

@@ -1,7 +1,9 @@
 """Settlement tables (the only DynamoDB code of this domain): the entries and the accounts.
 
 `settlement-entries` is append-only: one item per effect, keyed by a deterministic id
-(`earning:<order>`, `release:<order>`, `refund:<order or refund>`; later `payout:<payout>`),
+(`earning:<order>`, `release:<order>`, `refund:<order or refund>`, `payout:<payout>` (available ->
+in payout), `payout_paid:<payout>` (in payout -> paid out), `payout_failed:<payout>` (back to
+available)),
 put once (conditional on the id not existing) and never updated or deleted. Its `by_store`
 index (store_id, at) lists a store's entries in time order for statements.
 
@@ -19,7 +21,8 @@ index (store_id, at) lists a store's entries in time order for statements.
 Who writes what: only `chalicelib.settlement.service`, and only through `write`: every
 effect is ONE TransactWriteItems of its entry (conditional put) with ADDs to the counters it
 moves and the conditional update of the order state it decides on (refunds and releases are
-conditional on `released_at` as read, a release on the order's `pending_idr` as read), so a
+conditional on `released_at` as read, a release on the order's `pending_idr` as read; a payout
+on the store's `available_idr` still covering it, together with the payout item it moves), so a
 redelivered event changes nothing and a refund racing a release makes one of them retry.
 The completion hook (`mark_completed`) sets `completed_at`/`release_flag` with a plain
 conditional update (no money moves). Counter attributes are only ever ADDed.
@@ -30,6 +33,7 @@ Query of month counters plus the month's entries (paged Query); the money report
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -160,11 +164,16 @@ def write(
     order_put: AccountRecord | None = None,
     order_actions: list[Any] | None = None,
     order_condition: Any = None,
+    store_condition: Any = None,
+    also: Callable[[Any], None] | None = None,
 ) -> bool:
     """Write one effect: its entry, the counters it moves and the order state, in ONE transaction.
 
+    `store_condition` guards the store's balance item (a payout: available still covers it);
+    `also` adds the caller's own items to the same transaction (the payout item it moves).
     Returns False when the entry exists already (a redelivery: nothing changes); any other
-    refusal (a condition on the order state: someone moved it first) raises TransactWriteError.
+    refusal (a condition on the order state or balance: someone moved it first) raises
+    TransactWriteError.
     """
     from pynamodb.exceptions import DoesNotExist, TransactWriteError
     from pynamodb.transactions import TransactWrite
@@ -182,12 +191,15 @@ def write(
                     (store_account(entry.store_id), entry.month),
                     (PLATFORM, entry.month),
                 ):
-                    tx.update(AccountRecord(account, period), actions=adds)
+                    guard = store_condition if (account, period) == (store_account(entry.store_id), ALL) else None
+                    tx.update(AccountRecord(account, period), actions=adds, condition=guard)
             if order_put is not None:
                 tx.save(order_put, condition=AccountRecord.account.does_not_exist())
             elif order_actions:
                 key = AccountRecord(order_account(str(entry.order_id)), EARNING)
                 tx.update(key, actions=order_actions, condition=order_condition)
+            if also is not None:
+                also(tx)
     except TransactWriteError:
         try:
             EntryRecord.get(entry.entry_id, consistent_read=True)

@@ -83,6 +83,7 @@ TABLES = _set(
     "orders",
     "stripe-events",
     "payout-accounts",
+    "payouts",
     "idempotency",
     "ledger",
     "asn",
@@ -91,7 +92,7 @@ TABLES = _set(
     "settlement-entries",
     "settlement-accounts",
 )
-SETTLEMENT = _set("settlement-entries", "settlement-accounts")  # written only by the workers and jobs that move money
+SETTLEMENT = _set("settlement-entries", "settlement-accounts")  # money moves: workers, jobs, finance's payout routes
 QUEUES = _set("notifications", "payments", "order-events", "expiry")
 DEAD_LETTER_QUEUES = frozenset(f"{q}-dlq" for q in QUEUES)
 _EXPIRY = Grant(
@@ -122,7 +123,7 @@ GRANTS: dict[str, Grant] = {
     # an admin starts by hand in the jobs table, and sends no email or SMS itself.
     "api_handler": Grant(
         reads=TABLES,
-        writes=TABLES - {"inbox", "spending"} - SETTLEMENT,
+        writes=TABLES - {"inbox", "spending"},  # settlement: the payout run, approval and results (finance)
         updates=_set("inbox"),
         sends=QUEUES,
         stripe=True,
@@ -166,6 +167,9 @@ GRANTS: dict[str, Grant] = {
         Grant(reads=_set("asn", "spending", "config", "users"), writes=_set("ledger"), sends=_set("notifications"))
     ),
     "release_earnings": _scheduled(Grant(reads=_set("config"), writes=SETTLEMENT)),
+    "payout_run": _scheduled(
+        Grant(reads=_set("config", "payout-accounts"), writes=SETTLEMENT | {"payouts"}, sends=_set("notifications"))
+    ),
     "relist_capped_stores": _scheduled(Grant(reads=_set("config"), writes=_set("stores", "products", "search"))),
 }
 

@@ -61,6 +61,7 @@ DEFAULT_KINDS = {
     "sku": "sku",
     "notification_id": "notification",
     "nip": "asn_row",
+    "batch_id": "batch",
 }
 
 
@@ -424,6 +425,19 @@ TABLE: list[Row] = [
     Row("GET", "/v1/stores/{store_id}/balance", statuses(403, seller_x=200, admin=200, finance=200)),
     Row("GET", "/v1/stores/{store_id}/statement", statuses(403, seller_x=200, admin=200, finance=200)),
     Row("GET", "/v1/admin/reports/money", statuses(403, admin=200, finance=200)),
+    # payout batches (the matrix's stack has no money due: the run answers 200 and batches are 404)
+    Row("POST", "/v1/admin/payouts/run", statuses(403, finance=200)),
+    Row("GET", "/v1/admin/payout-batches", statuses(403, admin=200, finance=200), query="?status=completed"),
+    Row("GET", "/v1/admin/payout-batches/{batch_id}", statuses(403, admin=404, finance=404)),
+    Row("POST", "/v1/admin/payout-batches/{batch_id}/approve", statuses(403, finance=404)),
+    Row("GET", "/v1/admin/payout-batches/{batch_id}/file", statuses(403, finance=404)),
+    Row(
+        "POST",
+        "/v1/admin/payout-batches/{batch_id}/results",
+        statuses(403, finance=404),
+        body=constant({"results": [{"payout_id": "01JDZQ8V6W3X5Y7Z9A1B2C3D4E", "status": "paid"}]}),
+    ),
+    Row("GET", "/v1/stores/{store_id}/payouts", statuses(403, seller_x=200, admin=200, finance=200)),
     # spending obligation and reports
     Row("GET", "/v1/admin/compliance", ADMIN),
     Row("GET", "/v1/admin/compliance/laggards", ADMIN),
@@ -577,6 +591,7 @@ def build_world(stack: RunningStack) -> World:
     world.shop.store(headers["seller_y"])  # Y owns a store of its own
 
     world.shared["sku"] = f"matriks_{tag}"
+    world.shared["batch"] = "01JDZQ8V6W3X5Y7Z9A1B2C3D4E"  # no such payout batch
     shared_kinds = ("store", "pending_store", "product", "withdrawn_product", "order", "checkout", "notification")
     for kind in (*shared_kinds, "asn_row"):
         world.shared[kind] = MAKERS[kind](world)
