@@ -463,7 +463,7 @@ def store_statement(caller: Principal, store_id: str, request: Request) -> shape
 @route("GET", "/v1/admin/reports/money", ("finance", "admin"), query=("month",))
 def money_report(request: Request) -> shapes.MoneyReport:
     """Money over all time to the month's end: charged - refunded = pending + available + in payout + paid out + fee."""
-    return settlement.money_report(settlement.month_of(http.query(request)))
+    return settlement.money_report(spending.month_of(http.query(request)))
 
 
 # --- payout batches (finance pays the stores) ------------------------------------------
@@ -471,7 +471,7 @@ route = routes.section("settlement")
 PAYOUT_READERS = ("finance", "admin")
 
 
-@route("POST", "/v1/admin/payouts/run", "finance", status=201)
+@route("POST", "/v1/admin/payouts/run", "finance", status=201, also=(200,))
 def run_payouts() -> shapes.PayoutRun:
     """Build a payout batch now from every verified store with available >= min_payout_idr (200: none due)."""
     return payout_batches.run_now()  # type: ignore[return-value]

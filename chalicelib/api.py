@@ -68,6 +68,7 @@ class Operation(NamedTuple):
     headers: tuple[str, ...]  # request headers the operation requires
     idempotency_required: bool
     media: tuple[str, ...] = ()  # media types the answer may have besides JSON (the view returns a Response)
+    also: tuple[int, ...] = ()  # other success statuses with the same shape (the view returns a Response)
 
     @property
     def name(self) -> str:
@@ -126,6 +127,7 @@ class Api:
             headers: tuple[str, ...] = (),
             idempotency_required: bool = False,
             media: tuple[str, ...] = (),
+            also: tuple[int, ...] = (),
         ) -> Callable[[View], View]:
             groups = (who,) if isinstance(who, str) and who in GROUPS else who if isinstance(who, tuple) else ()
             unknown = [g for g in groups if g not in GROUPS]
@@ -135,7 +137,7 @@ class Api:
 
             def register(view: View) -> View:
                 fields = (method, path, view, tag, access, groups, status, errors, query, headers)
-                operation = Operation(*fields, idempotency_required, media)
+                operation = Operation(*fields, idempotency_required, media, also)
                 self.operations.append(operation)
                 self.app.route(path, methods=[method], name=view.__name__)(_handler(self.app, operation))
                 return view

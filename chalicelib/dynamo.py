@@ -5,9 +5,14 @@ The endpoint is not set here: botocore reads AWS_ENDPOINT_URL (the local emulato
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.config import current_region, current_stage, resource_name
+
+if TYPE_CHECKING:
+    from pynamodb.models import Model
+
+M = TypeVar("M", bound="Model")
 
 # How many times a writer that lost a race (a condition failed: someone wrote first) reads
 # again, decides again and writes again before it gives up with a 409.
@@ -104,6 +109,16 @@ def index(name: str, hash_key: str, range_key: str, range_type: Any = None) -> A
         range_key: (range_type or UnicodeAttribute)(range_key=True),
     }
     return type(f"{name}_index", (GlobalSecondaryIndex,), attrs)()
+
+
+def get_or_none(model: type[M], hash_key: str, range_key: str | None = None, consistent: bool = True) -> M | None:
+    """Read one item by its key with one GetItem (consistent unless told), None if there is none."""
+    from pynamodb.exceptions import DoesNotExist
+
+    try:
+        return model.get(hash_key, range_key, consistent_read=consistent)
+    except DoesNotExist:
+        return None
 
 
 def set_or_remove(model: Any, name: str, value: Any) -> Any:

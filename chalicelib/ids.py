@@ -60,9 +60,14 @@ def parse_day(value: object) -> date:
     return date.fromisoformat(value)
 
 
+def parse_iso(timestamp: str) -> datetime:
+    """Read an API timestamp (`...Z`) as an aware datetime."""
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+
+
 def epoch_ms(timestamp: str) -> int:
     """Turn an API timestamp back into epoch milliseconds."""
-    return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() * 1000)
+    return int(parse_iso(timestamp).timestamp() * 1000)
 
 
 def rupiah(amount_idr: int) -> str:

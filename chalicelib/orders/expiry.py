@@ -11,7 +11,7 @@ from typing import Any
 
 from chalicelib import marketplace_settings, queues
 from chalicelib.errors import InvalidTransition
-from chalicelib.ids import iso, utcnow
+from chalicelib.ids import iso, parse_iso, utcnow
 from chalicelib.messages import ExpireCheckout, Message, PoisonMessage
 from chalicelib.observability import logger
 from chalicelib.orders import model, tables, transitions
@@ -24,7 +24,7 @@ def handle(message: Message) -> None:
     """Expire a checkout's unpaid orders, or wait again if its deadline is still ahead."""
     if not isinstance(message, ExpireCheckout):
         raise PoisonMessage(f"expiry cannot handle {message.TYPE}")
-    remaining = (datetime.fromisoformat(message.expires_at.replace("Z", "+00:00")) - utcnow()).total_seconds()
+    remaining = (parse_iso(message.expires_at) - utcnow()).total_seconds()
     if remaining > 1:
         queues.publish(
             ExpireCheckout(

@@ -135,14 +135,14 @@ def _walk_months(
     query: Mapping[str, str], after: dict[str, Any], limit: int, condition: Any, created: Any
 ) -> tuple[list[OrderRecord], dict[str, str] | None]:
     """Read `by_month` from the newest month in range back to the oldest until the page is full."""
-    from chalicelib.spending.model import FIRST_MONTH
+    from chalicelib.spending.model import FIRST_MONTH, MONTH_PATTERN
 
     newest = min(jakarta_month(utcnow()), _day_of(query, "to")[:7] or "9999-99")
     oldest = max(FIRST_MONTH, _day_of(query, "from")[:7])
     month = str(after.get("month") or "-")
     if month == "-" or month > newest:
         month = newest
-    elif not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month):
+    elif not re.fullmatch(MONTH_PATTERN, month):
         raise ValidationFailed.field("cursor", "invalid cursor")
     resume = {k: after[k] for k in CURSOR_FIELDS} if after.get("order_id", "-") != "-" else None
     records: list[OrderRecord] = []

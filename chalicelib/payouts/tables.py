@@ -38,7 +38,7 @@ from __future__ import annotations
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from chalicelib.dynamo import index, region, table_name
+from chalicelib.dynamo import get_or_none, index, region, table_name
 
 
 class PayoutAccountRecord(Model):
@@ -69,12 +69,7 @@ class PayoutAccountRecord(Model):
 
 def find(store_id: str) -> PayoutAccountRecord | None:
     """Read a store's payout account (consistent), or None."""
-    from pynamodb.exceptions import DoesNotExist
-
-    try:
-        return PayoutAccountRecord.get(store_id, consistent_read=True)
-    except DoesNotExist:
-        return None
+    return get_or_none(PayoutAccountRecord, store_id)
 
 
 BATCH = "batch"  # the item of a batch itself

@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
-from chalicelib.dynamo import region, set_or_remove, table_name
+from chalicelib.dynamo import get_or_none, region, set_or_remove, table_name
 
 
 class ProfileRecord(Model):
@@ -36,10 +35,7 @@ class ProfileRecord(Model):
 
 def get_profile(user_id: str) -> ProfileRecord | None:
     """Read a profile with one GetItem, None if the user never saved one."""
-    try:
-        return ProfileRecord.get(user_id)
-    except DoesNotExist:
-        return None
+    return get_or_none(ProfileRecord, user_id, consistent=False)
 
 
 def update_profile(user_id: str, changes: dict[str, Any]) -> ProfileRecord:

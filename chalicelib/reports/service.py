@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from chalicelib import ledger
 from chalicelib.auth import Principal
 from chalicelib.catalog import stores as catalog_stores
 from chalicelib.errors import ValidationFailed
-from chalicelib.ids import JAKARTA, jakarta_day, parse_day, utcnow
+from chalicelib.ids import JAKARTA, jakarta_day, parse_day, parse_iso, utcnow
 from chalicelib.reports import tables as counters
 from chalicelib.reports.fairness import gini, top_decile_share
 
@@ -25,7 +25,7 @@ FIRST_DAY = date(2021, 7, 1)  # e-Peken started in July 2021
 
 def record_sale(order: Any, kecamatan: str, sign: int, entry_id: str) -> bool:
     """Count a paid order (sign 1) or take a refunded one back (sign -1) in the sales counters, once."""
-    paid_at = datetime.fromisoformat(str(order.paid_at).replace("Z", "+00:00"))
+    paid_at = parse_iso(str(order.paid_at))
     day = jakarta_day(paid_at)
     total = int(order.total_idr) * sign
     by_category: dict[str, int] = {}

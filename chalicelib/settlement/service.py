@@ -43,11 +43,12 @@ from chalicelib.auth import Principal
 from chalicelib.catalog import stores
 from chalicelib.dynamo import WRITE_ATTEMPTS
 from chalicelib.errors import ValidationFailed, condition_failed
-from chalicelib.ids import JAKARTA, iso, jakarta_month, utcnow
+from chalicelib.ids import JAKARTA, iso, jakarta_month, parse_iso, utcnow
 from chalicelib.observability import logger
 from chalicelib.settlement import model, tables
 from chalicelib.settlement.tables import AccountRecord, EntryRecord
-from chalicelib.spending.model import FIRST_MONTH, valid_month
+from chalicelib.spending.model import FIRST_MONTH
+from chalicelib.spending.service import month_of
 
 if TYPE_CHECKING:
     from chalice.app import Response
@@ -81,7 +82,7 @@ def has_open_dispute(order_id: str) -> bool:
 
 
 def _month_of_time(at: str) -> str:
-    return jakarta_month(datetime.fromisoformat(at.replace("Z", "+00:00")))
+    return jakarta_month(parse_iso(at))
 
 
 def _entry(entry_id: str, kind: model.EntryKind, store_id: str, at: str, moves: model.Moves, **ids: str) -> EntryRecord:
@@ -246,15 +247,6 @@ def _readable(principal: Principal, store_id: str) -> None:
 def check_readable(principal: Principal, store_id: str) -> None:
     """Refuse a store's money figures to anyone but its owner, admins and finance (payouts use it too)."""
     _readable(principal, store_id)
-
-
-def month_of(query: Mapping[str, str]) -> str:
-    """Read `?month=` (default: this Jakarta month), from e-Peken's first month to this one."""
-    latest = jakarta_month(utcnow())
-    month = query.get("month") or latest
-    if not valid_month(month, latest):
-        raise ValidationFailed.field("month", f"must be YYYY-MM between {FIRST_MONTH} and {latest}")
-    return month
 
 
 def format_of(query: Mapping[str, str]) -> str:

@@ -39,7 +39,7 @@ from typing import Any
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from chalicelib.dynamo import index, region, table_name
+from chalicelib.dynamo import get_or_none, index, region, table_name
 from chalicelib.settlement.model import COUNTERS, Moves
 
 ALL = "all"  # the period of a store's running balance
@@ -55,7 +55,22 @@ def order_account(order_id: str) -> str:
     return f"order#{order_id}"
 
 
-class EntryRecord(Model):
+class Counted:
+    """The counter attributes (`model.COUNTERS`) an entry moves and an account keeps, declared once."""
+
+    pending_idr = NumberAttribute(default=0)
+    available_idr = NumberAttribute(default=0)
+    in_payout_idr = NumberAttribute(default=0)
+    paid_out_idr = NumberAttribute(default=0)
+    platform_fee_idr = NumberAttribute(default=0)
+    charged_idr = NumberAttribute(default=0)
+    refunded_idr = NumberAttribute(default=0)
+
+    def counters(self) -> dict[str, int]:
+        return {name: int(getattr(self, name) or 0) for name in COUNTERS}
+
+
+class EntryRecord(Counted, Model):
     """One money effect on a store (append-only)."""
 
     class Meta:
@@ -70,21 +85,14 @@ class EntryRecord(Model):
     order_id = UnicodeAttribute(null=True)
     refund_id = UnicodeAttribute(null=True)
     payout_id = UnicodeAttribute(null=True)
-    pending_idr = NumberAttribute(default=0)
-    available_idr = NumberAttribute(default=0)
-    in_payout_idr = NumberAttribute(default=0)
-    paid_out_idr = NumberAttribute(default=0)
-    platform_fee_idr = NumberAttribute(default=0)
-    charged_idr = NumberAttribute(default=0)
-    refunded_idr = NumberAttribute(default=0)
 
     by_store = index("by_store", "store_id", "at")
 
     def moves(self) -> Moves:
-        return Moves(**{name: int(getattr(self, name) or 0) for name in COUNTERS})
+        return Moves(**self.counters())
 
 
-class AccountRecord(Model):
+class AccountRecord(Counted, Model):
     """Counters of a store or the platform (all time or one month), or one order's settlement state."""
 
     class Meta:
@@ -93,13 +101,6 @@ class AccountRecord(Model):
 
     account = UnicodeAttribute(hash_key=True)
     period = UnicodeAttribute(range_key=True)
-    pending_idr = NumberAttribute(default=0)
-    available_idr = NumberAttribute(default=0)
-    in_payout_idr = NumberAttribute(default=0)
-    paid_out_idr = NumberAttribute(default=0)
-    platform_fee_idr = NumberAttribute(default=0)
-    charged_idr = NumberAttribute(default=0)
-    refunded_idr = NumberAttribute(default=0)
     # order state only
     store_id = UnicodeAttribute(null=True)
     total_idr = NumberAttribute(null=True)
@@ -111,28 +112,16 @@ class AccountRecord(Model):
 
     releasable = index("releasable", "release_flag", "completed_at")
 
-    def counters(self) -> dict[str, int]:
-        return {name: int(getattr(self, name) or 0) for name in COUNTERS}
-
 
 def order_state(order_id: str) -> AccountRecord | None:
     """Read an order's settlement state (consistent), None before its earning."""
-    from pynamodb.exceptions import DoesNotExist
-
-    try:
-        return AccountRecord.get(order_account(order_id), EARNING, consistent_read=True)
-    except DoesNotExist:
-        return None
+    return get_or_none(AccountRecord, order_account(order_id), EARNING)
 
 
 def balance(store_id: str) -> dict[str, int]:
     """A store's balance counters (zeros before its first entry)."""
-    from pynamodb.exceptions import DoesNotExist
-
-    try:
-        return AccountRecord.get(store_account(store_id), ALL, consistent_read=True).counters()
-    except DoesNotExist:
-        return {name: 0 for name in COUNTERS}
+    found = get_or_none(AccountRecord, store_account(store_id), ALL)
+    return found.counters() if found is not None else {name: 0 for name in COUNTERS}
 
 
 def months(account: str, first: str, last: str) -> list[AccountRecord]:

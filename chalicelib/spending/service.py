@@ -89,7 +89,7 @@ def _recount_one(row: Any, month: str, record: SpendingRecord | None, quota: int
     raise Conflict("spending is changing too fast; try again")
 
 
-def month_of(query: dict[str, str]) -> str:
+def month_of(query: Mapping[str, str]) -> str:
     """Read `?month=` (default: this Jakarta month) and check it."""
     latest = jakarta_month(utcnow())
     month = query.get("month") or latest

@@ -18,11 +18,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
 from chalicelib import config_rows
-from chalicelib.dynamo import index, region, table_name
+from chalicelib.dynamo import get_or_none, index, region, table_name
 
 ROSTER_PARTITION = "asn"
 
@@ -68,10 +67,7 @@ class SpendingRecord(Model):
 
 def asn(nip: str, consistent: bool = False) -> AsnRecord | None:
     """Read one roster row."""
-    try:
-        return AsnRecord.get(nip, consistent_read=consistent)
-    except DoesNotExist:
-        return None
+    return get_or_none(AsnRecord, nip, consistent=consistent)
 
 
 def is_active(row: AsnRecord) -> bool:
@@ -81,10 +77,7 @@ def is_active(row: AsnRecord) -> bool:
 
 def spending(nip: str, month: str) -> SpendingRecord | None:
     """Read one ASN-month of spending."""
-    try:
-        return SpendingRecord.get(nip, month, consistent_read=True)
-    except DoesNotExist:
-        return None
+    return get_or_none(SpendingRecord, nip, month)
 
 
 def policy_values() -> dict[str, Any] | None:
