@@ -8,6 +8,7 @@ from chalice.app import Chalice, CloudWatchEvent, Request, SQSEvent
 
 from chalicelib import http
 from chalicelib.api import OPTIONAL, PUBLIC, SIGNED_IN, Api
+from chalicelib.auth import STAFF_GROUPS
 from chalicelib.config import dev_routes_enabled, queue_name
 from chalicelib.errors import (
     AmountOutOfRange,
@@ -427,13 +428,10 @@ def payout_onboarding_link(caller: Principal, store_id: str) -> shapes.PayoutOnb
     return payout_accounts.onboarding_link(caller, store_id)
 
 
-PAYOUT_OFFICERS = ("admin", "finance")
-
-
 @route(
     "POST",
     "/v1/admin/stores/{store_id}/payout-account/verify",
-    PAYOUT_OFFICERS,
+    STAFF_GROUPS,
     errors=(InvalidTransition, Conflict),
 )
 def verify_payout_account(
@@ -445,7 +443,7 @@ def verify_payout_account(
 
 # --- settlement: the sellers' earnings ledger -----------------------------------------
 route = routes.section("settlement")
-BALANCE_READERS = ("seller", "admin", "finance")  # sellers: their own stores only
+BALANCE_READERS = ("seller", *STAFF_GROUPS)  # sellers: their own stores only
 
 
 @route("GET", "/v1/stores/{store_id}/balance", BALANCE_READERS)
@@ -460,15 +458,13 @@ def store_statement(caller: Principal, store_id: str, request: Request) -> shape
     return settlement.statement_answer(caller, store_id, http.query(request))  # type: ignore[no-any-return]
 
 
-@route("GET", "/v1/admin/reports/money", ("finance", "admin"), query=("month",))
+@route("GET", "/v1/admin/reports/money", STAFF_GROUPS, query=("month",))
 def money_report(request: Request) -> shapes.MoneyReport:
     """Money over all time to the month's end: charged - refunded = pending + available + in payout + paid out + fee."""
     return settlement.money_report(spending.month_of(http.query(request)))
 
 
 # --- payout batches (finance pays the stores) ------------------------------------------
-route = routes.section("settlement")
-PAYOUT_READERS = ("finance", "admin")
 
 
 @route("POST", "/v1/admin/payouts/run", "finance", status=201, also=(200,))
@@ -477,14 +473,14 @@ def run_payouts() -> shapes.PayoutRun:
     return payout_batches.run_now()  # type: ignore[return-value]
 
 
-@route("GET", "/v1/admin/payout-batches", PAYOUT_READERS, query=("batch_status",))
+@route("GET", "/v1/admin/payout-batches", STAFF_GROUPS, query=("batch_status",))
 def list_payout_batches(request: Request) -> shapes.PayoutBatchPage:
     """Page through payout batches, newest first, optionally of one status."""
     paging = page_request(request.query_params, payout_batches.BATCH_CURSOR)
     return payout_batches.listing(http.query(request), paging)
 
 
-@route("GET", "/v1/admin/payout-batches/{batch_id}", PAYOUT_READERS)
+@route("GET", "/v1/admin/payout-batches/{batch_id}", STAFF_GROUPS)
 def get_payout_batch(batch_id: str) -> shapes.PayoutBatch:
     """Show a payout batch with its payouts."""
     return payout_batches.show(batch_id)

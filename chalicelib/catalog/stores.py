@@ -142,6 +142,13 @@ def owned(principal: Principal, store_id: str) -> StoreRecord:
     return store
 
 
+def owned_or_read_by(principal: Principal, store_id: str, readers: tuple[str, ...]) -> StoreRecord:
+    """Return the store to its owner or to a member of `readers` (who read any store); others as `owned`."""
+    if any(principal.has(group) for group in readers):
+        return load(store_id)
+    return owned(principal, store_id)
+
+
 def _not_owner() -> Exception:
     from chalicelib.errors import Forbidden
 

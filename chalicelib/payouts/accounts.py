@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib import queues
-from chalicelib.auth import Principal
+from chalicelib.auth import STAFF_GROUPS, Principal
 from chalicelib.catalog import stores
 from chalicelib.dynamo import WRITE_ATTEMPTS, set_or_remove
 from chalicelib.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed, condition_failed
@@ -34,15 +34,12 @@ if TYPE_CHECKING:
     from chalicelib import shapes
     from chalicelib.catalog.tables import StoreRecord
 
-OFFICERS = ("admin", "finance")  # who may read any store's payout account and verify bank accounts
 STRIPE = "stripe"  # `verified_by` when Stripe's onboarding verified the account
 
 
 def show(principal: Principal, store_id: str) -> shapes.PayoutAccount:
     """The store's payout account, to its owner and officers; another seller gets 403 (404 if the store is hidden)."""
-    store = stores.load(store_id)
-    if store.owner_id != principal.user_id and not any(principal.has(g) for g in OFFICERS):
-        stores.owned(principal, store_id)  # raises: 403 for a visible store, 404 for a hidden one
+    stores.owned_or_read_by(principal, store_id, STAFF_GROUPS)  # admins and finance read any store's
     return render(_account(store_id))
 
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
 
 from chalicelib import marketplace_settings, queues
-from chalicelib.auth import Principal
+from chalicelib.auth import STAFF_GROUPS, Principal
 from chalicelib.catalog import stores
 from chalicelib.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import iso, new_id, utcnow
@@ -239,7 +239,7 @@ def listing(query: Mapping[str, str], paging: PageRequest) -> shapes.PayoutBatch
 
 def of_store(principal: Principal, store_id: str, paging: PageRequest) -> shapes.PayoutPage:
     """GET /v1/stores/{store_id}/payouts: the store's payouts newest first (owner, admin, finance)."""
-    settlement.check_readable(principal, store_id)
+    stores.owned_or_read_by(principal, store_id, STAFF_GROUPS)
     after = None
     if paging.after:
         after = {name: {"S": value} for name, value in {**paging.after, "store_id": store_id}.items()}

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import marketplace_settings
-from chalicelib.auth import Principal
+from chalicelib.auth import STAFF_GROUPS, Principal
 from chalicelib.catalog import stores
 from chalicelib.dynamo import WRITE_ATTEMPTS
 from chalicelib.errors import ValidationFailed, condition_failed
@@ -57,7 +57,6 @@ if TYPE_CHECKING:
 
 RELEASE_PAGE = 100  # due orders per Query page
 RELEASE_MAX_PAGES = 20  # per run; the rest waits for the next (hourly) run
-READERS = ("admin", "finance")  # read any store's balance and statement
 
 
 @dataclass(frozen=True)
@@ -236,19 +235,6 @@ def balances(store_ids: list[str]) -> dict[str, dict[str, int]]:
 # --- reads (the API) -------------------------------------------------------------------
 
 
-def _readable(principal: Principal, store_id: str) -> None:
-    """Admins and finance read any store; a seller only their own (403 if visible, 404 if not)."""
-    if any(principal.has(group) for group in READERS):
-        stores.load(store_id)
-    else:
-        stores.owned(principal, store_id)
-
-
-def check_readable(principal: Principal, store_id: str) -> None:
-    """Refuse a store's money figures to anyone but its owner, admins and finance (payouts use it too)."""
-    _readable(principal, store_id)
-
-
 def format_of(query: Mapping[str, str]) -> str:
     """Read `?format=` (json, the default, or csv)."""
     wanted = query.get("format") or "json"
@@ -268,7 +254,7 @@ def _render_balance(counters: Mapping[str, int]) -> shapes.Balance:
 
 def balance(principal: Principal, store_id: str) -> shapes.Balance:
     """A store's balance (GET /v1/stores/{store_id}/balance)."""
-    _readable(principal, store_id)
+    stores.owned_or_read_by(principal, store_id, STAFF_GROUPS)  # staff read any store's money
     return _render_balance(tables.balance(store_id))
 
 
@@ -290,7 +276,7 @@ def statement(principal: Principal, store_id: str, month: str) -> shapes.Stateme
     Balances are what the store is owed (pending + available + in payout); opening and closing
     come from the month counters, the entries from the ledger (they agree: one transaction each).
     """
-    _readable(principal, store_id)
+    stores.owned_or_read_by(principal, store_id, STAFF_GROUPS)  # staff read any store's money
     opening: dict[str, int] = {}
     this_month: dict[str, int] = {}
     for record in tables.months(tables.store_account(store_id), FIRST_MONTH, month):
