@@ -86,7 +86,7 @@ bench: $(STAMP)
 
 # The long adversarial runs (README "Adversarial suite"): fuzzing with more examples per
 # operation, then thousands of randomised soak operations; figures land in build/.
-SOAK_OPERATIONS ?= 1000
+SOAK_OPERATIONS ?= $(or $(PEKEN_SOAK_OPERATIONS),1000)
 FUZZ_EXAMPLES ?= 15
 soak: $(STAMP)
 	mkdir -p build

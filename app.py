@@ -16,7 +16,9 @@ from chalicelib.errors import (
     BadSignature,
     CartEmpty,
     Conflict,
+    DeliveryUnavailable,
     Forbidden,
+    InvalidHandoverCode,
     InvalidTransition,
     OutOfStock,
     OwnStore,
@@ -25,6 +27,7 @@ from chalicelib.errors import (
     PriceAboveReference,
     ReferenceRequired,
     StoreUnavailable,
+    TooManyAttempts,
 )
 from chalicelib.jobs.schedules import SCHEDULES
 from chalicelib.lazy import lazy
@@ -38,13 +41,17 @@ if TYPE_CHECKING:
     from chalicelib.cart import service as cart
     from chalicelib.catalog import categories as catalog_categories
     from chalicelib.catalog import listing, model, products, reference, stores
+    from chalicelib.disputes import model as dispute_model
+    from chalicelib.disputes import service as disputes
     from chalicelib.jobs import service as jobs
     from chalicelib.notifications import service as notifications
     from chalicelib.orders import checkout, expiry
     from chalicelib.orders import events as order_events
+    from chalicelib.orders import handover as order_handover
     from chalicelib.orders import model as order_model
     from chalicelib.orders import service as orders
     from chalicelib.payments import model as payment_model
+    from chalicelib.payments import partial as partial_refunds
     from chalicelib.payments import webhook
     from chalicelib.payments import worker as payments
     from chalicelib.payouts import accounts as payout_accounts
@@ -58,6 +65,8 @@ if TYPE_CHECKING:
     from chalicelib.spending import model as spending_model
     from chalicelib.spending import reminders, roster
     from chalicelib.spending import service as spending
+    from chalicelib.uploads import model as upload_model
+    from chalicelib.uploads import service as uploads
 else:
     openapi = lazy("chalicelib.openapi")
     shapes = lazy("chalicelib.shapes")  # read only to build the document (return annotations name its types)
@@ -70,15 +79,19 @@ else:
     stores = lazy("chalicelib.catalog.stores")
     catalog_categories = lazy("chalicelib.catalog.categories")
     devtools = lazy("chalicelib.devtools")
+    dispute_model = lazy("chalicelib.disputes.model")
+    disputes = lazy("chalicelib.disputes.service")
     jobs = lazy("chalicelib.jobs.service")
     notifications = lazy("chalicelib.notifications.service")
     checkout = lazy("chalicelib.orders.checkout")
     expiry = lazy("chalicelib.orders.expiry")
     order_events = lazy("chalicelib.orders.events")
+    order_handover = lazy("chalicelib.orders.handover")
     order_model = lazy("chalicelib.orders.model")
     orders = lazy("chalicelib.orders.service")
     payments = lazy("chalicelib.payments.worker")
     payment_model = lazy("chalicelib.payments.model")
+    partial_refunds = lazy("chalicelib.payments.partial")
     webhook = lazy("chalicelib.payments.webhook")
     payout_accounts = lazy("chalicelib.payouts.accounts")
     payout_batches = lazy("chalicelib.payouts.batches")
@@ -92,6 +105,8 @@ else:
     reminders = lazy("chalicelib.spending.reminders")
     roster = lazy("chalicelib.spending.roster")
     spending = lazy("chalicelib.spending.service")
+    upload_model = lazy("chalicelib.uploads.model")
+    uploads = lazy("chalicelib.uploads.service")
     wilayah = lazy("chalicelib.wilayah")
 
 app = Chalice(app_name="peken", configure_logs=False)  # Powertools owns the "peken" logger
@@ -323,7 +338,16 @@ def delete_cart_item(caller: Principal, product_id: str) -> shapes.Cart:
     return cart.remove(caller, product_id)
 
 
-CHECKOUT_ERRORS = (Conflict, OutOfStock, StoreUnavailable, OwnStore, CartEmpty, AmountOutOfRange, PaymentUnavailable)
+CHECKOUT_ERRORS = (
+    Conflict,
+    OutOfStock,
+    StoreUnavailable,
+    OwnStore,
+    CartEmpty,
+    AmountOutOfRange,
+    PaymentUnavailable,
+    DeliveryUnavailable,
+)
 
 
 @route("POST", "/v1/checkout", "buyer", status=201, errors=CHECKOUT_ERRORS, idempotency_required=True)
@@ -379,10 +403,15 @@ def ready_order(caller: Principal, order_id: str) -> shapes.Order:
     return orders.act(caller, order_id, "ready")
 
 
-@route("POST", "/v1/orders/{order_id}/complete", SIGNED_IN, errors=ORDER_MOVE_ERRORS)
-def complete_order(caller: Principal, order_id: str) -> shapes.Order:
-    """Complete a ready order."""
-    return orders.act(caller, order_id, "complete")
+@route(
+    "POST",
+    "/v1/orders/{order_id}/complete",
+    SIGNED_IN,
+    errors=(*ORDER_MOVE_ERRORS, InvalidHandoverCode, TooManyAttempts),
+)
+def complete_order(caller: Principal, order_id: str, body: order_handover.CompleteRequest) -> shapes.Order:
+    """Complete a ready order: its buyer without a code, its store's owner with the buyer's handover code."""
+    return orders.complete(caller, order_id, body)
 
 
 @route("POST", "/v1/orders/{order_id}/cancel", SIGNED_IN, errors=(*ORDER_MOVE_ERRORS, PaymentUnavailable))
@@ -399,6 +428,73 @@ route = routes.section("payments")
 def stripe_webhook(request: Request) -> shapes.WebhookReceipt:
     """Receive a Stripe event (signed)."""
     return webhook.receive(request.raw_body, request.headers.get("stripe-signature"))
+
+
+@route(
+    "POST", "/v1/admin/orders/{order_id}/refunds", "admin", status=202, errors=(Conflict,), idempotency_required=True
+)
+def refund_order_part(
+    caller: Principal, request: Request, order_id: str, body: payment_model.PartialRefundRequest
+) -> shapes.OrderRefund:
+    """Refund part of a paid order (a goodwill refund): recorded at once, made with Stripe by the worker."""
+    return partial_refunds.goodwill(caller, order_id, body, request.headers["Idempotency-Key"])
+
+
+# --- evidence uploads (photos posted straight to the private bucket) -------------------
+route = routes.section("uploads")
+
+
+@route("POST", "/v1/uploads", SIGNED_IN, status=201)
+def create_upload(caller: Principal, body: upload_model.NewUpload) -> shapes.PresignedUpload:
+    """Get a presigned S3 POST for one JPEG or PNG photo (at most 5 MiB), valid 10 minutes."""
+    return uploads.create(caller, body)
+
+
+# --- disputes (a buyer's complaint; the seller answers, an admin decides) -----------------
+route = routes.section("disputes")
+DISPUTE_DECISION_ERRORS = (Conflict, InvalidTransition, PaymentUnavailable)
+
+
+@route("POST", "/v1/orders/{order_id}/disputes", "buyer", status=201, errors=(Conflict, InvalidTransition))
+def open_dispute(caller: Principal, order_id: str, body: dispute_model.NewDispute) -> shapes.Dispute:
+    """Dispute my ready (or lately completed) order: what is wrong, which lines, photos; the seller must answer."""
+    return disputes.open_dispute(caller, order_id, body)
+
+
+@route("GET", "/v1/disputes/{dispute_id}", SIGNED_IN)
+def get_dispute(caller: Principal, dispute_id: str) -> shapes.Dispute:
+    """Show a dispute with its thread, evidence links (5 minutes) and history (buyer, store owner, admin)."""
+    return disputes.show(caller, dispute_id)
+
+
+@route("POST", "/v1/disputes/{dispute_id}/messages", SIGNED_IN, status=201, errors=(Conflict,))
+def post_dispute_message(caller: Principal, dispute_id: str, body: dispute_model.DisputeMessageInput) -> shapes.Dispute:
+    """Write in a dispute's thread (buyer, store owner, admin); the other parties are told."""
+    return disputes.post_message(caller, dispute_id, body)
+
+
+@route("POST", "/v1/disputes/{dispute_id}/accept", "seller", errors=DISPUTE_DECISION_ERRORS)
+def accept_dispute(caller: Principal, dispute_id: str) -> shapes.Dispute:
+    """Accept a dispute on my store's order: the requested amount is refunded."""
+    return disputes.accept(caller, dispute_id)
+
+
+@route("POST", "/v1/disputes/{dispute_id}/contest", "seller", errors=(Conflict, InvalidTransition))
+def contest_dispute(caller: Principal, dispute_id: str, body: dispute_model.DisputeContest) -> shapes.Dispute:
+    """Contest a dispute on my store's order, saying why: an admin decides."""
+    return disputes.contest(caller, dispute_id, body)
+
+
+@route("GET", "/v1/admin/disputes", "admin", query=("dispute_status",))
+def admin_disputes(request: Request) -> shapes.DisputePage:
+    """Page through disputes oldest first, with their age: of one status, or (none given) open and contested."""
+    return disputes.queue(http.query(request), page_request(request.query_params, disputes.CURSOR_FIELDS))
+
+
+@route("POST", "/v1/admin/disputes/{dispute_id}/resolve", "admin", errors=DISPUTE_DECISION_ERRORS)
+def resolve_dispute(caller: Principal, dispute_id: str, body: dispute_model.DisputeResolution) -> shapes.Dispute:
+    """Decide an open or contested dispute: refund (at most what is still refundable) or reject."""
+    return disputes.resolve(caller, dispute_id, body)
 
 
 # --- payout accounts -------------------------------------------------------------------
@@ -488,7 +584,7 @@ def get_payout_batch(batch_id: str) -> shapes.PayoutBatch:
 
 @route("POST", "/v1/admin/payout-batches/{batch_id}/approve", "finance", errors=(InvalidTransition,))
 def approve_payout_batch(caller: Principal, batch_id: str) -> shapes.PayoutBatch:
-    """Approve a pending batch (finance): bank payouts then wait for the bank's results."""
+    """Approve a pending batch (finance): Stripe Connect payouts are transferred, bank payouts wait for results."""
     return payout_batches.approve(caller, batch_id)
 
 
@@ -696,6 +792,11 @@ def spending_reminders(event: CloudWatchEvent) -> dict[str, Any]:
 @app.schedule(SCHEDULES["release_earnings"])
 def release_earnings(event: CloudWatchEvent) -> dict[str, Any]:
     return jobs.run("release_earnings", settlement.release_due)
+
+
+@app.schedule(SCHEDULES["escalate_disputes"])
+def escalate_disputes(event: CloudWatchEvent) -> dict[str, Any]:
+    return jobs.run("escalate_disputes", disputes.escalate_due)
 
 
 @app.schedule(SCHEDULES["payout_run"])

@@ -43,7 +43,13 @@ SIGNED_IN = "signed_in"  # any verified caller; the service decides what they ma
 View = Callable[..., Any]
 # A query parameter's declared name is its name on the wire, except where two operations read
 # one wire name with different meanings (a store's status, an order's status).
-WIRE_NAMES = {"store_kind": "kind", "store_status": "status", "order_status": "status", "batch_status": "status"}
+WIRE_NAMES = {
+    "store_kind": "kind",
+    "store_status": "status",
+    "order_status": "status",
+    "batch_status": "status",
+    "dispute_status": "status",
+}
 PAGE_PARAMETERS = ("limit", "cursor")
 PAGE_SHAPE_SUFFIX = "Page"  # a shape named ...Page has a string `next_cursor` (tests/unit/test_app_surface.py)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 LOCAL_STAGE = "local"
+UPLOADS_BUCKET_ENV = "PEKEN_UPLOADS_BUCKET"  # the evidence bucket: the template sets it, locally prepare.py
 DEV_ROUTES_ENV = "PEKEN_DEV_ROUTES"  # set to 1 by the local stack (with stage local) to register /v1/dev/*
 # The local stack's two issuers, standing in for the public and the staff user pools.
 LOCAL_ISSUER, LOCAL_AUDIENCE = "peken-local", "peken-local-client"
@@ -37,6 +38,9 @@ class Settings:
     # A refund Stripe failed is made again after this: a message delay, so at most
     # queues.MAX_DELAY_SECONDS (SQS's longest); the default is that longest delay.
     refund_retry_seconds: int = 900
+    # The private bucket evidence photos are posted to (the template names it per account:
+    # peken-<stage>-uploads-<account>; the local stack creates the same); `chalicelib.uploads`.
+    uploads_bucket: str = ""
 
     def resource_name(self, short: str) -> str:
         """Name a table or queue of this stage (the template uses the same rule)."""
@@ -102,4 +106,5 @@ def settings() -> Settings:
         stripe_min_charge_idr=int(env.get("PEKEN_STRIPE_MIN_CHARGE_IDR", Settings.stripe_min_charge_idr)),
         stripe_max_charge_idr=int(env.get("PEKEN_STRIPE_MAX_CHARGE_IDR", Settings.stripe_max_charge_idr)),
         refund_retry_seconds=int(env.get("PEKEN_REFUND_RETRY_SECONDS", Settings.refund_retry_seconds)),
+        uploads_bucket=env.get(UPLOADS_BUCKET_ENV, ""),
     )

@@ -182,6 +182,12 @@ class StoreUnavailable(ApiError):
     status, code = 409, "store_unavailable"
 
 
+class DeliveryUnavailable(ApiError):
+    """A store of the cart cannot hand over that way: no delivery there, or no pickup (`details.store_id`)."""
+
+    status, code = 422, "delivery_unavailable"
+
+
 class OwnStore(ApiError):
     """Sellers may not buy from their own store: the obligation would be met with money that comes back."""
 
@@ -237,6 +243,18 @@ class IdempotencyKeyRequired(ApiError):
 
 class IdempotencyKeyReused(ApiError):
     status, code = 422, "idempotency_key_reused"
+
+
+class InvalidHandoverCode(ApiError):
+    """The code the store typed is not the one its buyer holds (`details.attempts_left`)."""
+
+    status, code = 422, "invalid_handover_code"
+
+
+class TooManyAttempts(ApiError):
+    """Too many wrong handover codes: the order's handover is locked for a while (`details.retry_after_seconds`)."""
+
+    status, code = 429, "too_many_attempts"
 
 
 def codes_of(error: type[ApiError]) -> tuple[str, ...]:

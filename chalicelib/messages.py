@@ -58,12 +58,13 @@ class PaymentEvent(Message):
 
 @dataclass(frozen=True)
 class RefundOrder(Message):
-    """Refund a cancelled or expired order's payment in full (idempotent per order)."""
+    """Refund a cancelled or expired order's payment in full (idempotent per order), or one partial refund of it."""
 
     TYPE: ClassVar[str] = "refund_order"
     QUEUE: ClassVar[str] = "payments"
 
     order_id: str
+    refund_id: str = ""  # a partial refund's id (payments.partial); "" : the whole-order refund
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class OrderEvent(Message):
     amount_idr: int = 0
     month: str = ""
     buyer_nip: str = ""
+    refund_id: str = ""  # a `refunded` event of a partial refund: its id keys each effect (once per refund)
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,19 @@ class RecountCompliance(Message):
     month: str
 
 
+@dataclass(frozen=True)
+class SendPayouts(Message):
+    """Send an approved batch's payouts still without a result (Stripe transfers; bank payouts to `processing`)."""
+
+    TYPE: ClassVar[str] = "send_payouts"
+    QUEUE: ClassVar[str] = "payments"
+
+    batch_id: str
+
+
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    cls.TYPE: cls for cls in (Notify, PaymentEvent, RefundOrder, ExpireCheckout, OrderEvent, RecountCompliance)
+    cls.TYPE: cls
+    for cls in (Notify, PaymentEvent, RefundOrder, ExpireCheckout, OrderEvent, RecountCompliance, SendPayouts)
 }
 
 

@@ -19,6 +19,7 @@ from chalicelib.catalog.categories import CATEGORY_IDS
 from chalicelib.catalog.model import STORE_KINDS, STORE_STATUSES
 from chalicelib.catalog.reference import SKU_PATTERN
 from chalicelib.catalog.search import SORTS as LISTING_SORTS
+from chalicelib.disputes.model import STATUSES as DISPUTE_STATUSES
 from chalicelib.http import MAX_PATH_PARAM_CHARS
 from chalicelib.idempotency import MAX_KEY_LENGTH
 from chalicelib.ids import DAY_PATTERN
@@ -62,6 +63,7 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "include_hidden": _or_empty({"enum": ["true", "false"]}),
     "format": _or_empty({"enum": list(STATEMENT_FORMATS)}),
     "batch_status": _or_empty({"enum": list(PAYOUT_BATCH_STATUSES)}),
+    "dispute_status": _or_empty({"enum": list(DISPUTE_STATUSES)}),
 }
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "sku": {
@@ -89,7 +91,12 @@ BODY_EXAMPLES: dict[str, dict[str, Any]] = {
         "address": "Jl. Airlangga 1",
         "phone_number": "081234567890",
     },
-    "patch_store": {"open": True, "address": "Jl. Airlangga 2"},
+    "patch_store": {
+        "open": True,
+        "address": "Jl. Airlangga 2",
+        "pickup": True,
+        "delivery": {"enabled": True, "fee_idr": 5000, "free_from_idr": 100000, "kecamatan": ["Gubeng"]},
+    },
     "reject_store": {"reason": "NIB tidak cocok"},
     "suspend_store": {"reason": "keluhan pembeli"},
     "create_product": {
@@ -107,8 +114,11 @@ BODY_EXAMPLES: dict[str, dict[str, Any]] = {
     "put_cart_item": {"quantity": 2},
     "create_checkout": {"fulfillment": {"method": "pickup"}},
     "cancel_order": {"reason": "salah pesan"},
+    "refund_order_part": {"amount_idr": 5000, "reason": "telur pecah", "lines": []},
+    "complete_order": {"handover_code": "482913"},
     "read_notifications": {"ids": ["01JDZQ8V6W3X5Y7Z9A1B2C3D4E"]},
     "dev_pay": {"outcome": "succeeded"},
+    "create_upload": {"content_type": "image/png", "size_bytes": 48213},
     "upload_roster": {"rows": [_ASN_ROW]},
     "patch_asn": {"active": False, "grade": "III/b", "phone_number": "081234567890"},
     "put_spending_policy": {"default_quota_idr": 300000, "quota_by_grade": {"IV/e": 1000000}},
@@ -120,6 +130,15 @@ BODY_EXAMPLES: dict[str, dict[str, Any]] = {
         "account_name": "Sri Rejeki",
     },
     "verify_payout_account": {},
+    "open_dispute": {
+        "reason": "missing_items",
+        "description": "Dua bungkus beras tidak ada di kantong.",
+        "lines": [{"product_id": "01JDZQ8V6W3X5Y7Z9A1B2C3D4E", "quantity": 2}],
+        "evidence": ["01JDZQ8V6W3X5Y7Z9A1B2C3D4F"],
+    },
+    "post_dispute_message": {"body": "Foto kantongnya sudah saya lampirkan."},
+    "contest_dispute": {"reason": "Pembeli menerima semua barang; ada tanda terima."},
+    "resolve_dispute": {"outcome": "refund", "refund_idr": 12000, "note": "Separuh barang rusak menurut foto."},
     "record_payout_results": {
         "results": [{"payout_id": "01JDZQ8V6W3X5Y7Z9A1B2C3D4E", "status": "paid", "reference": "TRX-1"}]
     },

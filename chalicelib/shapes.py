@@ -19,6 +19,9 @@ from typing_extensions import TypedDict
 from chalicelib.auth import GROUPS
 from chalicelib.catalog.categories import CATEGORY_IDS
 from chalicelib.catalog.model import HIDDEN_REASONS, STORE_KINDS, STORE_STATUSES
+from chalicelib.disputes.model import PARTIES as DISPUTE_PARTIES
+from chalicelib.disputes.model import REASONS as DISPUTE_REASONS
+from chalicelib.disputes.model import STATUSES as DISPUTE_STATUSES
 from chalicelib.orders.model import REFUND_STATUSES, CheckoutStatus, FulfillmentMethod
 from chalicelib.orders.model import STATUSES as ORDER_STATUSES
 from chalicelib.payouts.model import ACCOUNT_STATUSES as PAYOUT_ACCOUNT_STATUSES
@@ -90,6 +93,14 @@ class ErrorDetails(TypedDict, total=False):
     max_price_idr: int  # the cap a price is above
     reference_sku: str
     reference_quantity: float
+    attempts_left: int  # wrong handover codes left before the lockout
+    locked_until: Timestamp  # when a handover lockout ends
+    retry_after_seconds: int  # how long a handover lockout still lasts
+    store_name: str  # delivery_unavailable: the (first) store that cannot serve the order
+    kecamatan: str | None  # delivery_unavailable: where the delivery was to go
+    dispute_id: str  # conflict: the order's undecided dispute
+    closed_at: Timestamp  # a dispute window that closed
+    stores: list[dict[str, Any]]  # delivery_unavailable: every store that cannot, {store_id, store_name}
 
 
 class ErrorBody(TypedDict):
@@ -219,6 +230,16 @@ class ReferencePriceList(TypedDict):
     next_cursor: None
 
 
+class StoreDelivery(TypedDict):
+    """A store's delivery offer; `kecamatan` as its owner set it (empty: its own), `areas` the list in effect."""
+
+    enabled: bool
+    fee_idr: Idr
+    free_from_idr: Idr | None
+    kecamatan: list[str]
+    areas: list[str]
+
+
 class Store(TypedDict):
     """A store; owner, phone, NIB, reason and turnover only for its owner and the admins."""
 
@@ -231,6 +252,8 @@ class Store(TypedDict):
     status: StoreStatus
     open: bool
     listed: bool
+    pickup: bool
+    delivery: StoreDelivery
     created_at: Timestamp
     updated_at: Timestamp
     owner_id: NotRequired[str]
@@ -312,6 +335,8 @@ class OrderFulfillment(TypedDict):
     address: NotRequired[str | None]
     notes: NotRequired[str | None]
     contact: NotRequired[OrderContact | None]
+    kecamatan: NotRequired[str | None]  # the delivery address's official kecamatan and kelurahan
+    kelurahan: NotRequired[str | None]
 
 
 class Refund(TypedDict):
@@ -324,6 +349,24 @@ class HistoryEntry(TypedDict):
     at: Timestamp
 
 
+class OrderRefundLine(TypedDict):
+    product_id: Id
+    quantity: Annotated[int, json_schema(minimum=1)]
+
+
+class OrderRefund(TypedDict):
+    """One refund of an order: a partial one (payments.partial) or the whole-order refund of a cancel."""
+
+    refund_id: Id
+    order_id: Id
+    amount_idr: Idr
+    status: Annotated[str, one_of(REFUND_STATUSES)]
+    reason: str
+    lines: list[OrderRefundLine]  # empty: an amount, not particular goods
+    created_at: Timestamp
+    at: Timestamp | None  # when Stripe reported it succeeded
+
+
 class Order(TypedDict):
     order_id: Id
     checkout_id: Id
@@ -332,13 +375,19 @@ class Order(TypedDict):
     store_name: str
     status: OrderStatus
     lines: list[OrderLine]
-    total_idr: Idr
+    total_idr: Idr  # the goods (`subtotal_idr`) plus `delivery_fee_idr`
+    delivery_fee_idr: Idr
+    subtotal_idr: Idr
     fulfillment: OrderFulfillment
-    refund: Refund | None
+    refund: Refund | None  # the first refund (see `refunds`)
+    refunds: list[OrderRefund]  # every refund, oldest first
+    refunded_idr: Idr  # their sum, pending or done; never above total_idr
     history: list[HistoryEntry]
     created_at: Timestamp
     expires_at: Timestamp
     reason: str | None
+    completed_without_confirmation: bool  # completed by the auto-complete schedule, not by buyer or code
+    handover_code: NotRequired[Annotated[str, json_schema(pattern="^[0-9]{6}$")]]  # its buyer's view, once ready
 
 
 class OrderPage(TypedDict):
@@ -350,6 +399,7 @@ class CheckoutOrder(TypedDict):
     order_id: Id
     store_id: Id
     total_idr: Idr
+    delivery_fee_idr: Idr
     status: OrderStatus
 
 
@@ -437,8 +487,9 @@ class PayoutLine(TypedDict):
     amount_idr: Idr
     method: Annotated[str, one_of(PAYOUT_METHODS)]
     status: Annotated[str, one_of(PAYOUT_STATUSES)]
-    reference: str | None  # the bank's (or Stripe's) reference once paid
+    reference: str | None  # the bank's reference, or the Stripe transfer's id, once paid
     failure_reason: str | None
+    reversed_idr: Idr  # taken back from a Connect payout after refunds (a transfer reversal)
     created_at: Timestamp
 
 
@@ -629,6 +680,78 @@ class MoneyReport(TypedDict):
     paid_out_idr: Idr
     platform_fee_idr: Idr
     difference_idr: SignedIdr
+
+
+class PresignedUpload(TypedDict):
+    upload_id: str
+    url: str  # POST the form here: `fields` as they are, then the file as the field `file`, last
+    fields: dict[str, str]
+    expires_at: Timestamp
+
+
+# --- disputes ------------------------------------------------------------------------
+
+
+class DisputeSummary(TypedDict):
+    """A dispute as the admins' queue lists it (`age_seconds`: since it was opened)."""
+
+    dispute_id: Id
+    order_id: Id
+    store_id: Id
+    buyer_id: Id
+    status: Annotated[str, one_of(DISPUTE_STATUSES)]
+    reason: Annotated[str, one_of(DISPUTE_REASONS)]
+    description: str
+    lines: list[DisputeLine]
+    requested_refund_idr: Idr
+    refund_idr: Idr | None  # what the decision refunds (accept or resolve with a refund)
+    respond_by: Timestamp  # an open dispute still unanswered then is escalated (contested)
+    created_at: Timestamp
+    updated_at: Timestamp
+    age_seconds: Count
+
+
+class DisputeLine(TypedDict):
+    product_id: Id
+    name: str
+    unit_price_idr: Idr
+    quantity: Count
+    amount_idr: Idr
+
+
+class DisputeEvidence(TypedDict):
+    upload_id: Id
+    content_type: str
+    size_bytes: Count
+    url: str  # a presigned GET, valid until expires_at
+    expires_at: Timestamp
+
+
+class DisputeMessage(TypedDict):
+    message_id: Id
+    author_id: Id
+    author_role: Annotated[str, one_of(DISPUTE_PARTIES)]
+    body: str
+    at: Timestamp
+
+
+class DisputeHistoryEntry(TypedDict):
+    status: Annotated[str, one_of(DISPUTE_STATUSES)]
+    at: Timestamp
+    by: Annotated[str, one_of(DISPUTE_PARTIES)]
+
+
+class Dispute(DisputeSummary):
+    contest_reason: str | None
+    note: str | None  # the admin's note with the decision
+    evidence: list[DisputeEvidence]
+    messages: list[DisputeMessage]  # oldest first
+    history: list[DisputeHistoryEntry]
+
+
+class DisputePage(TypedDict):
+    items: list[DisputeSummary]
+    next_cursor: str | None
 
 
 class JobRun(TypedDict):

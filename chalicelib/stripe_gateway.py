@@ -1,11 +1,13 @@
-"""The only module that imports `stripe`: PaymentIntents, refunds, Connect accounts, webhook verification.
+"""The only module that imports `stripe`: PaymentIntents, refunds, Connect accounts and transfers, webhooks.
 
 Amounts cross this boundary as whole Rupiah and leave it as Stripe's IDR minor units (x100).
 Stripe's answers become our errors here, never a 500: "try later" (connection, rate limit,
-Stripe's own 5xx) is PaymentUnavailable (503); an amount Stripe will not charge is 422
-(`amount_too_small`/`amount_too_large`, checked before calling, see `check_amount`); an
-object Stripe does not know is MissingResource; any other refusal of our request is 502
-`payment_provider_error` (logged with Stripe's error code only).
+Stripe's own 5xx, a request with the same idempotency key still running) is
+PaymentUnavailable (503); an amount Stripe will not charge is 422 (`amount_too_small`/
+`amount_too_large`, checked before calling, see `check_amount`); an object Stripe does not
+know is MissingResource; any other refusal of our request is 502 `payment_provider_error`
+(logged with Stripe's error code only; callers that must tell a refusal from an outage, like
+the payouts, catch it).
 """
 
 from __future__ import annotations
@@ -99,6 +101,12 @@ def _call(fn: Any, *args: Any, amount_idr: int | None = None, **kwargs: Any) -> 
         raise PaymentUnavailable("the payment provider is unavailable; try again shortly") from exc
     except stripe.CardError:
         raise  # the buyer's card: callers that confirm payments decide
+    except stripe.IdempotencyError as exc:
+        if exc.http_status == 409:  # a request with the same key is still running (two approvals at once)
+            raise PaymentUnavailable("the same request to the payment provider is still running; try again") from exc
+        raise PaymentProviderError(
+            "the payment provider refused the request", {"stripe_code": "idempotency_error"}
+        ) from exc
     except stripe.StripeError as exc:
         code = str(exc.code or "")
         if code in AMOUNT_CODES and amount_idr is not None:
@@ -147,19 +155,22 @@ class Refund:
     id: str
     status: str
     order_id: str
+    partial_id: str = ""  # our id of a partial refund (metadata `refund_id`); "" : an order's whole refund
 
 
 def _refund(result: Any) -> Refund:
     metadata = result.metadata.to_dict() if result.metadata else {}
-    return Refund(str(result.id), str(result.status), str(metadata.get("order_id", "")))
+    return Refund(
+        str(result.id), str(result.status), str(metadata.get("order_id", "")), str(metadata.get("refund_id", ""))
+    )
 
 
-def refund(payment_intent_id: str, amount_idr: int, idempotency_key: str, order_id: str) -> Refund:
-    """Refund part or all of a payment."""
+def refund(payment_intent_id: str, amount_idr: int, idempotency_key: str, order_id: str, refund_id: str = "") -> Refund:
+    """Refund part or all of a payment (`refund_id`: our partial refund's id, kept in the metadata)."""
     params: Any = {
         "payment_intent": payment_intent_id,
         "amount": to_minor(amount_idr),
-        "metadata": {"order_id": order_id},
+        "metadata": {"order_id": order_id, **({"refund_id": refund_id} if refund_id else {})},
     }
     return _refund(_call(_client().v1.refunds.create, params=params, options={"idempotency_key": idempotency_key}))
 
@@ -226,19 +237,64 @@ def create_account_link(account_id: str, refresh_url: str, return_url: str) -> A
     return AccountLink(str(link.url), int(link.expires_at))
 
 
+@dataclass(frozen=True)
+class Transfer:
+    """What we need of a transfer to a connected account: its id and what of it was reversed (Rupiah)."""
+
+    id: str
+    amount_idr: int
+    reversed_idr: int
+
+
+def create_transfer(
+    amount_idr: int, destination: str, idempotency_key: str, transfer_group: str, metadata: dict[str, str]
+) -> Transfer:
+    """Move money from the platform's balance to a connected account (once per idempotency key)."""
+    params: Any = {
+        "amount": to_minor(amount_idr),
+        "currency": CURRENCY,
+        "destination": destination,
+        "transfer_group": transfer_group,
+        "metadata": metadata,
+    }
+    made = _call(_client().v1.transfers.create, params=params, options={"idempotency_key": idempotency_key})
+    return Transfer(str(made.id), from_minor(int(made.amount)), from_minor(int(made.amount_reversed or 0)))
+
+
+def transfer_in_group(transfer_group: str, payout_id: str) -> Transfer | None:
+    """The transfer already made for a payout (its own transfer group, at most a few), or None."""
+    found = _call(_client().v1.transfers.list, params={"transfer_group": transfer_group, "limit": 10})
+    for made in found.data:
+        if (made.metadata.to_dict() if made.metadata else {}).get("payout_id") == payout_id:
+            return Transfer(str(made.id), from_minor(int(made.amount)), from_minor(int(made.amount_reversed or 0)))
+    return None
+
+
+def reverse_transfer(transfer_id: str, amount_idr: int, idempotency_key: str, metadata: dict[str, str]) -> str:
+    """Take part of a transfer back from the connected account (once per key); the reversal's id."""
+    params: Any = {"amount": to_minor(amount_idr), "metadata": metadata}
+    reverse = _client().v1.transfers.reversals.create
+    made = _call(reverse, transfer_id, params=params, options={"idempotency_key": idempotency_key})
+    return str(made.id)
+
+
 def verify_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
-    """Verify Stripe-Signature over the raw body; return the event as plain data."""
-    secret = stripe_secrets().webhook_secret
-    if not signature or not secret:
+    """Verify Stripe-Signature over the raw body (the platform's or the Connect endpoint's secret); the event."""
+    secrets = stripe_secrets().webhook_secrets
+    if not signature or not secrets:
         raise BadSignature("missing Stripe-Signature")
-    try:
-        event = stripe.Webhook.construct_event(payload, signature, secret)
-    except (stripe.SignatureVerificationError, ValueError) as exc:
-        raise BadSignature("the Stripe-Signature does not match the body") from exc
-    except (RecursionError, AttributeError, TypeError) as exc:  # signed, but no event (deep JSON, not an object)
-        raise ValidationFailed.field("body", "not a Stripe event") from exc
-    data: dict[str, Any] = event.to_dict()
-    return data
+    for secret in secrets:
+        try:
+            event = stripe.Webhook.construct_event(payload, signature, secret)
+        except stripe.SignatureVerificationError:
+            continue  # perhaps signed with the other endpoint's secret
+        except ValueError as exc:
+            raise BadSignature("the Stripe-Signature does not match the body") from exc
+        except (RecursionError, AttributeError, TypeError) as exc:  # signed, but no event (deep JSON, not an object)
+            raise ValidationFailed.field("body", "not a Stripe event") from exc
+        data: dict[str, Any] = event.to_dict()
+        return data
+    raise BadSignature("the Stripe-Signature does not match the body")
 
 
 def confirm_with_test_card(payment_intent_id: str, outcome: str) -> str:

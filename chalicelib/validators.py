@@ -62,6 +62,24 @@ def kelurahan_in(kecamatan: str, value: str) -> str:
     return official
 
 
+_PLACE_PREFIX = re.compile(r"^(kecamatan|kelurahan|kec|kel|desa)\b\.?\s*", re.IGNORECASE)
+
+
+def places_in(address: str) -> tuple[str | None, str | None]:
+    """The official kecamatan and kelurahan an address text names as comma-separated parts, if any.
+
+    "Jl. Airlangga 4, Kel. Airlangga, Kec. Gubeng, Surabaya" -> ("Gubeng", "Airlangga"). Only a
+    whole part counts ("Jl. Gubeng Kertajaya 5" names no kecamatan); the last kecamatan wins.
+    """
+    parts = [_PLACE_PREFIX.sub("", part.strip()) for part in address.split(",")]
+    found = [(i, k) for i, k in enumerate(wilayah.find_kecamatan(part) if part else None for part in parts) if k]
+    if not found:
+        return None, None
+    at, kecamatan = found[-1]
+    others = (wilayah.find_kelurahan(kecamatan, part) for i, part in enumerate(parts) if part and i != at)
+    return kecamatan, next((k for k in others if k), None)
+
+
 def place_change(
     given: set[str], kecamatan: str | None, kelurahan: str | None, saved: tuple[str | None, str | None]
 ) -> dict[str, str | None]:

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from chalicelib.catalog.categories import Category
+from chalicelib.catalog.delivery import DeliveryChange
 from chalicelib.text import normalise, words
 from chalicelib.validators import KecamatanName, KelurahanName, Phone
 
@@ -104,6 +105,8 @@ class StoreChange(_Input):
     address: Address | None = None
     phone_number: Phone | None = None
     open: bool | None = None
+    pickup: bool | None = None
+    delivery: DeliveryChange | None = None
 
 
 class ReasonBody(_Input):

@@ -2,6 +2,10 @@
 
 Who owns which attribute of a store (a write never sets an attribute it does not own):
 - `name`, `address`, `phone_number`, `open`: the owner (PATCH);
+- `pickup`, `delivery_enabled`, `delivery_fee_idr`, `delivery_free_from_idr`,
+  `delivery_kecamatan`: the owner (PATCH `pickup`, `delivery`), each sub-field its own
+  attribute; absent means the default of `catalog.delivery` (pickup, delivery to its own
+  kecamatan, fee 0); checkout reads them (`delivery.offer_of`);
 - `status`, `reason`: the city's curation (approve, reject, suspend);
 - `turnover_month`, `turnover_idr`: `record_turnover` (an ADD in the ledger's transaction);
 - `l_all`, `l_kec` (listing keys) and `vis_rev`: whichever write changes what listing
@@ -22,7 +26,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from chalicelib import marketplace_settings, queues
 from chalicelib.auth import Principal
-from chalicelib.catalog import model, visibility
+from chalicelib.catalog import delivery, model, visibility
 from chalicelib.catalog.tables import StoreRecord
 from chalicelib.dynamo import WRITE_ATTEMPTS, page_of, set_or_remove
 from chalicelib.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, condition_failed
@@ -156,13 +160,20 @@ def _not_owner() -> Exception:
 
 
 def change(principal: Principal, store_id: str, body: model.StoreChange) -> shapes.Store:
-    """Let the owner rename, re-address, change phone, or open/close the store."""
+    """Let the owner rename, re-address, change phone, open/close the store, or change its fulfilment offer.
+
+    `delivery` sets only the sub-fields sent (`delivery.changes`), each its own attribute, so
+    two changes of different sub-fields never undo each other.
+    """
     store = owned(principal, store_id)
     given = body.model_fields_set
-    for field in ("name", "address", "phone_number", "open"):
+    for field in ("name", "address", "phone_number", "open", "pickup", "delivery"):
         if field in given and getattr(body, field) is None:
             raise ValidationFailed.field(field, "may not be null")
-    return render(_update(store_id, lambda _: {f: getattr(body, f) for f in given}, read=store), private=True)
+    fields = {f: getattr(body, f) for f in given if f != "delivery"}
+    if body.delivery is not None:
+        fields.update(delivery.changes(body.delivery))
+    return render(_update(store_id, lambda _: fields, read=store), private=True)
 
 
 def curate(principal: Principal, store_id: str, action: str, reason: str | None) -> shapes.Store:
@@ -327,6 +338,7 @@ def refresh_capped(month: str, at_least_idr: int) -> int:
 
 def render(store: StoreRecord, private: bool) -> shapes.Store:
     """Shape a store for the API; owner, phone, NIB, reason and turnover only for its owner and admins."""
+    offer = delivery.offer_of(store)
     out: shapes.Store = {
         "store_id": store.store_id,
         "name": store.name,
@@ -337,6 +349,8 @@ def render(store: StoreRecord, private: bool) -> shapes.Store:
         "status": store.status,
         "open": bool(store.open),
         "listed": store.l_all is not None,
+        "pickup": offer.pickup,
+        "delivery": delivery.render(offer),
         "created_at": store.created_at,
         "updated_at": store.updated_at,
     }
@@ -367,6 +381,27 @@ def turnovers(month: str) -> list[int]:
 def active_count() -> int:
     """Count active stores (Query count on the status index)."""
     return int(StoreRecord.by_status.count("active"))
+
+
+OFFER_ATTRIBUTES = [
+    "store_id",
+    "name",
+    "kecamatan",
+    "pickup",
+    "delivery_enabled",
+    "delivery_fee_idr",
+    "delivery_free_from_idr",
+    "delivery_kecamatan",
+]
+
+
+def offers(store_ids: list[str]) -> dict[str, tuple[str, delivery.Offer]]:
+    """Return each store's name and fulfilment offer by id (one BatchGetItem per 100; unknown ids left out)."""
+    unique = list(dict.fromkeys(store_ids))
+    if not unique:
+        return {}
+    found = StoreRecord.batch_get(unique, consistent_read=True, attributes_to_get=OFFER_ATTRIBUTES)
+    return {s.store_id: (s.name, delivery.offer_of(s)) for s in found}
 
 
 def names(store_ids: list[str]) -> dict[str, str]:

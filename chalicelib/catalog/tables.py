@@ -82,6 +82,12 @@ class StoreRecord(Model):
     l_all = UnicodeAttribute(null=True)
     l_kec = UnicodeAttribute(null=True)
     vis_rev = NumberAttribute(default=0)  # bumped on every change that affects its products' listing
+    # The owner's fulfilment offer (absent: the defaults of `catalog.delivery`).
+    pickup = BooleanAttribute(null=True)
+    delivery_enabled = BooleanAttribute(null=True)
+    delivery_fee_idr = NumberAttribute(null=True)
+    delivery_free_from_idr = NumberAttribute(null=True)
+    delivery_kecamatan = ListAttribute(of=UnicodeAttribute, null=True)  # official names; empty: its own
 
     by_status = index("by_status", "status", "created_at")
     by_owner = index("by_owner", "owner_id", "created_at")

@@ -8,6 +8,7 @@ SCHEDULES: dict[str, str] = {
     "expiry_sweep": "rate(5 minutes)",
     "auto_complete": "rate(1 hour)",
     "release_earnings": "rate(1 hour)",  # completed orders past payout_hold_days: pending -> available
+    "escalate_disputes": "rate(1 hour)",  # open disputes unanswered past dispute_response_days -> contested
     "reconcile_payments": "rate(15 minutes)",
     "relist_capped_stores": "cron(5 17 * * ? *)",  # 00:05 in Surabaya, daily
     "spending_reminders": "cron(0 2 * * ? *)",  # 09:00 in Surabaya, daily

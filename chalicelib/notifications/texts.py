@@ -43,8 +43,14 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
         "en": ("Order accepted", "The shop is preparing order {order}."),
     },
     "order_ready": {
-        "id": ("Pesanan siap", "Pesanan {order} sudah siap."),
-        "en": ("Order ready", "Order {order} is ready."),
+        "id": (
+            "Pesanan siap",
+            "Pesanan {order} sudah siap. Tunjukkan kode serah terima di pesanan Anda kepada penjual saat diterima.",
+        ),
+        "en": (
+            "Order ready",
+            "Order {order} is ready. Show the handover code in your order to the store when you get the goods.",
+        ),
     },
     "store_approved": {
         "id": ("Toko disetujui", "Toko {store} sudah disetujui dan tampil di e-Peken. Silakan tambahkan produk."),
@@ -162,6 +168,66 @@ TEMPLATES: dict[str, dict[Locale, tuple[str, str]]] = {
         "en": (
             "Payout account rejected",
             "The payout account of {store} ({destination}) was rejected. Reason: {reason}. Please correct it.",
+        ),
+    },
+    "dispute_opened": {
+        "id": (
+            "Komplain pesanan",
+            "Pembeli mengajukan komplain atas pesanan {order} dan meminta pengembalian {amount}. "
+            "Penjual diminta menanggapi sebelum {respond_by}; tanpa tanggapan, admin e-Peken yang memutuskan.",
+        ),
+        "en": (
+            "Order dispute",
+            "The buyer disputed order {order} and asks for {amount} back. The store is asked to answer before "
+            "{respond_by}; unanswered, an e-Peken admin decides.",
+        ),
+    },
+    "dispute_message": {
+        "id": ("Pesan baru di komplain", "Ada pesan baru di komplain pesanan {order}."),
+        "en": ("New message in a dispute", "There is a new message in the dispute about order {order}."),
+    },
+    "dispute_seller_accepted": {
+        "id": (
+            "Komplain diterima penjual",
+            "Penjual menerima komplain pesanan {order}; {amount} dikembalikan ke pembeli.",
+        ),
+        "en": ("Dispute accepted", "The store accepted the dispute about order {order}; {amount} is refunded."),
+    },
+    "dispute_contested": {
+        "id": (
+            "Komplain dibantah penjual",
+            "Penjual membantah komplain pesanan {order}. Admin e-Peken akan memutuskan.",
+        ),
+        "en": ("Dispute contested", "The store contested the dispute about order {order}. An e-Peken admin decides."),
+    },
+    "dispute_escalated": {
+        "id": (
+            "Komplain diteruskan ke admin",
+            "Penjual tidak menanggapi komplain pesanan {order} tepat waktu. Admin e-Peken akan memutuskan.",
+        ),
+        "en": (
+            "Dispute escalated",
+            "The store did not answer the dispute about order {order} in time. An e-Peken admin decides.",
+        ),
+    },
+    "dispute_resolved_refund": {
+        "id": (
+            "Komplain diputuskan: dana dikembalikan",
+            "Admin e-Peken memutuskan komplain pesanan {order}: {amount} dikembalikan ke pembeli.",
+        ),
+        "en": (
+            "Dispute decided: refund",
+            "An e-Peken admin decided the dispute about order {order}: {amount} is refunded to the buyer.",
+        ),
+    },
+    "dispute_resolved_rejected": {
+        "id": (
+            "Komplain diputuskan: ditolak",
+            "Admin e-Peken menolak komplain pesanan {order}. Tidak ada pengembalian dana.",
+        ),
+        "en": (
+            "Dispute decided: rejected",
+            "An e-Peken admin rejected the dispute about order {order}. Nothing is refunded.",
         ),
     },
     "payout_failed": {

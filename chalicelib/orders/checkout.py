@@ -1,7 +1,8 @@
 """Check out a cart: one order per store, stock for all lines or none, one PaymentIntent.
 
 DynamoDB round trips: read the cart (1), read the products' live prices (1 BatchGetItem),
-for a delivery without a full contact the buyer's profile (1), one TransactWriteItems that
+the stores' fulfilment offers (1 BatchGetItem), for a delivery without a full contact or
+without a kecamatan the buyer's profile (1, read once), one TransactWriteItems that
 takes the stock, writes the orders and the checkout and empties the cart (1) - plus the
 idempotency record (2, Powertools). Stripe: one PaymentIntent, created before the transaction
 so the checkout stores it; if the transaction fails, the intent is cancelled and nothing else
@@ -10,6 +11,16 @@ remains.
 Prices: a line costs the price the buyer saw in the cart, or the live price if that is lower
 (the answer lists it in `price_changes`); a higher live price needs the buyer's consent (409,
 viewing the cart adopts it). The stock is taken on condition of exactly the price charged.
+
+Delivery: each order's `delivery_fee_idr` follows its store's offer (`catalog.delivery.fee`:
+0 for pickup, 0 once the order's goods reach the store's `free_from_idr`) and is part of the
+order's `total_idr`, so of the one PaymentIntent, turnover, spending and the seller's earning.
+A delivery's kecamatan is the body's (`kecamatan`, or `address.kecamatan`), else one the
+address text names as a part, else the buyer's profile's; none is 422 naming
+`fulfillment.kecamatan` unless every store still delivers city-wide by default (it never
+chose an area: checkout as before the setting existed). A store that cannot serve the order
+that way (no delivery there, no pickup) is 422 `delivery_unavailable` naming it, before any
+reservation or Stripe call.
 
 The delivery contact (name, phone) is kept on the order only: never logged, never in a
 notification, shown only by the order views of its buyer, its store's owner and admins.
@@ -33,15 +44,18 @@ from chalicelib import marketplace_settings, metrics, queues
 from chalicelib.auth import Principal
 from chalicelib.cart import service as cart_service
 from chalicelib.cart import tables as cart_tables
-from chalicelib.catalog import inventory
+from chalicelib.catalog import delivery, inventory
+from chalicelib.catalog import stores as catalog_stores
 from chalicelib.dynamo import connection
 from chalicelib.errors import (
     ApiError,
     CartEmpty,
     Conflict,
+    DeliveryUnavailable,
     OutOfStock,
     ServiceUnavailable,
     StoreUnavailable,
+    ValidationFailed,
     is_transient,
 )
 from chalicelib.ids import iso, jakarta_month, new_id, utcnow
@@ -49,6 +63,7 @@ from chalicelib.messages import ExpireCheckout
 from chalicelib.observability import logger
 from chalicelib.orders import model, render
 from chalicelib.orders.tables import CheckoutRecord, OrderRecord
+from chalicelib.validators import UnknownPlace, kelurahan_in, places_in
 
 if TYPE_CHECKING:
     from chalicelib import shapes
@@ -71,8 +86,16 @@ def checkout(principal: Principal, body: model.CheckoutRequest) -> shapes.Checko
     timeout = marketplace_settings.current()["payment_timeout_minutes"]
     expires_at = iso(now + timedelta(minutes=timeout))
     checkout_id = new_id()
-    fulfillment = {**body.fulfillment.model_dump(), "contact": _contact(principal, body.fulfillment)}
+    profile = _Profile(principal.user_id)
+    kecamatan, kelurahan = _place(body.fulfillment, profile)
+    fulfillment = {
+        **body.fulfillment.model_dump(),
+        "contact": _contact(principal, body.fulfillment, profile),
+        "kecamatan": kecamatan,
+        "kelurahan": kelurahan,
+    }
     orders = _orders(principal.user_id, checkout_id, lines, fulfillment, now, expires_at)
+    _charge_delivery(orders, body.fulfillment.method, kecamatan)
     for order in orders:
         order.buyer_nip = principal.nip
     total = sum(int(o.total_idr) for o in orders)
@@ -131,7 +154,69 @@ def _take_lower_prices(lines: dict[str, dict[str, Any]]) -> list[shapes.PriceCha
     return changes
 
 
-def _contact(principal: Principal, fulfillment: model.Fulfillment) -> dict[str, Any] | None:
+class _Profile:
+    """The buyer's saved profile, read at most once per checkout (for the contact and the kecamatan)."""
+
+    def __init__(self, user_id: str) -> None:
+        self.user_id = user_id
+        self._read = False
+        self._record: Any = None
+
+    def get(self) -> Any:
+        if not self._read:
+            from chalicelib.profiles.tables import get_profile
+
+            self._record, self._read = get_profile(self.user_id), True
+        return self._record
+
+
+def _place(fulfillment: model.Fulfillment, profile: _Profile) -> tuple[str | None, str | None]:
+    """The official kecamatan and kelurahan of a delivery (see the module docstring); as given for pickup."""
+    kecamatan, kelurahan = fulfillment.kecamatan, fulfillment.kelurahan
+    if fulfillment.method == "delivery" and kecamatan is None:
+        kecamatan, found = places_in(fulfillment.address or "")
+        kelurahan = kelurahan or found
+        if kecamatan is None:
+            saved = profile.get()
+            if saved is not None and saved.kecamatan:
+                kecamatan, kelurahan = saved.kecamatan, kelurahan or saved.kelurahan
+    if kecamatan is None or kelurahan is None:
+        return kecamatan, kelurahan
+    try:
+        return kecamatan, kelurahan_in(kecamatan, kelurahan)
+    except UnknownPlace as exc:
+        raise ValidationFailed.field("fulfillment.kelurahan", str(exc)) from exc
+
+
+def _charge_delivery(orders: list[OrderRecord], method: str, kecamatan: str | None) -> None:
+    """Set each order's delivery fee and add it to its total; refuse a store that cannot serve it (1 BatchGetItem)."""
+    offers = catalog_stores.offers([o.store_id for o in orders])
+    if method == "delivery" and kecamatan is None and any(offer.needs_place for _, offer in offers.values()):
+        raise ValidationFailed.field(
+            "fulfillment.kecamatan",
+            "a delivery needs the address's kecamatan (send kecamatan and kelurahan, or save them in /v1/me)",
+        )
+    refused: list[dict[str, Any]] = []
+    for order in orders:
+        if order.store_id not in offers:
+            continue  # no such store: its lines cannot be reserved, and the transaction says why
+        name, offer = offers[order.store_id]
+        fee = delivery.fee(offer, method, kecamatan, int(order.total_idr))
+        if fee is None:
+            refused.append({"store_id": order.store_id, "store_name": name})
+            continue
+        order.delivery_fee_idr = fee
+        order.total_idr = int(order.total_idr) + fee
+    if refused:
+        first = refused[0]
+        why = "does not offer pickup" if method == "pickup" else f"does not deliver to {kecamatan}"
+        raise DeliveryUnavailable(
+            f"{first['store_name']} {why}; remove its items or choose another way to get them",
+            {**first, "kecamatan": kecamatan, "stores": refused},
+        )
+
+
+def _contact(principal: Principal, fulfillment: model.Fulfillment, profile: _Profile) -> dict[str, Any] | None:
     """Whom the store calls: as given; for a delivery, completed from the profile, then the token.
 
     API.md's checkout body has no contact, so a delivery without any phone is still taken
@@ -142,9 +227,7 @@ def _contact(principal: Principal, fulfillment: model.Fulfillment) -> dict[str, 
         return given.model_dump() if given else None
     name, phone = (given.name, given.phone_number) if given else (None, None)
     if not (name and phone):
-        from chalicelib.profiles.tables import get_profile
-
-        saved = get_profile(principal.user_id)
+        saved = profile.get()
         name = name or (saved.name if saved else None) or principal.name
         phone = phone or (saved.phone_number if saved else None) or principal.phone_number
     if not (name or phone):
@@ -186,7 +269,8 @@ def _orders(
                 store_name=str(items[0][1].get("store_name") or ""),
                 status="awaiting_payment",
                 lines=snapshot,
-                total_idr=sum(s["unit_price_idr"] * s["quantity"] for s in snapshot),
+                total_idr=sum(s["unit_price_idr"] * s["quantity"] for s in snapshot),  # plus the delivery fee, later
+                delivery_fee_idr=0,
                 fulfillment=fulfillment,
                 payment_intent_id="",
                 refund=None,

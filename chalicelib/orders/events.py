@@ -7,8 +7,16 @@ carries the order's id in its params, which the inbox keeps as `order_id`. Notic
 order and amounts, never the buyer's contact.
 
 Settlement (`chalicelib.settlement.service`): a paid order is the store's pending earning, a
-refund its debit (both once per order and event, like turnover); a completed order is due for
-release after the hold (one GetItem of the order, one conditional update).
+refund its debit (both once per order and event, like turnover), and for a Stripe Connect store
+whose balance that leaves negative, a transfer reversal (`chalicelib.payouts.reversals`; one
+GetItem of its payout account for every refund); a completed order is due for release after
+the hold (one GetItem of the order, one conditional update).
+
+A partial refund's `refunded` event carries its `refund_id` (`payments.partial`): each effect
+is then keyed per refund (`turnover-refund:<order_id>:<refund_id>`, `spend-refund:…`,
+`sales-refund:…`, the settlement entry `refund:<refund_id>`), and counts money, not an order
+(the order stays counted in spending and sales until a whole-order refund takes it back).
+A whole-order refund's amount is what was left after the partial refunds.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from chalicelib.catalog import stores
 from chalicelib.ids import epoch_ms, iso, new_id, utcnow
 from chalicelib.messages import Message, Notify, OrderEvent, PoisonMessage, RecountCompliance
 from chalicelib.orders import tables, transitions
+from chalicelib.payouts import reversals
 from chalicelib.reports import service as reports
 from chalicelib.settlement import service as settlement
 from chalicelib.spending import service as spending
@@ -50,19 +59,26 @@ def handle(message: Message) -> None:
 
 
 def _count(message: OrderEvent, sign: int) -> None:
-    """Feed turnover, the ASN's spending and the sales counters, each once per order and event."""
+    """Feed turnover, the ASN's spending and the sales counters, each once per order and event (and refund)."""
     suffix = "" if sign > 0 else "-refund"
+    refund_id = message.refund_id if sign < 0 else ""
+    key = f"{message.order_id}:{refund_id}" if refund_id else message.order_id
+    orders = 0 if refund_id else sign  # a partial refund takes money back, not the order
     amount = sign * message.amount_idr
-    stores.record_turnover(message.store_id, message.month, amount, f"turnover{suffix}:{message.order_id}")
+    stores.record_turnover(message.store_id, message.month, amount, f"turnover{suffix}:{key}")
     if message.buyer_nip:
-        spending.record(message.buyer_nip, message.month, amount, sign, f"spend{suffix}:{message.order_id}")
+        spending.record(message.buyer_nip, message.month, amount, orders, f"spend{suffix}:{key}")
     order = tables.order(message.order_id)
     if order.paid_at:
-        reports.record_sale(order, stores.load(order.store_id).kecamatan, sign, f"sales{suffix}:{message.order_id}")
+        kecamatan = stores.load(order.store_id).kecamatan
+        sold = None if sign > 0 else message.amount_idr
+        reports.record_sale(order, kecamatan, sign, f"sales{suffix}:{key}", amount_idr=sold, orders=orders)
         if sign > 0:
             settlement.record_earning(_sale(order))
         else:
-            settlement.record_refund(_sale(order), message.amount_idr, message.sent_at or iso(utcnow()))
+            at = message.sent_at or iso(utcnow())
+            settlement.record_refund(_sale(order), message.amount_idr, at, refund_id or None)
+            reversals.after_refund(order.store_id, settlement.refund_entry_id(order.order_id, refund_id or None))
 
 
 def _sale(order: tables.OrderRecord) -> settlement.Sale:
@@ -79,11 +95,12 @@ def _completed(message: OrderEvent) -> None:
 
 def _notify(message: OrderEvent) -> None:
     sent_ms = epoch_ms(message.sent_at) if message.sent_at else int(utcnow().timestamp() * 1000)
+    refund = f"{message.refund_id}:" if message.refund_id else ""  # each partial refund is told once
     for audience, kind in AUDIENCE[message.event]:
         if audience == "seller" and message.event == "cancelled":
             kind = SELLER_CANCEL_KIND.get(transitions.mover(tables.order(message.order_id), "cancelled"), "")
-        if not kind:
-            continue
+        if not kind or (message.event == "refunded" and not message.amount_idr):
+            continue  # (a whole-order refund with nothing left after the partial refunds tells nobody)
         user_id = message.buyer_id if audience == "buyer" else stores.load(message.store_id).owner_id
         # The same event always makes the same inbox id, so a redelivery adds nothing.
         queues.publish(
@@ -91,6 +108,6 @@ def _notify(message: OrderEvent) -> None:
                 user_id=user_id,
                 kind=kind,
                 params={"order_id": message.order_id, "amount_idr": message.amount_idr},
-                message_id=new_id(sent_ms, seed=f"{message.order_id}:{message.event}:{user_id}"),
+                message_id=new_id(sent_ms, seed=f"{message.order_id}:{message.event}:{refund}{user_id}"),
             )
         )

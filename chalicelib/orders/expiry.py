@@ -77,7 +77,11 @@ def sweep(now: datetime | None = None) -> dict[str, Any]:
 
 
 def auto_complete(now: datetime | None = None) -> dict[str, Any]:
-    """Complete orders that have been ready longer than `auto_complete_days`."""
+    """Complete orders that have been ready longer than `auto_complete_days`, without a handover code.
+
+    The move is made as `system`, which the order's history keeps: its views then show
+    `completed_without_confirmation: true` (the buyer never confirmed, the store gave no code).
+    """
     days = marketplace_settings.current()["auto_complete_days"]
     cutoff = iso((now or utcnow()) - timedelta(days=days))
     done = 0

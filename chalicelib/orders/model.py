@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from chalicelib.errors import Forbidden, InvalidTransition
-from chalicelib.validators import PersonName, Phone
+from chalicelib.validators import KecamatanName, KelurahanName, PersonName, Phone
 
 OrderStatus = Literal["awaiting_payment", "paid", "accepted", "ready", "completed", "cancelled", "expired"]
 STATUSES: tuple[OrderStatus, ...] = get_args(OrderStatus)
@@ -28,7 +28,8 @@ RULES: dict[str, tuple[dict[str, frozenset[str]], str]] = {
     "accept": ({"seller": frozenset({"paid"})}, "accepted"),
     "ready": ({"seller": frozenset({"accepted"})}, "ready"),
     "complete": (
-        {"buyer": frozenset({"ready"}), "seller_pickup": frozenset({"ready"}), "system": frozenset({"ready"})},
+        # the store completes delivery and pickup orders alike, with the buyer's handover code (orders.handover)
+        {"buyer": frozenset({"ready"}), "seller": frozenset({"ready"}), "system": frozenset({"ready"})},
         "completed",
     ),
     "cancel": (
@@ -45,15 +46,9 @@ RULES: dict[str, tuple[dict[str, frozenset[str]], str]] = {
 # The order events the order-events worker acts on (turnover, spending, notifications, settlement).
 ANNOUNCED = frozenset({"paid", "accepted", "ready", "completed", "cancelled", "refunded"})
 # In which capacity a caller with several roles acts (kept in the history: who cancelled is told apart).
-ROLE_ORDER = ("buyer", "seller_pickup", "seller", "admin", "system")
+ROLE_ORDER = ("buyer", "seller", "admin", "system")
 # Why a role is refused an action, where the rule is not obvious: (role, action) -> (details.reason, message).
-REFUSALS = {
-    ("seller", "complete"): (
-        "buyer_confirms_delivery",
-        "the buyer confirms that a delivery order arrived; the store completes only pickup orders "
-        "(handover codes will let the store complete deliveries)",
-    ),
-}
+REFUSALS: dict[tuple[str, str], tuple[str, str]] = {}
 
 
 def decide(action: str, status: str, roles: set[str]) -> str:
@@ -93,8 +88,18 @@ class Contact(BaseModel):
     phone_number: Phone
 
 
+# An address sent as an object: its parts (`street`, or `line`/`detail` for it) become the fields below.
+ADDRESS_PARTS = ("street", "line", "detail", "kecamatan", "kelurahan")
+
+
 class Fulfillment(BaseModel):
-    """How the buyer gets the goods (delivery: the contact defaults to the buyer's profile or token)."""
+    """How the buyer gets the goods (delivery: the contact defaults to the buyer's profile or token).
+
+    A delivery's kecamatan (which stores deliver there, for what fee) is `kecamatan`, or
+    `address.kecamatan` when the address is sent as `{street, kecamatan, kelurahan}`, or a
+    comma-separated part of the address text naming one ("Jl. Airlangga 4, Gubeng"), or the
+    buyer's profile (checkout resolves it: `orders.checkout`).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -102,6 +107,26 @@ class Fulfillment(BaseModel):
     address: Text | None = None
     notes: Text | None = None
     contact: Contact | None = None
+    kecamatan: KecamatanName | None = None
+    kelurahan: KelurahanName | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _address_parts(cls, data: Any) -> Any:
+        """Take an address object apart: `street` becomes `address`, its kecamatan and kelurahan the fields."""
+        if not isinstance(data, dict) or not isinstance(data.get("address"), dict):
+            return data
+        parts = dict(data["address"])
+        unknown = sorted(set(parts) - set(ADDRESS_PARTS))
+        if unknown:
+            raise ValueError(f"address has no part {unknown[0]!r}; it takes street, kecamatan and kelurahan")
+        out = {**data, "address": next((parts[k] for k in ("street", "line", "detail") if k in parts), None)}
+        for name in ("kecamatan", "kelurahan"):
+            if name in parts:
+                if data.get(name) is not None and data[name] != parts[name]:
+                    raise ValueError(f"address.{name} and {name} differ")
+                out[name] = parts[name]
+        return out
 
     @model_validator(mode="after")
     def _address_for_delivery(self) -> Fulfillment:

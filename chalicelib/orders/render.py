@@ -1,7 +1,9 @@
 """Shape orders and checkouts for the API.
 
 `order` shows `fulfillment.contact` (personal data): call it only for views its buyer, its
-store's owner or an admin reads. A checkout lists orders by `summary`, which has no contact.
+store's owner or an admin reads. It never shows the handover code (an `OrderRecord` cannot
+carry it): `orders.handover.for_buyer` adds it to the buyer's single-order view.
+A checkout lists orders by `summary`, which has no contact.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from chalicelib.dynamo import plain
+from chalicelib.orders import refunds as order_refunds
 from chalicelib.orders.tables import CheckoutRecord, OrderRecord
 
 if TYPE_CHECKING:
@@ -17,7 +20,7 @@ if TYPE_CHECKING:
 
 def order(record: OrderRecord) -> shapes.Order:
     """An order as GET /v1/orders/{order_id} returns it."""
-    refund = plain(record.refund)
+    refunds = order_refunds.views(record)
     fulfillment = plain(record.fulfillment)
     return {
         "order_id": record.order_id,
@@ -37,13 +40,23 @@ def order(record: OrderRecord) -> shapes.Order:
             for line in record.lines
         ],
         "total_idr": int(record.total_idr),
+        "delivery_fee_idr": int(record.delivery_fee_idr or 0),
+        "subtotal_idr": sum(int(line["unit_price_idr"]) * int(line["quantity"]) for line in record.lines),
         "fulfillment": cast("shapes.OrderFulfillment", dict(fulfillment or {})),
-        "refund": None if not refund else {"status": str(refund["status"]), "amount_idr": int(refund["amount_idr"])},
+        "refund": None if not refunds else {"status": refunds[0]["status"], "amount_idr": refunds[0]["amount_idr"]},
+        "refunds": refunds,
+        "refunded_idr": order_refunds.refunded_of(record),
         "history": [{"status": h["status"], "at": h["at"]} for h in record.history],
         "created_at": record.created_at,
         "expires_at": record.expires_at,
         "reason": record.reason,
+        "completed_without_confirmation": record.status == "completed" and _completed_by(record) == "system",
     }
+
+
+def _completed_by(record: OrderRecord) -> str:
+    """Who completed the order (buyer, seller, system): the auto-complete schedule is `system`."""
+    return next((str(h.get("by") or "") for h in reversed(record.history) if h["status"] == "completed"), "")
 
 
 def summary(record: OrderRecord) -> shapes.CheckoutOrder:
@@ -52,6 +65,7 @@ def summary(record: OrderRecord) -> shapes.CheckoutOrder:
         "order_id": record.order_id,
         "store_id": record.store_id,
         "total_idr": int(record.total_idr),
+        "delivery_fee_idr": int(record.delivery_fee_idr or 0),
         "status": record.status,
     }
 

@@ -1,5 +1,8 @@
 """Order use cases for people: show, list, search (admins), accept, ready, complete, cancel.
 
+Completion by the store needs the buyer's handover code (`handover`); only the buyer's
+single-order view shows that code, never a list, the store's or an admin's view.
+
 Every list is a Query of an orders index, newest first: the buyer's (`by_buyer`), the store's
 (`by_store`) or, for an admin search with neither, the Jakarta months' (`by_month`), walked
 from the newest month back, one Query (or a few, when a filter thins a page) per month.
@@ -14,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import stores
-from chalicelib.dynamo import page_of, plain
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.dynamo import page_of
+from chalicelib.errors import InvalidTransition, NotFound, ValidationFailed
 from chalicelib.ids import JAKARTA, iso, jakarta_month, parse_day, utcnow
-from chalicelib.orders import model, render, tables, transitions
+from chalicelib.orders import handover, model, render, tables, transitions
 from chalicelib.orders.tables import OrderRecord
 from chalicelib.paging import PageRequest, encode_cursor
 
@@ -40,26 +43,55 @@ def roles_of(principal: Principal, order: OrderRecord) -> set[str]:
         roles.add("admin")
     if stores.load(order.store_id).owner_id == principal.user_id:
         roles.add("seller")
-        if (plain(order.fulfillment) or {}).get("method") == "pickup":
-            roles.add("seller_pickup")
     return roles
 
 
 def show(principal: Principal, order_id: str) -> shapes.Order:
-    """Return an order to its buyer, its store's owner or an admin; 404 to anyone else."""
+    """Return an order to its buyer, its store's owner or an admin; 404 to anyone else.
+
+    Only its buyer's view carries the handover code (one GetItem more, once the order is ready).
+    """
     order = tables.order(order_id)
-    if not roles_of(principal, order):
+    roles = roles_of(principal, order)
+    if not roles:
         raise NotFound("no such order")
+    if "buyer" in roles:
+        return handover.for_buyer(order, render.order(order))
     return render.order(order)
 
 
 def act(principal: Principal, order_id: str, action: str, reason: str | None = None) -> shapes.Order:
-    """Accept, mark ready, complete or cancel an order as the caller's role allows."""
+    """Accept, mark ready or cancel an order as the caller's role allows (completion: `complete`)."""
     order = tables.order(order_id)
     roles = roles_of(principal, order)
     if not roles:
         raise NotFound("no such order")
     return render.order(transitions.move(order_id, action, roles, reason))
+
+
+def complete(principal: Principal, order_id: str, body: handover.CompleteRequest) -> shapes.Order:
+    """Complete a ready order: its buyer without a code, its store's owner with the buyer's handover code.
+
+    The store's move is conditional on the handover not being locked, so a lockout that
+    lands between the check and the move refuses it (read again: 429).
+    """
+    order = tables.order(order_id)
+    roles = roles_of(principal, order)
+    if not roles:
+        raise NotFound("no such order")
+    for _ in range(transitions.ATTEMPTS + handover.MAX_FAILURES):
+        model.decide("complete", order.status, roles)  # 403 / 409 before any code is looked at
+        guard = None
+        if model.acting_role("complete", order.status, roles) == "seller":
+            guard = handover.check(order_id, body.handover_code, utcnow())
+            if guard is None:  # another wrong code was counted meanwhile: read both again
+                order = tables.order(order_id)
+                continue
+        moved = transitions.attempt(order, "complete", roles, guard=guard)
+        if moved is not None:
+            return render.order(moved)
+        order = tables.order(order_id)
+    raise InvalidTransition("the order changed meanwhile; reload it")
 
 
 def _status_filter(query: Mapping[str, str]) -> Any:

@@ -3,14 +3,28 @@
 Who owns which attribute: checkout creates both items whole, once; `transitions` owns an
 order's `status`, `history`, `reason`, the times and flags of each move (each write
 conditional on the status read); the payments worker owns `refund` and `refund_flag`
-(conditional on the refund map read); a checkout's `payment_error` belongs to the payments
+(conditional on the refund map read); the payments worker (`payments.partial`) also owns
+`refunds` (partial refunds keyed by refund_id, each entry written conditional on itself as read)
+and `refunded_idr` (raised in the same conditional write that records a refund, so it never
+exceeds `total_idr`: see payments.partial); a checkout's `payment_error` belongs to the payments
 worker (which removes it when the checkout is paid), its `status` and `open_flag` to whoever
 settles it (payment or expiry).
+
+`total_idr` includes `delivery_fee_idr` (both written once by checkout), so turnover, spending,
+sales and the seller's earning count the fee as part of the order's amount.
 
 `fulfillment.contact` (the buyer's name and phone for the store) is personal data: only the
 order views of its buyer, its store's owner and admins show it. `created_month` (the Jakarta
 month of `created_at`, written once by checkout) partitions `by_month`, the admins' search
 over all orders (newest first, one Query per month walked, no Scan).
+
+The handover code and its wrong-attempt counter live on the order item but are mapped only by
+`HandoverRecord`, never by `OrderRecord`: every order view, list and log line is made from an
+`OrderRecord`, which cannot carry the code (PynamoDB drops attributes its model does not
+declare). `transitions` writes `handover_code` once, in the move to `ready` (`handover` only
+gives one, under "none yet", to an order that became ready before codes existed); `handover` owns
+`handover_failures`, `handover_window_at` and `handover_locked_until` (each write conditional
+on the values read). Only the buyer's single-order view reads the code.
 """
 
 from __future__ import annotations
@@ -40,10 +54,13 @@ class OrderRecord(Model):
     store_name = UnicodeAttribute()
     status = UnicodeAttribute()
     lines: ListAttribute[Any] = ListAttribute(default=list)  # [{product_id, name, unit, unit_price_idr, quantity}]
-    total_idr = NumberAttribute()
+    total_idr = NumberAttribute()  # the goods plus `delivery_fee_idr`: what the buyer pays for this order
+    delivery_fee_idr = NumberAttribute(null=True)  # set once by checkout (absent: 0, orders made before fees)
     fulfillment = raw_map(default=dict)
     payment_intent_id = UnicodeAttribute()
     refund = raw_map(null=True)
+    refunds = raw_map(null=True)  # refund_id -> a partial refund (payments.partial); absent: none yet
+    refunded_idr = NumberAttribute(null=True)  # every refund recorded so far, pending or done (payments.partial)
     history: ListAttribute[Any] = ListAttribute(default=list)  # [{status, at}]
     created_at = UnicodeAttribute()
     created_month = UnicodeAttribute(null=True)  # Asia/Jakarta YYYY-MM of created_at (by_month's partition)
@@ -63,6 +80,20 @@ class OrderRecord(Model):
     awaiting_payment = index("awaiting_payment", "awaiting_flag", "expires_at")
     ready_orders = index("ready_orders", "ready_flag", "ready_at")
     refunds_due = index("refunds_due", "refund_flag", "updated_at")
+
+
+class HandoverRecord(Model):
+    """The handover side of an order item (same table and key): its code and the wrong-code counter."""
+
+    class Meta:
+        table_name = table_name("orders")
+        region = region()
+
+    order_id = UnicodeAttribute(hash_key=True)
+    handover_code = UnicodeAttribute(null=True)  # six digits, made when the order becomes ready
+    handover_failures = NumberAttribute(null=True)  # wrong codes in the current window
+    handover_window_at = UnicodeAttribute(null=True)  # when the window's first wrong code came
+    handover_locked_until = UnicodeAttribute(null=True)  # set by the fifth wrong code of a window
 
 
 class CheckoutRecord(Model):

@@ -1,7 +1,8 @@
 """Move an order between statuses: the one place that writes a status.
 
 Every move is a conditional update on the status read; moves that give stock back do so
-in the same transaction. What follows a move (notifications, turnover, refunds) is queued.
+in the same transaction, and the move to `ready` writes the handover code in the same update.
+What follows a move (notifications, turnover, refunds) is queued.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from chalicelib.dynamo import connection
 from chalicelib.errors import InvalidTransition, condition_failed
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.messages import OrderEvent, RefundOrder
-from chalicelib.orders import model, tables
-from chalicelib.orders.tables import OrderRecord
+from chalicelib.orders import handover, model, tables
+from chalicelib.orders.tables import HandoverRecord, OrderRecord
 
 ATTEMPTS = 3
 
@@ -26,17 +27,26 @@ ATTEMPTS = 3
 def move(order_id: str, action: str, roles: set[str], reason: str | None = None) -> OrderRecord:
     """Apply an action for a caller with these roles; re-check on a race; queue what follows."""
     for _ in range(ATTEMPTS):
-        order = tables.order(order_id)
-        target = model.decide(action, order.status, roles)
-        if _write(order, target, reason, model.acting_role(action, order.status, roles)):
-            order.refresh(consistent_read=True)
-            _after(order, target, was=_previous(order))
-            return order
+        moved = attempt(tables.order(order_id), action, roles, reason)
+        if moved is not None:
+            return moved
     raise InvalidTransition("the order changed meanwhile; reload it")
 
 
+def attempt(
+    order: OrderRecord, action: str, roles: set[str], reason: str | None = None, guard: Any = None
+) -> OrderRecord | None:
+    """Apply an action to the order as read (and `guard`, an extra condition, holding); None if it changed."""
+    target = model.decide(action, order.status, roles)
+    if not _write(order, target, reason, model.acting_role(action, order.status, roles), guard):
+        return None
+    order.refresh(consistent_read=True)
+    _after(order, target, was=_previous(order))
+    return order
+
+
 def mover(order: OrderRecord, event: str) -> str:
-    """Who made the order's latest move to `event` (buyer, seller, seller_pickup, admin, system; "" if unknown)."""
+    """Who made the order's latest move to `event` (buyer, seller, admin, system; "" if unknown)."""
     return next((str(h.get("by") or "") for h in reversed(order.history or []) if h["status"] == event), "")
 
 
@@ -45,11 +55,13 @@ def _previous(order: OrderRecord) -> str:
     return str(history[-2]["status"]) if len(history) >= 2 else ""
 
 
-def _write(order: OrderRecord, target: str, reason: str | None, by: str) -> bool:
-    """Write the move if the status is still the one read; False if someone moved first.
+def _write(order: OrderRecord, target: str, reason: str | None, by: str, guard: Any = None) -> bool:
+    """Write the move if the status is still the one read (and `guard` holds); False if not.
 
     The history entry names the capacity the mover acted in (`by`: buyer, seller, admin,
-    system), so who cancelled is known to whoever must be told.
+    system), so who cancelled is known to whoever must be told (and an order the schedule
+    completed shows `completed_without_confirmation`). The move to `ready` makes the order's
+    handover code, in the same update (written through `HandoverRecord`: see orders.tables).
     """
     now = utcnow()
     at = iso(now)
@@ -62,7 +74,11 @@ def _write(order: OrderRecord, target: str, reason: str | None, by: str) -> bool
     if target == "paid":
         actions += [OrderRecord.paid_at.set(at), OrderRecord.paid_month.set(jakarta_month(now))]
     if target == "ready":
-        actions += [OrderRecord.ready_flag.set("1"), OrderRecord.ready_at.set(at)]
+        actions += [
+            OrderRecord.ready_flag.set("1"),
+            OrderRecord.ready_at.set(at),
+            HandoverRecord.handover_code.set(handover.new_code()),
+        ]
     if target in ("completed", "cancelled"):
         actions.append(OrderRecord.ready_flag.remove())
     if reason:
@@ -70,6 +86,8 @@ def _write(order: OrderRecord, target: str, reason: str | None, by: str) -> bool
     if target == "cancelled" and order.status in model.REFUNDABLE:
         actions += _refund_due(order)
     condition = OrderRecord.status == order.status
+    if guard is not None:
+        condition &= guard
     try:
         if model.returns_stock(target):
             with TransactWrite(connection=connection()) as tx:

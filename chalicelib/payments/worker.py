@@ -8,26 +8,33 @@ once), not something to retry.
 
 An order's `refund` map is written only here (and set `pending` by the cancel that makes it
 due), always conditional on the map as read: a webhook and the worker's own Stripe call
-answering at once cannot overwrite each other. A refund Stripe reports `failed` is counted
-(`RefundsFailed`, alarmed), reported to the admins' inbox and made again with a new
-idempotency key, up to MAX_REFUND_ATTEMPTS; after that it stays `failed` for an admin.
+answering at once cannot overwrite each other. Before its Stripe call, the worker claims the
+whole-order refund's amount: what is left after the order's partial refunds (`payments.partial`),
+raising `refunded_idr` to the total in the same conditional update (one more UpdateItem, once).
+Partial refunds (`RefundOrder` with a `refund_id`, Stripe refunds whose metadata names one) are
+made by `payments.partial`. Both kinds are followed by the same rules (`payments.refund_state`:
+news only, conditional writes, a failed refund made again with a new idempotency key up to
+MAX_REFUND_ATTEMPTS, counted, alarmed and reported to the admins' inbox). `SendPayouts` hands
+an approved payout batch to `payouts.batches.send_queued` (Stripe transfers, a time budget per
+message).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import ledger, metrics, queues
 from chalicelib.auth import Principal
-from chalicelib.config import dev_routes_enabled, settings
-from chalicelib.dynamo import plain
+from chalicelib.config import dev_routes_enabled
 from chalicelib.errors import InvalidTransition, NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import iso, utcnow
-from chalicelib.messages import ADMIN_INBOX, Message, Notify, PaymentEvent, PoisonMessage, RefundOrder
+from chalicelib.messages import Message, PaymentEvent, PoisonMessage, RefundOrder, SendPayouts
 from chalicelib.observability import logger
 from chalicelib.orders import expiry, model, tables, transitions
+from chalicelib.orders import refunds as order_refunds
 from chalicelib.orders.tables import CheckoutRecord, OrderRecord
+from chalicelib.payments import partial, refund_state
 
 if TYPE_CHECKING:
     from chalicelib import shapes
@@ -35,7 +42,7 @@ if TYPE_CHECKING:
 
 RECONCILE_HOURS = 48
 REFUND_GRACE_MINUTES = 10  # a refund due longer than this lost its message (or sits in the DLQ)
-MAX_REFUND_ATTEMPTS = 3
+WHOLE = refund_state.Slot()  # the whole-order refund's state: the order's `refund` map
 OBJECT_PREFIXES = {
     "pi_": "payment_intent",
     "re_": "refund",
@@ -70,8 +77,15 @@ def handle(message: Message) -> None:
                 logger.info("stripe event ignored", extra={"event_type": message.event_type})
         except stripe_gateway.MissingResource as exc:
             raise PoisonMessage(f"{message.event_type}: Stripe does not know {kind or 'the object'}") from exc
+    elif isinstance(message, SendPayouts):
+        from chalicelib.payouts import batches
+
+        batches.send_queued(message.batch_id)  # Stripe down: raises, and SQS brings the message back
     elif isinstance(message, RefundOrder):
-        refund_order(message.order_id)
+        if message.refund_id:
+            partial.make(message.order_id, message.refund_id)
+        else:
+            refund_order(message.order_id)
     else:
         raise PoisonMessage(f"payments cannot handle {message.TYPE}")
 
@@ -140,113 +154,73 @@ def refund_order(order_id: str) -> None:
     refund = _refund_of(order)
     if not refund or refund["status"] == "failed":
         return  # nothing due, or given up on: an admin was told
+    if refund["status"] == "pending" and not refund.get("claimed"):
+        claimed = _claim(order, refund)
+        if claimed is None:
+            return  # another delivery moved it on
+        order, refund = claimed
     if refund["status"] == "succeeded":
         if order.paid_month and not ledger.exists(f"turnover-refund:{order_id}"):
-            _announce_refund(order, refund)  # done by a delivery that died before queueing its event
+            refund_state.announce(WHOLE, order, refund)  # done by a delivery that died before queueing its event
+        partial.settle_flag(order_id)
         return
     attempt = int(refund.get("attempt") or 0)
     key = f"refund-{order_id}" if attempt == 0 else f"refund-{order_id}-{attempt}"
     made = stripe_gateway.refund(order.payment_intent_id, int(refund["amount_idr"]), key, order_id)
-    _follow(order, refund, made)
+    refund_state.follow(WHOLE, order, refund, made)
+
+
+def _claim(order: OrderRecord, seen: dict[str, Any]) -> tuple[OrderRecord, dict[str, Any]] | None:
+    """Fix the whole-order refund at what is left after the partial refunds, counting it in `refunded_idr`.
+
+    One conditional update on the refund map and `refunded_idr` as read (partial refunds stop
+    once the order is called off, so what is left no longer moves). Nothing left: the refund
+    is done at once, with no Stripe call. None if the refund moved on meanwhile.
+    """
+    from pynamodb.exceptions import UpdateError
+
+    for _ in range(5):
+        left = order_refunds.left_of_claim(order)
+        after = {**seen, "amount_idr": max(left, 0), "claimed": True}
+        if left <= 0:
+            after.update(status="succeeded", at=iso(utcnow()))
+        read = order.refunded_idr
+        condition = OrderRecord.refund == seen
+        condition &= OrderRecord.refunded_idr.does_not_exist() if read is None else OrderRecord.refunded_idr == read
+        actions = [
+            OrderRecord.refund.set(after),
+            OrderRecord.refunded_idr.set(int(order.total_idr)),
+            OrderRecord.updated_at.set(iso(utcnow())),
+        ]
+        try:
+            OrderRecord(order.order_id).update(actions=actions, condition=condition)
+            return tables.order(order.order_id), after
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+        order = tables.order(order.order_id)
+        current = _refund_of(order)
+        if not current or current.get("claimed") or current.get("status") != "pending":
+            return (order, current) if current and current.get("claimed") else None
+        seen = current
+    raise RuntimeError("the order's refunds kept changing; the message will be retried")
 
 
 def follow_refund(made: Refund) -> None:
     """Bring an order's refund in line with what Stripe says of one of its refunds (from a webhook)."""
     if not made.order_id:
         return  # not one of ours (e.g. made by hand in Stripe's dashboard)
+    if made.partial_id:
+        partial.follow(made)
+        return
     order = tables.order(made.order_id)
     refund = _refund_of(order)
-    if _news_for(refund, made):
-        _follow(order, refund, made)
+    if WHOLE.news(refund, made):
+        refund_state.follow(WHOLE, order, refund, made)
 
 
 def _refund_of(order: OrderRecord) -> dict[str, Any] | None:
-    return plain(order.refund) or None
-
-
-def _news_for(refund: dict[str, Any] | None, made: Refund) -> TypeGuard[dict[str, Any]]:
-    """Tell whether Stripe's word on a refund changes the order's refund (not an older attempt's, not known)."""
-    return (
-        refund is not None
-        and made.id not in refund.get("failed_refund_ids", [])
-        and refund.get("refund_id") in (None, made.id)
-        and refund.get("status") != made.status
-    )
-
-
-def _follow(order: OrderRecord, seen: dict[str, Any], made: Refund) -> None:
-    """Record a refund's new status if the order's refund is still the one read; re-read and retry otherwise."""
-    for _ in range(5):
-        if made.status == "failed":
-            after = _after_failure(seen, made)
-        else:
-            after = {**seen, "status": made.status, "refund_id": made.id}
-            if made.status == "succeeded":
-                after["at"] = iso(utcnow())
-        if _write_refund(order, seen, after):
-            _after_write(order, after, made)
-            return
-        order = tables.order(order.order_id)
-        current = _refund_of(order)
-        if not _news_for(current, made):
-            return  # another delivery recorded it, or the refund moved on to a new attempt
-        seen = current
-
-
-def _after_failure(seen: dict[str, Any], made: Refund) -> dict[str, Any]:
-    """A failed refund is made again (a new attempt, so a new key) until the attempts are used up."""
-    attempt = int(seen.get("attempt") or 0) + 1
-    failed = [*seen.get("failed_refund_ids", []), made.id]
-    if attempt < MAX_REFUND_ATTEMPTS:
-        return {"status": "pending", "amount_idr": seen["amount_idr"], "attempt": attempt, "failed_refund_ids": failed}
-    return {**seen, "status": "failed", "refund_id": made.id, "attempt": attempt, "failed_refund_ids": failed}
-
-
-def _write_refund(order: OrderRecord, seen: dict[str, Any], after: dict[str, Any]) -> bool:
-    """Write the refund map only if it is still the one read; False if someone wrote first."""
-    from pynamodb.exceptions import UpdateError
-
-    actions: list[Any] = [OrderRecord.refund.set(after), OrderRecord.updated_at.set(iso(utcnow()))]
-    if after["status"] in ("succeeded", "failed"):
-        actions.append(OrderRecord.refund_flag.remove())  # no longer due
-    try:
-        OrderRecord(order.order_id).update(actions=actions, condition=OrderRecord.refund == seen)
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return False
-        raise
-    return True
-
-
-def _after_write(order: OrderRecord, after: dict[str, Any], made: Refund) -> None:
-    """Count, announce and (for a failure) report and retry: once, after the write that recorded it."""
-    if after["status"] == "succeeded":
-        metrics.count(metrics.REFUNDS)
-        metrics.count(metrics.REFUNDED, int(after["amount_idr"]), unit="None")
-        _announce_refund(order, after)
-    elif made.status == "failed":
-        metrics.count(metrics.REFUNDS_FAILED)
-        final = after["status"] == "failed"
-        logger.error("refund failed", extra={"attempt": after["attempt"], "final": final})
-        queues.publish(
-            Notify(
-                user_id=ADMIN_INBOX,
-                kind="refund_failed_final" if final else "refund_failed",
-                params={
-                    "order_id": order.order_id,
-                    "amount_idr": int(after["amount_idr"]),
-                    "attempt": after["attempt"],
-                },
-            )
-        )
-        if not final:
-            queues.publish(RefundOrder(order_id=order.order_id), delay_seconds=settings().refund_retry_seconds)
-
-
-def _announce_refund(order: OrderRecord, refund: dict[str, Any]) -> None:
-    """Queue the refunded event, stamped with the refund's time so a repeat makes the same notification."""
-    at = str(refund["at"]) if refund.get("at") else None
-    queues.publish(transitions.event_of(order, "refunded", at, amount_idr=int(refund["amount_idr"])))
+    return WHOLE.read(order)
 
 
 def reconcile() -> dict[str, Any]:
@@ -270,11 +244,18 @@ def _refunds_due() -> int:
     requeued = 0
     for order in OrderRecord.refunds_due.query("1", range_key_condition=OrderRecord.updated_at < before):
         refund = _refund_of(order) or {}
-        if refund.get("refund_id"):
+        if refund.get("refund_id") and refund.get("status") not in order_refunds.DONE:
             follow_refund(stripe_gateway.retrieve_refund(str(refund["refund_id"])))  # Stripe has it: follow it
-        else:
+        elif refund and refund.get("status") not in order_refunds.DONE:
             queues.publish(RefundOrder(order_id=order.order_id))
             requeued += 1
+        for entry in partial.due(order):
+            if entry.get("stripe_refund_id"):
+                partial.follow(stripe_gateway.retrieve_refund(str(entry["stripe_refund_id"])))
+            else:
+                queues.publish(RefundOrder(order_id=order.order_id, refund_id=str(entry["refund_id"])))
+                requeued += 1
+        partial.settle_flag(order.order_id)  # nothing due (any more): leave the index
     return requeued
 
 

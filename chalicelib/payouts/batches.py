@@ -1,4 +1,4 @@
-"""Payout batches: the run that makes them, finance's approval, the bank file and the bank's results.
+"""Payout batches: the run that makes them, finance's approval, sending, the bank file and results.
 
 The run (daily schedule, or finance's POST /v1/admin/payouts/run) makes one payout per store
 whose account is verified (`payouts_enabled`) and whose `available_idr` is at least
@@ -11,22 +11,33 @@ Invariants:
   (`settlement.hold_payout`), conditional on the balance still covering it, so a refund or
   another run racing it cannot make the store's money go out twice;
 - a result (paid or failed) is ONE transaction of its settlement entry (`payout_paid:<id>` or
-  `payout_failed:<id>`), the payout item (conditional on `processing`) and the batch's
+  `payout_failed:<id>`), the payout item (conditional on having no result yet) and the batch's
   `open_count` (-1): each payout gets exactly one result, the same result again changes
   nothing, a different one is 409;
 - a batch is `building` while its run makes it (a run that died is finished by a later run
-  once it is older than BUILD_GRACE), `pending_approval`, then `processing` (approved once:
-  a second approval is 409 `invalid_transition`), `completed` when no payout waits for a result.
+  once it is older than BUILD_GRACE), `pending_approval`, then `processing` (approved once, in
+  one conditional update: a second approval is 409 `invalid_transition`), `completed` when no
+  payout waits for a result;
+- after approval the payouts are sent (`send`): the first INLINE_PAYOUTS by the approval
+  itself, the rest by the payments worker (`SendPayouts`, SEND_SECONDS per message, then the
+  next message), a Connect payout as one Stripe transfer whose idempotency key is its id, so
+  a retry after Stripe was down or slow, or two senders at once, pay it once. The daily run
+  re-queues sending for approved batches a lost message left (`resume_sending`).
 
-Cost: the run is one Query page per ACCOUNT_PAGE verified accounts, a GetItem per balance,
-one transaction per payout, one Query of the batch; approval one Query plus one UpdateItem
-per payout and one for the batch; results one Query plus one transaction per new result;
-the bank file one Query plus one GetItem per bank payout.
+Cost: the run is one Query page and one BatchGetItem per ACCOUNT_PAGE verified accounts and
+one transaction per payout (HOLD_THREADS at a time), one Query of the batch; approval one
+GetItem and one UpdateItem, then per payout sent one UpdateItem (to processing), and for a
+Connect payout a GetItem of its account, one Stripe transfer and its result's transaction;
+results one Query plus one transaction per new result; the bank file one Query plus one
+BatchGetItem per 100 bank payouts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -35,13 +46,20 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, U
 from chalicelib import marketplace_settings, queues
 from chalicelib.auth import STAFF_GROUPS, Principal
 from chalicelib.catalog import stores
-from chalicelib.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, condition_failed
+from chalicelib.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PaymentUnavailable,
+    ValidationFailed,
+    condition_failed,
+)
 from chalicelib.ids import iso, new_id, utcnow
-from chalicelib.messages import Notify
+from chalicelib.messages import Notify, SendPayouts
 from chalicelib.observability import logger
 from chalicelib.paging import PageRequest, encode_cursor
-from chalicelib.payouts import model
-from chalicelib.payouts.tables import BATCH, PayoutAccountRecord, PayoutRecord, find, payout_item
+from chalicelib.payouts import model, providers
+from chalicelib.payouts.tables import BATCH, PayoutAccountRecord, PayoutRecord, find, find_many, payout_item
 from chalicelib.settlement import service as settlement
 
 if TYPE_CHECKING:
@@ -50,11 +68,16 @@ if TYPE_CHECKING:
     from chalicelib import shapes
 
 ACCOUNT_PAGE = 100  # verified accounts per Query page
+INLINE_PAYOUTS = 50  # payouts an approval sends itself (for at most INLINE_SECONDS); the payments worker the rest
+INLINE_SECONDS = 5.0  # a Stripe transfer takes a few hundred ms: the answer stays well within API Gateway's 29 s
+SEND_SECONDS = 20.0  # how long one SendPayouts message sends (the worker's timeout is 30 s)
+HOLD_THREADS = 8  # payouts the run holds at once (each one DynamoDB transaction: waiting on the network)
 MAX_ACCOUNT_PAGES = 100  # per run (10 000 stores); the rest waits for the next run
 BUILD_GRACE = timedelta(minutes=20)  # a batch building longer than this was left by a run that died
 BATCH_CURSOR = ("created_at", "batch_id")
 PAYOUT_CURSOR = ("created_at", "batch_id", "item")
 LISTING = "batch"
+BANK_REFUSED = "the bank refused the transfer"  # a failed result's reason when the treasury gives none
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -110,6 +133,31 @@ def _finish_abandoned(now_iso: str) -> None:
         _finish(batch.batch_id)
 
 
+def _hold(batch_id: str, account: PayoutAccountRecord, amount: int, now: str) -> None:
+    """Make one store's payout: its item and its money's move to in payout, in ONE transaction."""
+    payout_id = new_id()
+    record = PayoutRecord(
+        batch_id,
+        payout_item(payout_id),
+        created_at=now,
+        payout_id=payout_id,
+        store_id=account.store_id,
+        method=account.method,
+        amount_idr=amount,
+        status="pending_approval",
+    )
+
+    def put(tx: Any) -> None:
+        tx.save(record, condition=PayoutRecord.item.does_not_exist())
+
+    try:
+        settlement.hold_payout(account.store_id, payout_id, amount, now, also=put)
+    except TransactWriteError as exc:
+        if not condition_failed(exc):
+            raise
+        logger.info("payout skipped: the balance changed", extra={"store_id": account.store_id})
+
+
 def run() -> shapes.PayoutRun:
     """Make a batch of every payout due now (the daily schedule and POST /v1/admin/payouts/run)."""
     now = iso(utcnow())
@@ -122,28 +170,8 @@ def run() -> shapes.PayoutRun:
     PayoutRecord(batch_id, BATCH, created_at=now, batch_status="building", listing=LISTING).save(
         condition=PayoutRecord.batch_id.does_not_exist()
     )
-    for account, amount in due:
-        payout_id = new_id()
-        record = PayoutRecord(
-            batch_id,
-            payout_item(payout_id),
-            created_at=now,
-            payout_id=payout_id,
-            store_id=account.store_id,
-            method=account.method,
-            amount_idr=amount,
-            status="pending_approval",
-        )
-
-        def put(tx: Any, record: PayoutRecord = record) -> None:
-            tx.save(record, condition=PayoutRecord.item.does_not_exist())
-
-        try:
-            settlement.hold_payout(account.store_id, payout_id, amount, now, also=put)
-        except TransactWriteError as exc:
-            if not condition_failed(exc):
-                raise
-            logger.info("payout skipped: the balance changed", extra={"store_id": account.store_id})
+    with ThreadPoolExecutor(max_workers=HOLD_THREADS) as pool:  # each hold is one transaction: network-bound
+        list(pool.map(lambda item: _hold(batch_id, item[0], item[1], now), due))
     count, total = _finish(batch_id)
     logger.info("payout batch made", extra={"batch_id": batch_id, "payouts": count, "total_idr": total})
     if not count:
@@ -160,8 +188,9 @@ def run_now() -> Response:
 
 
 def run_scheduled() -> dict[str, Any]:
-    """The daily schedule's run (its summary is recorded with the job run)."""
-    return dict(run())
+    """The daily schedule: resume sending approved batches a lost message left, then make today's batch."""
+    resumed = resume_sending()
+    return {**run(), "batches_resumed": resumed}
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -189,6 +218,7 @@ def render_payout(record: PayoutRecord) -> shapes.PayoutLine:
         "status": str(record.status),
         "reference": record.reference,
         "failure_reason": record.failure_reason,
+        "reversed_idr": int(record.reversed_idr or 0),
         "created_at": record.created_at,
     }
 
@@ -256,42 +286,109 @@ def of_store(principal: Principal, store_id: str, paging: PageRequest) -> shapes
 
 
 def approve(principal: Principal, batch_id: str) -> shapes.PayoutBatch:
-    """POST .../approve (finance): pending_approval -> processing; bank payouts then wait for results.
+    """POST .../approve (finance): pending_approval -> processing, once; then the payouts are sent.
 
-    Payouts move first, the batch last (conditional on pending_approval): a worker that dies
-    half way leaves the batch approvable again, and moving a payout twice is refused by its
-    own condition, so nothing happens twice.
+    The batch moves first, in one conditional update (a second approval, or two at once: 409).
+    Up to INLINE_PAYOUTS payouts are sent within the request (a Connect payout: its Stripe
+    transfer and result; a bank payout: `processing`, waiting for the bank's result); the rest,
+    or all of them when Stripe cannot be reached, are sent by the payments worker (`SendPayouts`,
+    retried by SQS with the same idempotency keys, so nothing is paid twice). Approval never
+    fails because Stripe is down: the batch is approved and its transfers follow.
     """
     batch = _batch(batch_id)
     if batch.batch_status != "pending_approval":
         raise InvalidTransition(f"the batch is {batch.batch_status}; only a pending_approval batch can be approved")
-    for payout in _payouts(batch_id):
-        if payout.status != "pending_approval":
-            continue
-        try:
-            payout.update(
-                actions=[PayoutRecord.status.set("processing")],
-                condition=PayoutRecord.status == "pending_approval",
-            )
-        except UpdateError as exc:
-            if not condition_failed(exc):
-                raise
-    now = iso(utcnow())
+    actions: list[Any] = [
+        PayoutRecord.batch_status.set("processing"),
+        PayoutRecord.approved_by.set(principal.user_id),
+        PayoutRecord.approved_at.set(iso(utcnow())),
+    ]
     try:
-        batch.update(
-            actions=[
-                PayoutRecord.batch_status.set("processing"),
-                PayoutRecord.approved_by.set(principal.user_id),
-                PayoutRecord.approved_at.set(now),
-            ],
-            condition=PayoutRecord.batch_status == "pending_approval",
-        )
+        batch.update(actions=actions, condition=PayoutRecord.batch_status == "pending_approval")
     except UpdateError as exc:
         if condition_failed(exc):
             raise InvalidTransition("the batch was approved already") from exc
         raise
     logger.info("payout batch approved", extra={"batch_id": batch_id})
+    finished = False
+    try:
+        finished = send(batch_id, limit=INLINE_PAYOUTS, seconds=INLINE_SECONDS)
+    except PaymentUnavailable:
+        logger.info("Stripe unavailable: the payments worker sends the batch", extra={"batch_id": batch_id})
+    except Exception:  # the approval is recorded: whatever failed while sending, the worker sends it again
+        logger.exception("sending an approved batch failed; the payments worker retries", extra={"batch_id": batch_id})
+    if not finished:
+        queues.publish(SendPayouts(batch_id=batch_id))
+    _complete_if_done(batch_id)
     return show(batch_id)
+
+
+def send(batch_id: str, limit: int | None = None, seconds: float | None = None) -> bool:
+    """Send an approved batch's payouts still without a result; True once none is left to send.
+
+    A bank payout moves to `processing` (conditional on `pending_approval`) and waits for the
+    bank; a Connect payout is paid by its provider (one Stripe transfer, idempotency key = payout
+    id) and its result recorded at once (paid, or failed when Stripe refuses or the account
+    changed). Stops after `limit` payouts or `seconds`; PaymentUnavailable reaches the caller.
+    """
+    started = time.monotonic()
+    sent = 0
+    for payout in _payouts(batch_id):
+        provider = providers.provider(str(payout.method))
+        waiting_for_bank = payout.status == "processing" and provider.results_recorded
+        if payout.status not in model.WAITING or waiting_for_bank:
+            continue
+        if (limit is not None and sent >= limit) or (seconds is not None and time.monotonic() - started > seconds):
+            return False
+        sent += 1
+        waiting_since_before = payout.status == "processing"  # an earlier sender may have paid it
+        if payout.status == "pending_approval":
+            try:
+                payout.update(
+                    actions=[PayoutRecord.status.set("processing")],
+                    condition=PayoutRecord.status == "pending_approval",
+                )
+            except UpdateError as exc:
+                if not condition_failed(exc):
+                    raise
+                continue  # a result (or another sender) got there first
+        if provider.results_recorded:
+            continue
+        _pay(batch_id, payout, provider, again=waiting_since_before)
+    return True
+
+
+def _pay(batch_id: str, payout: PayoutRecord, provider: providers.PayoutProvider, again: bool) -> None:
+    """Pay one payout through its provider and record the result (once: a second sender's record is refused)."""
+    try:
+        reference = provider.pay(payout, find(str(payout.store_id)), again)
+    except providers.Refused as refused:
+        result = model.PayoutResult(payout_id=str(payout.payout_id), status="failed", reason=str(refused))
+    else:
+        result = model.PayoutResult(payout_id=str(payout.payout_id), status="paid", reference=reference)
+    with contextlib.suppress(Conflict):  # a sender running at the same time recorded it
+        _record(batch_id, payout, result, iso(utcnow()))
+
+
+def send_queued(batch_id: str) -> None:
+    """The payments worker's `SendPayouts`: send for SEND_SECONDS, then hand the rest to the next message."""
+    if not send(batch_id, seconds=SEND_SECONDS):
+        queues.publish(SendPayouts(batch_id=batch_id))
+    _complete_if_done(batch_id)
+
+
+def resume_sending() -> int:
+    """Queue sending again for approved batches with payouts still unsent (a message lost or dead-lettered)."""
+    resumed = 0
+    for batch in PayoutRecord.batches_by_status.query("processing", limit=ACCOUNT_PAGE):
+        if any(
+            p.status == "pending_approval"
+            or (p.status == "processing" and not providers.provider(str(p.method)).results_recorded)
+            for p in _payouts(batch.batch_id)
+        ):
+            queues.publish(SendPayouts(batch_id=batch.batch_id))
+            resumed += 1
+    return resumed
 
 
 # --- the bank file and its results ------------------------------------------------------------
@@ -313,10 +410,10 @@ def bank_file(batch_id: str) -> Response:
     batch = _batch(batch_id)
     _approved(batch)
     lines: list[model.BankLine] = []
-    for payout in _payouts(batch_id):
-        if payout.method != "bank_transfer" or payout.status != "processing":
-            continue
-        account = find(str(payout.store_id))
+    waiting = [p for p in _payouts(batch_id) if p.method == "bank_transfer" and p.status in model.WAITING]
+    accounts = find_many([str(p.store_id) for p in waiting])
+    for payout in waiting:
+        account = accounts.get(str(payout.store_id))
         if account is None or account.method != "bank_transfer" or not account.payouts_enabled:
             logger.warning("payout left out of the bank file", extra={"payout_id": payout.payout_id})
             continue
@@ -356,6 +453,10 @@ def _check_results(body: model.PayoutResults, payouts: dict[str, PayoutRecord]) 
             problems.append({"field": field, "message": f"{result.payout_id} is not a payout of this batch"})
         elif seen.setdefault(result.payout_id, result.status) != result.status:
             problems.append({"field": field, "message": f"{result.payout_id} has two different results"})
+        elif not providers.provider(str(payout.method)).results_recorded:
+            problems.append(
+                {"field": field, "message": f"{result.payout_id} is paid by Stripe; its result comes from Stripe"}
+            )
     if problems:
         raise ValidationFailed.fields(problems)
     for result in body.results:
@@ -370,12 +471,11 @@ def _record(batch_id: str, payout: PayoutRecord, result: model.PayoutResult, at:
     if result.reference:
         actions.append(PayoutRecord.reference.set(result.reference))
     if not paid:
-        actions.append(PayoutRecord.failure_reason.set(result.reason or "the bank refused the transfer"))
+        actions.append(PayoutRecord.failure_reason.set(result.reason or BANK_REFUSED))
 
     def also(tx: Any) -> None:
-        tx.update(
-            PayoutRecord(batch_id, str(payout.item)), actions=actions, condition=PayoutRecord.status == "processing"
-        )
+        waiting = PayoutRecord.status.is_in(*model.WAITING)
+        tx.update(PayoutRecord(batch_id, str(payout.item)), actions=actions, condition=waiting)
         tx.update(PayoutRecord(batch_id, BATCH), actions=[PayoutRecord.open_count.add(-1)])
 
     try:
@@ -387,7 +487,7 @@ def _record(batch_id: str, payout: PayoutRecord, result: model.PayoutResult, at:
             raise Conflict(f"payout {payout.payout_id} got another result at the same time; read the batch") from exc
         raise
     if written and not paid:
-        _tell_failed(payout, result.reason or "the bank refused the transfer")
+        _tell_failed(payout, result.reason or BANK_REFUSED)
     return written
 
 
@@ -415,12 +515,16 @@ def record_results(batch_id: str, body: model.PayoutResults) -> shapes.PayoutBat
         payout = payouts[result.payout_id]
         if payout.status == result.status or result.payout_id in done:
             continue  # the same result again: nothing changes
-        if payout.status != "processing":
+        if payout.status not in model.WAITING:
             raise InvalidTransition(f"payout {result.payout_id} is {payout.status}")
         _record(batch_id, payout, result, at)
         done.add(result.payout_id)
+        payout.status, payout.result_at = result.status, at  # the answer shows it without reading the batch again
+        payout.reference = result.reference or payout.reference
+        if result.status == "failed":
+            payout.failure_reason = result.reason or BANK_REFUSED
     _complete_if_done(batch_id)
-    return show(batch_id)
+    return {**render_summary(_batch(batch_id)), "payouts": [render_payout(p) for p in payouts.values()]}
 
 
 def _complete_if_done(batch_id: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from chalicelib import csvfile
 from chalicelib.text import normalise
 
 Method = Literal["bank_transfer", "stripe_connect"]
@@ -160,6 +160,8 @@ BatchStatus = Literal["building", "pending_approval", "processing", "completed"]
 BATCH_STATUSES: tuple[BatchStatus, ...] = get_args(BatchStatus)
 PayoutStatus = Literal["pending_approval", "processing", "paid", "failed"]
 PAYOUT_STATUSES: tuple[PayoutStatus, ...] = get_args(PayoutStatus)
+# A payout without a result yet (in an approved batch: being sent, or waiting for the bank).
+WAITING: tuple[PayoutStatus, ...] = ("pending_approval", "processing")
 ResultStatus = Literal["paid", "failed"]
 MAX_RESULTS = 500
 BANK_FILE_COLUMNS = ("payout_id", "bank_code", "account_number", "account_name", "amount_idr", "description")
@@ -203,18 +205,15 @@ def description(payout_id: str) -> str:
 
 def bank_file(lines: list[BankLine]) -> str:
     """The bulk-transfer CSV: a header row, one row per bank payout (CRLF, as banks' importers expect)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(BANK_FILE_COLUMNS)
-    for line in lines:
-        writer.writerow(
-            [
-                line.payout_id,
-                line.bank_code,
-                line.account_number,
-                line.account_name,
-                line.amount_idr,
-                description(line.payout_id),
-            ]
+    rows = (
+        (
+            line.payout_id,
+            line.bank_code,
+            line.account_number,
+            line.account_name,
+            line.amount_idr,
+            description(line.payout_id),
         )
-    return out.getvalue()
+        for line in lines
+    )
+    return csvfile.write(BANK_FILE_COLUMNS, rows, line_end="\r\n")

@@ -7,9 +7,26 @@ pays an Express account by Stripe transfer; Stripe verifies the account during o
 says so with `account.updated`. Another rail (Xendit, DOKU, a bank's host-to-host API) is one
 more class here and one more `Method`: the ledger and the payout run only see this interface.
 
+After approval each payout goes to its provider: `bank_transfer` sends nothing (`results_recorded`:
+the payout waits in the bank file for the treasury's result); `stripe_connect.pay` makes ONE Stripe transfer
+per payout with the payout id as idempotency key, so approving again after an outage (or two
+approvals at once) can only get the same transfer back, never a second one. A refund that
+leaves a Connect store's balance negative is taken back with `reclaim` (a transfer reversal,
+idempotent by the refund); a bank store's negative balance is netted from its next payouts.
+
+Decided where the contract was silent: a payout is the store's whole available balance, which
+nets many orders, their refunds and earlier failed payouts, so it is one transfer (not one
+per order). Stripe's `source_transaction` names ONE charge and a transfer may not exceed it, so
+it cannot express a netted sum; and the payout is made days after the charges (completion +
+`payout_hold_days`), when their funds are available, which is what `source_transaction` would
+wait for. The transfer's `transfer_group` is the payout (`payout_<id>`), its metadata the payout,
+store and batch ids, which is how Stripe's dashboard ties it back to us and how a payout sent
+again more than 24 hours later (Stripe forgets idempotency keys by then) finds its transfer.
+
 Stripe is reached only through `chalicelib.stripe_gateway`. Cost: `bank_transfer` makes no
 call; `stripe_connect.onboard` makes one or two Stripe calls (account on first use, then the
-link), `verify_from_webhook` one (the account re-fetched: an event only says "look again").
+link), `verify_from_webhook` one (the account re-fetched: an event only says "look again"),
+`pay` and `reclaim` one each.
 """
 
 from __future__ import annotations
@@ -17,11 +34,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from chalicelib.errors import InvalidTransition
+from chalicelib.errors import InvalidTransition, PaymentProviderError
 
 if TYPE_CHECKING:
     from chalicelib.payouts.model import Method
-    from chalicelib.payouts.tables import PayoutAccountRecord
+    from chalicelib.payouts.tables import PayoutAccountRecord, PayoutRecord
 
 # Where Stripe sends the seller after onboarding (return) or when the link has expired (refresh):
 # the seller web app's payout page, which asks for a new link.
@@ -48,19 +65,31 @@ class Verdict:
     payouts_enabled: bool
 
 
-class PayoutProvider(Protocol):
-    """One way of paying stores.
+class Refused(Exception):
+    """The provider will not pay this payout (its account changed, Stripe refused): it fails, its money returns."""
 
-    Today: `onboard` and `verify_from_webhook`. The payout batches will add, on this same
-    interface, `pay(payout)` (send one payout, idempotent by the payout id; `stripe_connect`
-    makes a transfer with the checkout as `transfer_group` and the charge as
-    `source_transaction`; `bank_transfer` only marks it for the bank file) and
-    `reverse(payout, amount_idr)` (take money back after a refund: a transfer reversal where
-    the connected balance allows; for bank transfers, netting in the next payout). Neither
-    exists yet.
+
+class PayoutProvider(Protocol):
+    """One way of paying stores: verify their accounts, pay a payout, take money back after a refund.
+
+    `pay` and `reclaim` raise PaymentUnavailable when the provider cannot be reached (the caller
+    tries again later with the same idempotency key); `pay` raises Refused for a payout no retry
+    will pay.
     """
 
     method: Method
+    results_recorded: bool  # True: the treasury records the results (bank file); `pay` is never called
+
+    def pay(self, payout: PayoutRecord, account: PayoutAccountRecord | None, again: bool = False) -> str:
+        """Send one payout (idempotent by its id): the provider's reference of the money sent.
+
+        `again`: an earlier attempt may have sent it (its answer lost): the provider looks first.
+        """
+        ...
+
+    def reclaim(self, reference: str, amount_idr: int, key: str, metadata: dict[str, str]) -> str | None:
+        """Take `amount_idr` of a paid payout back (idempotent by `key`): the reversal's id, or None if not possible."""
+        ...
 
     def onboard(self, account: PayoutAccountRecord) -> Onboarding:
         """Start (or resume) the provider's own verification of a store's account."""
@@ -75,6 +104,7 @@ class BankTransfer:
     """Bulk bank transfers by the treasury; accounts are verified by an admin or finance officer."""
 
     method: Method = "bank_transfer"
+    results_recorded = True
 
     def onboard(self, account: PayoutAccountRecord) -> Onboarding:
         raise InvalidTransition("bank accounts have no onboarding: an admin or finance officer verifies them")
@@ -82,11 +112,18 @@ class BankTransfer:
     def verify_from_webhook(self, external_id: str) -> Verdict:
         raise InvalidTransition("bank accounts are not verified by webhook")
 
+    def pay(self, payout: PayoutRecord, account: PayoutAccountRecord | None, again: bool = False) -> str:
+        raise InvalidTransition("bank payouts go into the bank file; the treasury records the bank's results")
+
+    def reclaim(self, reference: str, amount_idr: int, key: str, metadata: dict[str, str]) -> str | None:
+        return None  # a bank transfer cannot be pulled back: the next payouts net it
+
 
 class StripeConnect:
     """Stripe transfers to an Express account the store onboards with Stripe."""
 
     method: Method = "stripe_connect"
+    results_recorded = False
 
     def onboard(self, account: PayoutAccountRecord) -> Onboarding:
         from chalicelib import stripe_gateway
@@ -103,6 +140,40 @@ class StripeConnect:
 
         connected = stripe_gateway.retrieve_account(external_id)
         return Verdict(connected.id, connected.store_id, connected.payouts_enabled)
+
+    def pay(self, payout: PayoutRecord, account: PayoutAccountRecord | None, again: bool = False) -> str:
+        from chalicelib import stripe_gateway
+
+        group = f"payout_{payout.payout_id}"
+        if again:  # Stripe keeps idempotency keys for 24 hours only: look for the transfer first
+            made = stripe_gateway.transfer_in_group(group, str(payout.payout_id))
+            if made is not None:
+                return made.id
+        if account is None or account.method != self.method or not account.payouts_enabled:
+            raise Refused("the store's payout account changed after the batch was made")
+        if not account.stripe_account_id:
+            raise Refused("the store has no Stripe account")
+        metadata = {"payout_id": str(payout.payout_id), "store_id": str(payout.store_id), "batch_id": payout.batch_id}
+        try:
+            transfer = stripe_gateway.create_transfer(
+                int(payout.amount_idr or 0),
+                account.stripe_account_id,
+                f"payout-{payout.payout_id}",
+                group,
+                metadata,
+            )
+        except PaymentProviderError as exc:
+            code = exc.details.get("stripe_code") or "refused"
+            raise Refused(f"Stripe refused the transfer ({code})") from exc
+        return transfer.id
+
+    def reclaim(self, reference: str, amount_idr: int, key: str, metadata: dict[str, str]) -> str | None:
+        from chalicelib import stripe_gateway
+
+        try:
+            return stripe_gateway.reverse_transfer(reference, amount_idr, key, metadata)
+        except PaymentProviderError:
+            return None  # the connected balance does not allow it (or the transfer is reversed already): netted
 
 
 PROVIDERS: dict[str, PayoutProvider] = {p.method: p for p in (BankTransfer(), StripeConnect())}

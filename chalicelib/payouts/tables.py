@@ -25,12 +25,16 @@ The `payouts` table holds the payout batches and their payouts, keyed (batch_id,
 - (`<batch_id>`, `payout#<payout_id>`): `payout_id`, `store_id`, `method`, `amount_idr`,
   `created_at` (the store's `by_store` index), `status`, `reference`, `failure_reason`,
   `result_at`; bank details are not copied here (the file reads the account at approval time).
-Who writes what (`chalicelib.payouts.batches` only): the run puts the batch (`building`) and
-each payout (in the settlement transaction that moves its money), then sets counts and
-`pending_approval`; approval sets payout `status` processing then the batch's, each
-conditional on the state read; a result sets the payout's result fields (conditional on
-`processing`, in the settlement transaction) and ADDs -1 to the batch's `open_count`; the
-last one sets the batch `completed`.
+- (`reversal#<store_id>`, `<refund entry id>`): a Connect transfer reversal after that refund:
+  `payout_id` and `reversed_batch_id` (the payout reversed), `reference` (its transfer),
+  `amount_idr`, `status` (pending -> done | refused), `created_at`; and the reversed payout's
+  `reversed_idr` (ADDed in the same transaction as the reversal's settlement entry).
+Who writes what (`chalicelib.payouts.batches`; reversals: `chalicelib.payouts.reversals`): the
+run puts the batch (`building`) and each payout (in the settlement transaction that moves its
+money), then sets counts and `pending_approval`; approval sets payout `status` processing then
+the batch's, each conditional on the state read; a result (the bank's, or Stripe's transfer at
+approval) sets the payout's result fields (conditional on `processing`, in the settlement
+transaction) and ADDs -1 to the batch's `open_count`; the last one sets the batch `completed`.
 """
 
 from __future__ import annotations
@@ -72,11 +76,22 @@ def find(store_id: str) -> PayoutAccountRecord | None:
     return get_or_none(PayoutAccountRecord, store_id)
 
 
+def find_many(store_ids: list[str]) -> dict[str, PayoutAccountRecord]:
+    """Several stores' payout accounts (BatchGetItem, 100 a request; consistent), by store id."""
+    unique = list(dict.fromkeys(store_ids))  # BatchGetItem refuses a key twice
+    return {a.store_id: a for a in PayoutAccountRecord.batch_get(unique, consistent_read=True)}
+
+
 BATCH = "batch"  # the item of a batch itself
 
 
 def payout_item(payout_id: str) -> str:
     return f"payout#{payout_id}"
+
+
+def reversals_of(store_id: str) -> str:
+    """The partition of a store's transfer reversals."""
+    return f"reversal#{store_id}"
 
 
 class PayoutRecord(Model):
@@ -107,6 +122,9 @@ class PayoutRecord(Model):
     reference = UnicodeAttribute(null=True)
     failure_reason = UnicodeAttribute(null=True)
     result_at = UnicodeAttribute(null=True)
+    reversed_idr = NumberAttribute(null=True)
+    # reversal (a Connect payout's money taken back after a refund)
+    reversed_batch_id = UnicodeAttribute(null=True)
 
     batches = index("batches", "listing", "created_at")
     batches_by_status = index("batches_by_status", "batch_status", "created_at")

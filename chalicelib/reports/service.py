@@ -23,22 +23,38 @@ MAX_DAYS = 366
 FIRST_DAY = date(2021, 7, 1)  # e-Peken started in July 2021
 
 
-def record_sale(order: Any, kecamatan: str, sign: int, entry_id: str) -> bool:
-    """Count a paid order (sign 1) or take a refunded one back (sign -1) in the sales counters, once."""
+def record_sale(
+    order: Any, kecamatan: str, sign: int, entry_id: str, amount_idr: int | None = None, orders: int | None = None
+) -> bool:
+    """Count a paid order (sign 1) or take a refunded one back (sign -1) in the sales counters, once.
+
+    `amount_idr` (default the order's total) and `orders` (default `sign`) serve refunds of part
+    of an order: the categories (which count goods, not the delivery fee) then lose the goods'
+    share of the amount, split in proportion to their goods (floored; a few rupiah may stay).
+    """
     paid_at = parse_iso(str(order.paid_at))
     day = jakarta_day(paid_at)
-    total = int(order.total_idr) * sign
+    total = (int(order.total_idr) if amount_idr is None else amount_idr) * sign
+    count = sign if orders is None else orders
     by_category: dict[str, int] = {}
     for line in order.lines:
         category = str(line.get("category") or "lainnya")
         by_category[category] = by_category.get(category, 0) + int(line["unit_price_idr"]) * int(line["quantity"])
+    goods = sum(by_category.values())
+    order_total = int(order.total_idr)
+    if amount_idr is not None and 0 <= amount_idr < order_total and goods:
+        # The categories hold goods only (no delivery fee): they lose the goods' share of the refund.
+        goods_part = amount_idr * goods // order_total
+        share = {c: v * goods_part // goods for c, v in by_category.items()}
+        share[max(by_category, key=lambda c: by_category[c])] += goods_part - sum(share.values())
+        by_category = share
 
     def effect(tx: Any) -> None:
-        counters.add(tx, "sales#day", f"{day}#{day}", orders=sign, gmv_idr=total)
-        counters.add(tx, "sales#kecamatan", f"{day}#{kecamatan}", orders=sign, gmv_idr=total)
-        counters.add(tx, "sales#store", f"{day}#{order.store_id}", orders=sign, gmv_idr=total)
+        counters.add(tx, "sales#day", f"{day}#{day}", orders=count, gmv_idr=total)
+        counters.add(tx, "sales#kecamatan", f"{day}#{kecamatan}", orders=count, gmv_idr=total)
+        counters.add(tx, "sales#store", f"{day}#{order.store_id}", orders=count, gmv_idr=total)
         for category, amount in by_category.items():
-            counters.add(tx, "sales#category", f"{day}#{category}", orders=sign, gmv_idr=amount * sign)
+            counters.add(tx, "sales#category", f"{day}#{category}", orders=count, gmv_idr=amount * sign)
 
     return ledger.apply_once(entry_id, total, effect)
 

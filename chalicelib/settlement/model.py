@@ -120,6 +120,11 @@ def payout_failed(amount_idr: int) -> Moves:
     return Moves(in_payout_idr=-amount_idr, available_idr=amount_idr)
 
 
+def payout_reversed(amount_idr: int) -> Moves:
+    """Part of a paid payout taken back from the store (a Connect transfer reversal): paid out -> available."""
+    return Moves(paid_out_idr=-amount_idr, available_idr=amount_idr)
+
+
 def add(total: dict[str, int], moves: dict[str, int]) -> dict[str, int]:
     """Sum counters (missing ones count 0)."""
     return {name: int(total.get(name, 0)) + int(moves.get(name, 0)) for name in COUNTERS}

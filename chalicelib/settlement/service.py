@@ -12,6 +12,9 @@ its completion makes it due for release `payout_hold_days` after `completed_at` 
 in force when the release job runs applies); the hourly release job moves it to available
 unless a dispute is open; a refund is a debit from pending while the order's money is still
 pending, from available once released (which may go negative: netted from later payouts).
+A refund's debit from available that leaves a Connect store's balance negative is taken back
+from its last transfer (`chalicelib.payouts.reversals`): `reversal:<refund>` moves paid out ->
+available (statement kind `adjustment`).
 Payouts (`chalicelib.payouts.batches`): a payout made moves available -> in payout
 (`payout:<id>`, conditional on available covering it); its result moves in payout -> paid out
 (`payout_paid:<id>`, statement kind `payout`) or back to available (`payout_failed:<id>`), each
@@ -29,8 +32,6 @@ release job one Query page per RELEASE_PAGE due orders and one transaction per r
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import marketplace_settings
+from chalicelib import csvfile, dispute_holds, marketplace_settings
 from chalicelib.auth import STAFF_GROUPS, Principal
 from chalicelib.catalog import stores
 from chalicelib.dynamo import WRITE_ATTEMPTS
@@ -70,11 +71,11 @@ class Sale:
 
 
 def has_open_dispute(order_id: str) -> bool:
-    """Tell whether a dispute on the order is open (its money stays pending while it is).
+    """Tell whether a dispute on the order is undecided (open or contested): its money stays pending meanwhile.
 
-    TODO(issue 15, disputes): answer from the disputes table; there are no disputes yet.
+    One GetItem of the order's hold item in the disputes table (`chalicelib.dispute_holds`).
     """
-    return False
+    return dispute_holds.has_open(order_id)
 
 
 # --- effects (the order-events worker and the release job) ------------------------------
@@ -117,13 +118,18 @@ def _state(sale: Sale) -> AccountRecord:
     return state
 
 
+def refund_entry_id(order_id: str, refund_id: str | None = None) -> str:
+    """A refund's ledger id: `refund:<order_id>` (the whole order) or `refund:<refund_id>` (a partial one)."""
+    return f"refund:{refund_id or order_id}"
+
+
 def record_refund(sale: Sale, amount_idr: int, at: str, refund_id: str | None = None) -> bool:
     """Debit a refund from where the order's money is (pending, or available once released), once.
 
     Keyed `refund:<order_id>` for today's whole-order refunds; partial refunds pass their own
     `refund_id` (`refund:<refund_id>`), so several per order fit.
     """
-    entry_id = f"refund:{refund_id or sale.order_id}"
+    entry_id = refund_entry_id(sale.order_id, refund_id)
     for _ in range(WRITE_ATTEMPTS):  # a refund that lost a race with a release (or another refund) reads again
         state = _state(sale)
         released = state.released_at is not None
@@ -189,11 +195,16 @@ def _release(state: AccountRecord, at: str) -> bool:
         & AccountRecord.release_flag.exists()
         & (AccountRecord.pending_idr == pending)
     )
-    try:
-        return tables.write(entry, order_actions=actions, order_condition=condition)
+    try:  # the order's hold checked again in the same transaction: a dispute opened since the read keeps it
+        return tables.write(
+            entry,
+            order_actions=actions,
+            order_condition=condition,
+            also=lambda tx: dispute_holds.require_none_open(tx, order_id),
+        )
     except TransactWriteError as exc:
         if condition_failed(exc):
-            return False  # a refund came first: the next run releases what is left
+            return False  # a refund or a dispute came first: the next run releases what is left, if anything
         raise
 
 
@@ -227,9 +238,28 @@ def settle_payout(
     return tables.write(entry, also=also)
 
 
+def taken_from_available(refund_entry: str) -> int:
+    """What a recorded refund took from the store's available money (0: it came from pending, or is unknown)."""
+    entry = tables.entry(refund_entry)
+    return max(0, -int(entry.available_idr or 0)) if entry is not None else 0
+
+
+def reclaim_payout(
+    store_id: str, reversal_id: str, payout_id: str, amount_idr: int, at: str, also: Callable[[Any], None]
+) -> bool:
+    """Record money of a paid payout taken back (a Connect transfer reversal): paid out -> available, once.
+
+    Entry `reversal:<id>` (statement kind `adjustment`, with the payout's id), in ONE transaction
+    with the caller's items (`also`: the reversal done, the payout's `reversed_idr`).
+    """
+    moves = model.payout_reversed(amount_idr)
+    entry = _entry(f"reversal:{reversal_id}", "adjustment", store_id, at, moves, payout_id=payout_id)
+    return tables.write(entry, also=also)
+
+
 def balances(store_ids: list[str]) -> dict[str, dict[str, int]]:
-    """Balance counters of several stores (one GetItem each; the payout run reads a page at a time)."""
-    return {store_id: tables.balance(store_id) for store_id in store_ids}
+    """Balance counters of several stores (one BatchGetItem per 100; the payout run reads a page at a time)."""
+    return tables.balances(store_ids)
 
 
 # --- reads (the API) -------------------------------------------------------------------
@@ -319,13 +349,10 @@ def statement_csv(found: shapes.Statement) -> Response:
     """The statement as `text/csv`: a header row, an opening row, one row per entry, a closing row."""
     from chalice.app import Response
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(model.CSV_COLUMNS)
     start, end = _bounds(found["month"])
-    writer.writerow([start, "opening_balance", "", "", "", "", found["opening_balance_idr"]])
+    rows: list[list[object]] = [[start, "opening_balance", "", "", "", "", found["opening_balance_idr"]]]
     for row in found["entries"]:
-        writer.writerow(
+        rows.append(
             [
                 row["at"],
                 row["kind"],
@@ -336,13 +363,13 @@ def statement_csv(found: shapes.Statement) -> Response:
                 row["balance_idr"],
             ]
         )
-    writer.writerow([end, "closing_balance", "", "", "", "", found["closing_balance_idr"]])
+    rows.append([end, "closing_balance", "", "", "", "", found["closing_balance_idr"]])
     name = f"statement-{found['store_id']}-{found['month']}.csv"
     headers: dict[str, str | list[str]] = {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{name}"',
     }
-    return Response(body=out.getvalue(), status_code=200, headers=headers)
+    return Response(body=csvfile.write(model.CSV_COLUMNS, rows), status_code=200, headers=headers)
 
 
 def statement_answer(principal: Principal, store_id: str, query: Mapping[str, str]) -> Any:

@@ -3,7 +3,7 @@
 `settlement-entries` is append-only: one item per effect, keyed by a deterministic id
 (`earning:<order>`, `release:<order>`, `refund:<order or refund>`, `payout:<payout>` (available ->
 in payout), `payout_paid:<payout>` (in payout -> paid out), `payout_failed:<payout>` (back to
-available)),
+available), `reversal:<refund>` (a Connect transfer reversal: paid out -> available)),
 put once (conditional on the id not existing) and never updated or deleted. Its `by_store`
 index (store_id, at) lists a store's entries in time order for statements.
 
@@ -118,10 +118,24 @@ def order_state(order_id: str) -> AccountRecord | None:
     return get_or_none(AccountRecord, order_account(order_id), EARNING)
 
 
+def entry(entry_id: str) -> EntryRecord | None:
+    """One ledger entry by its id, or None."""
+    return get_or_none(EntryRecord, entry_id)
+
+
 def balance(store_id: str) -> dict[str, int]:
     """A store's balance counters (zeros before its first entry)."""
     found = get_or_none(AccountRecord, store_account(store_id), ALL)
     return found.counters() if found is not None else {name: 0 for name in COUNTERS}
+
+
+def balances(store_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Several stores' balance counters (BatchGetItem: one request per 100 stores; zeros for a store never paid)."""
+    found = {
+        record.account.removeprefix("store#"): record.counters()
+        for record in AccountRecord.batch_get([(store_account(s), ALL) for s in store_ids])
+    }
+    return {s: found.get(s) or {name: 0 for name in COUNTERS} for s in store_ids}
 
 
 def months(account: str, first: str, last: str) -> list[AccountRecord]:
@@ -164,7 +178,7 @@ def write(
     refusal (a condition on the order state or balance: someone moved it first) raises
     TransactWriteError.
     """
-    from pynamodb.exceptions import DoesNotExist, TransactWriteError
+    from pynamodb.exceptions import TransactWriteError
     from pynamodb.transactions import TransactWrite
 
     from chalicelib.dynamo import connection
@@ -190,10 +204,8 @@ def write(
             if also is not None:
                 also(tx)
     except TransactWriteError:
-        try:
-            EntryRecord.get(entry.entry_id, consistent_read=True)
-        except DoesNotExist:
-            raise
+        if get_or_none(EntryRecord, entry.entry_id) is None:
+            raise  # refused by a condition (or busy): the caller decides; not a redelivery
         return False
     return True
 

@@ -1,6 +1,7 @@
 """What each Lambda function may touch: the one table the deploy template's roles come from.
 
-Tables and queues go by their short names (`orders` is `peken-<stage>-orders`). The e2e
+Tables and queues go by their short names (`orders` is `peken-<stage>-orders`; the bucket
+`uploads` is `peken-<stage>-uploads-<account>`, its objects under BUCKETS' prefixes). The e2e
 suite records what every function really does on the local stack (infra/local/audit.py)
 and fails when a function steps outside its grant, so a grant too narrow for the code
 shows up before a deploy does.
@@ -29,6 +30,12 @@ SMS_ACTIONS = ("sns:Publish",)
 # A text to a phone number has no ARN; the SMS grant covers everything but a topic (NotResource).
 ANY_TOPIC = "arn:${AWS::Partition}:sns:*:*:*"
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")  # on the function's own log group only
+# Objects of a bucket, under the prefixes BUCKETS names: a presigned POST acts with its
+# signer's rights (PutObject), HEAD and a presigned GET need GetObject, a claim's copy both.
+OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject")
+LIST_ACTIONS = ("s3:ListBucket",)  # without it S3 answers HEAD of a missing key 403, not 404
+# Buckets by short name: (logical id in resources.json, the key prefixes a grant covers).
+BUCKETS = {"uploads": ("UploadsBucket", ("uploads/*", "evidence/*"))}
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class Grant:
     consumes: str | None = None
     watches: frozenset[str] = field(default_factory=frozenset)  # queues whose depth it reads
     updates: frozenset[str] = field(default_factory=frozenset)  # tables it may only UpdateItem (no put, no delete)
+    buckets: frozenset[str] = field(default_factory=frozenset)  # buckets whose objects (BUCKETS' prefixes) it uses
     stripe: bool = False
     email: bool = False
     sms: bool = False
@@ -57,6 +65,8 @@ class Grant:
             return True
         if action in CONSUME_ACTIONS:
             return resource == self.consumes
+        if action in OBJECT_ACTIONS or action in LIST_ACTIONS:
+            return resource in self.buckets
         if action in STRIPE_ACTIONS:
             return self.stripe
         if action in EMAIL_ACTIONS:
@@ -91,6 +101,8 @@ TABLES = _set(
     "reports",
     "settlement-entries",
     "settlement-accounts",
+    "uploads",
+    "disputes",
 )
 SETTLEMENT = _set("settlement-entries", "settlement-accounts")  # money moves: workers, jobs, finance's payout routes
 QUEUES = _set("notifications", "payments", "order-events", "expiry")
@@ -127,6 +139,7 @@ GRANTS: dict[str, Grant] = {
         updates=_set("inbox"),
         sends=QUEUES,
         stripe=True,
+        buckets=_set("uploads"),  # evidence photos: signs the browser's POST, checks and claims them
     ),
     "notifications_worker": Grant(
         reads=_set("users", "asn", "config"),
@@ -138,16 +151,19 @@ GRANTS: dict[str, Grant] = {
     ),
     "payments_worker": Grant(
         reads=_set("config", "stripe-events", "stores"),  # stores: a verified Connect account's notice names it
-        writes=_set("orders", "checkouts", "ledger", "payout-accounts"),  # payout-accounts: account.updated
+        # payout-accounts: account.updated; payouts + settlement: an approved batch's payouts sent (SendPayouts)
+        writes=_set("orders", "checkouts", "ledger", "payout-accounts", "payouts") | SETTLEMENT,
         sends=_set("payments", "payments-dlq", "order-events", "notifications"),
         consumes="payments",
         stripe=True,  # refunds
     ),
     "order_events_worker": Grant(
-        reads=_set("orders", "asn", "config"),
-        writes=_set("ledger", "reports", "spending", "stores", "products", "search") | SETTLEMENT,
+        reads=_set("orders", "asn", "config", "payout-accounts"),
+        # payouts: a Connect transfer reversed after a refund (chalicelib.payouts.reversals)
+        writes=_set("ledger", "reports", "spending", "stores", "products", "search", "payouts") | SETTLEMENT,
         sends=_set("notifications", "order-events-dlq"),
         consumes="order-events",
+        stripe=True,
     ),
     "expiry_worker": Grant(
         reads=_EXPIRY.reads, writes=_EXPIRY.writes, sends=_EXPIRY.sends | {"expiry-dlq"}, consumes="expiry", stripe=True
@@ -166,9 +182,18 @@ GRANTS: dict[str, Grant] = {
     "spending_reminders": _scheduled(
         Grant(reads=_set("asn", "spending", "config", "users"), writes=_set("ledger"), sends=_set("notifications"))
     ),
-    "release_earnings": _scheduled(Grant(reads=_set("config"), writes=SETTLEMENT)),
-    "payout_run": _scheduled(
-        Grant(reads=_set("config", "payout-accounts"), writes=SETTLEMENT | {"payouts"}, sends=_set("notifications"))
+    # disputes: an order whose dispute is undecided is held (chalicelib.dispute_holds)
+    "release_earnings": _scheduled(Grant(reads=_set("config", "disputes"), writes=SETTLEMENT)),
+    # orders + payments: a refunding decision whose refund failed half way is finished (payments.partial)
+    "escalate_disputes": _scheduled(
+        Grant(reads=_set("stores"), writes=_set("disputes", "orders"), sends=_set("notifications", "payments"))
+    ),
+    "payout_run": _scheduled(  # payments: approved batches a lost message left are sent again
+        Grant(
+            reads=_set("config", "payout-accounts"),
+            writes=SETTLEMENT | {"payouts"},
+            sends=_set("notifications", "payments"),
+        )
     ),
     "relist_capped_stores": _scheduled(Grant(reads=_set("config"), writes=_set("stores", "products", "search"))),
 }

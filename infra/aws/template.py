@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chalicelib.config import resource_name
+from chalicelib.config import UPLOADS_BUCKET_ENV, resource_name
 from infra.aws import access, alarms, gateway, identity, resources
 
 CHALICE_CONFIG = Path(__file__).resolve().parents[2] / ".chalice" / "config.json"
@@ -111,7 +111,8 @@ def _function(stage: str, handler: str, grant: access.Grant, ids: dict[str, str]
 
 
 def _environment() -> dict[str, Any]:
-    return {**identity.environment(), "PEKEN_STRIPE_SECRET_ARN": {"Ref": "StripeSecret"}}
+    uploads = {UPLOADS_BUCKET_ENV: {"Ref": access.BUCKETS["uploads"][0]}}  # its name carries the account id
+    return {**identity.environment(), "PEKEN_STRIPE_SECRET_ARN": {"Ref": "StripeSecret"}, **uploads}
 
 
 def _logical_ids(stage: str, fragment: dict[str, Any]) -> dict[str, str]:
@@ -152,6 +153,10 @@ def _role(ids: dict[str, str], grant: access.Grant, log_group: str) -> dict[str,
         allow(access.WATCH_ACTIONS, [arn(q) for q in sorted(grant.watches)])
     if grant.consumes:
         allow(access.CONSUME_ACTIONS, arn(grant.consumes))
+    for bucket in sorted(grant.buckets):
+        logical, prefixes = access.BUCKETS[bucket]
+        allow(access.OBJECT_ACTIONS, [{"Fn::Sub": f"${{{logical}.Arn}}/{prefix}"} for prefix in prefixes])
+        allow(access.LIST_ACTIONS, {"Fn::GetAtt": [logical, "Arn"]})
     if grant.stripe:
         allow(access.STRIPE_ACTIONS, {"Ref": "StripeSecret"})
     if grant.email:

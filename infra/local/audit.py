@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,13 @@ _TRANSACT_WRITE = {
     "Update": "UpdateItem",
     "Delete": "DeleteItem",
     "ConditionCheck": "ConditionCheckItem",
+}
+# S3 operations and the IAM actions they need (a HEAD is GetObject; a copy reads and writes).
+_S3_ACTIONS = {
+    "HeadObject": ("s3:GetObject",),
+    "GetObject": ("s3:GetObject",),
+    "CopyObject": ("s3:GetObject", "s3:PutObject"),
+    "PutObject": ("s3:PutObject",),
 }
 _SQS_ACTIONS = {
     "SendMessageBatch": "SendMessage",
@@ -67,7 +75,14 @@ def accesses(service: str, operation: str, params: dict[str, Any]) -> list[tuple
         return [(f"sqs:{_SQS_ACTIONS.get(operation, operation)}", _short(queue))]
     if service == "secretsmanager":
         return [(f"secretsmanager:{operation}", "stripe-secret")]
+    if service == "s3":
+        return [(action, _bucket(params)) for action in _S3_ACTIONS.get(operation, (f"s3:{operation}",))]
     return [(f"{service}:{operation}", "*")]
+
+
+def _bucket(params: dict[str, Any]) -> str:
+    """A bucket's short name: `peken-<stage>-uploads-<account>` is `uploads`."""
+    return re.sub(r"-[0-9]{12}$", "", _short(str(params.get("Bucket", "?"))))
 
 
 def _short(name: str) -> str:

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chalicelib.config import DEV_ROUTES_ENV, LOCAL_STAGE
+from chalicelib.config import DEV_ROUTES_ENV, LOCAL_STAGE, UPLOADS_BUCKET_ENV
+from infra.aws import resources
 from infra.local.keys import write_signing_key
-from infra.local.provision import TEST_CREDENTIALS, emulator_client, provision
+from infra.local.provision import TEST_CREDENTIALS, bucket_names, emulator_client, provision
 
 if TYPE_CHECKING:
     from infra.local.stripe_local import LocalStripe
@@ -30,6 +31,7 @@ ACCOUNT = "123456789012"  # moto's default account: its backends are keyed by it
 SIGNING_KEY = "signing-key.pem"  # in the state dir: the local issuer's private key
 WEBHOOK_SECRET_FILE = "stripe-webhook-secret"  # in the state dir, for tests that replay signed webhooks
 LOCAL_STRIPE_SECRET_KEY = "sk_test_peken_local"
+UPLOADS_BUCKET = "UploadsBucket"  # its logical id in infra/aws/resources.json
 # Set only when the caller has not set them (Lambda's configuration sets them on AWS).
 DEFAULTS = {"POWERTOOLS_SERVICE_NAME": "peken", "POWERTOOLS_METRICS_NAMESPACE": "Peken"}
 
@@ -84,6 +86,7 @@ def prepare(
     state_dir.mkdir(parents=True, exist_ok=True)
     key_path = write_signing_key(state_dir / SIGNING_KEY)
     variables, defaults = environment(endpoint, key_path, stage), dict(DEFAULTS)
+    variables[UPLOADS_BUCKET_ENV] = bucket_names(resources.load(stage), REGION)[UPLOADS_BUCKET]
     if stripe is not None:
         variables["PEKEN_STRIPE_API_BASE"] = stripe.url
         variables["PEKEN_STRIPE_WEBHOOK_SECRET"] = stripe.webhook_secret

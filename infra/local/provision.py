@@ -1,4 +1,4 @@
-"""Create the tables and queues of a stage on the emulator, from the same definitions the deploy template uses."""
+"""Create the tables, queues and buckets of a stage on the emulator, from the definitions the template uses."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from infra.aws import resources
 
+EMULATOR_ACCOUNT = "123456789012"  # moto's default account: its backends are keyed by it
 # Credentials boto3 must have to sign requests; the emulator accepts any.
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
 
@@ -34,7 +35,8 @@ def provision(stage: str, region: str, endpoint: str) -> dict[str, Any]:
     fragment = resources.load(stage)
     tables = create_tables(fragment, emulator_client("dynamodb", region, endpoint))
     queues = create_queues(fragment, emulator_client("sqs", region, endpoint))
-    return {"tables": tables, "queues": queues}
+    buckets = create_buckets(fragment, emulator_client("s3", region, endpoint), region)
+    return {"tables": tables, "queues": queues, "buckets": buckets}
 
 
 def emulator_client(service: str, region: str, endpoint: str) -> Any:
@@ -52,6 +54,36 @@ def emulator_client(service: str, region: str, endpoint: str) -> Any:
         aws_session_token=TEST_CREDENTIALS["AWS_SESSION_TOKEN"],
         config=Config(account_id_endpoint_mode="disabled"),
     )
+
+
+def bucket_names(fragment: dict[str, Any], region: str) -> dict[str, str]:
+    """Name each AWS::S3::Bucket as the template's `Fn::Sub` does, in the emulator's account."""
+    values = {"${AWS::AccountId}": EMULATOR_ACCOUNT, "${AWS::Region}": region, "${AWS::Partition}": "aws"}
+    out = {}
+    for logical_id, resource in resources.of_type(fragment, "AWS::S3::Bucket").items():
+        name = resource["Properties"]["BucketName"]
+        name = name["Fn::Sub"] if isinstance(name, dict) else name
+        for variable, value in values.items():
+            name = name.replace(variable, value)
+        out[logical_id] = name
+    return out
+
+
+def create_buckets(fragment: dict[str, Any], client: Any, region: str) -> list[str]:
+    """Create each AWS::S3::Bucket, private and encrypted as the template makes it (moto keeps no lifecycle)."""
+    names = []
+    for logical_id, name in bucket_names(fragment, region).items():
+        props = resources.of_type(fragment, "AWS::S3::Bucket")[logical_id]["Properties"]
+        client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+        if "PublicAccessBlockConfiguration" in props:
+            client.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+            )
+        for rule in props.get("BucketEncryption", {}).get("ServerSideEncryptionConfiguration", []):
+            default = {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+            client.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [default]})
+        names.append(name)
+    return names
 
 
 def create_tables(fragment: dict[str, Any], client: Any) -> list[str]:

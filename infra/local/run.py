@@ -2,7 +2,9 @@
 
 Ports: the API on 127.0.0.1:$PEKEN_PORT (default 8000); every other port is free-picked,
 so two stacks run side by side. State lives in $PEKEN_STATE_DIR (default: a fresh
-temporary directory, removed at exit).
+temporary directory, removed at exit). With $PEKEN_STATE_DIR set, the whole state (tables,
+queues, uploads, Stripe, the signing key) is saved there on stop and every 30 s when it
+changed, and restored at the next start (`infra/local/persistence.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from infra.local.processes import die_with_parent
 from infra.local.stack import LocalStack
 
 STOP_SECONDS = 6.0
+SAVE_SECONDS = 120.0  # stopping with a state to save: saving a big state takes a while
 
 
 def main() -> int:
@@ -45,6 +48,7 @@ def main() -> int:
         state_dir=state_dir,
         automatic_schedules=os.environ.get("PEKEN_SCHEDULER", "on") != "off",
         retry_delay=int(os.environ.get("PEKEN_RETRY_DELAY_SECONDS", "2")),
+        persist=bool(given_state),
     )
     try:
         stack.start()
@@ -56,7 +60,7 @@ def main() -> int:
         # batch is abandoned, as Lambda would be; SQS redelivers its messages.
         stopper = threading.Thread(target=stack.stop, name="stopper", daemon=True)
         stopper.start()
-        stopper.join(STOP_SECONDS)
+        stopper.join(SAVE_SECONDS if given_state else STOP_SECONDS)
         if not given_state:
             shutil.rmtree(state_dir, ignore_errors=True)
     sys.stdout.flush()

@@ -129,6 +129,35 @@ STORES: tuple[tuple[str, dict[str, str], tuple[tuple[str, str, str, int, int, st
 )
 
 
+# How each demo store hands over (PATCH /v1/stores/{id} `pickup`, `delivery`): shops deliver
+# to their own and neighbouring kecamatan for a fee waived on bigger orders; the SWK hawker
+# stall sells for pickup only.
+DELIVERY: dict[str, dict[str, Any]] = {
+    "Toko Sri Rejeki": {
+        "pickup": True,
+        "delivery": {
+            "enabled": True,
+            "fee_idr": 5_000,
+            "free_from_idr": 150_000,
+            "kecamatan": ["Tambaksari", "Gubeng", "Mulyorejo"],
+        },
+    },
+    "Toko Barokah": {
+        "pickup": True,
+        "delivery": {"enabled": True, "fee_idr": 4_000, "free_from_idr": 100_000, "kecamatan": []},
+    },
+    "Sambal Bu Rudy Mandiri": {
+        "pickup": True,
+        "delivery": {"enabled": True, "fee_idr": 10_000, "kecamatan": ["Sukolilo", "Mulyorejo", "Gubeng", "Rungkut"]},
+    },
+    "Lontong Balap Pak Gendut": {"pickup": True, "delivery": {"enabled": False}},
+    "Batik Kenjeran Asri": {
+        "pickup": True,
+        "delivery": {"enabled": True, "fee_idr": 15_000, "free_from_idr": 300_000, "kecamatan": ["Bulak", "Kenjeran"]},
+    },
+}
+
+
 def seed() -> dict[str, int]:
     """Write the demo data through the app's own use cases; return counts."""
     from chalicelib.auth import Principal
@@ -156,6 +185,7 @@ def seed() -> dict[str, int]:
         phone = f"0812300000{index:02d}"
         store = stores.apply(seller, model.StoreApplication(**fields, phone_number=phone))
         stores.curate(admin, store["store_id"], "approve", None)
+        stores.change(seller, store["store_id"], model.StoreChange.model_validate(DELIVERY[fields["name"]]))
         for name, category, unit, price, stock, sku in items:
             products.create(
                 seller,
@@ -180,7 +210,7 @@ def month_in_progress(api: str, drain: Callable[[], object]) -> int:
     `drain` waits until the stack is still (payments and their events handled).
     """
     owners = {fields["name"]: seller for seller, fields, _ in STORES}  # store name -> its seller
-    moved: list[tuple[str, str, str]] = []  # (order id, its store's owner, how far)
+    moved: list[tuple[str, str, str, str]] = []  # (order id, its store's owner, how far, the buyer's token)
     for buyer, lines, stage in PURCHASES:
         token = _token(api, buyer, ["buyer"], nip=DEMO_ASN[buyer])
         for words, quantity in lines:
@@ -190,13 +220,14 @@ def month_in_progress(api: str, drain: Callable[[], object]) -> int:
         _call(api, "POST", f"/v1/dev/checkouts/{checkout['checkout_id']}/pay", token, {"outcome": "succeeded"})
         for order in checkout["orders"]:
             store = _call(api, "GET", f"/v1/stores/{order['store_id']}", None)
-            moved.append((order["order_id"], owners[store["name"]], stage))
+            moved.append((order["order_id"], owners[store["name"]], stage, token))
     drain()
     steps = ("accept", "ready", "complete")
-    for order_id, seller, stage in moved:
+    for order_id, seller, stage, buyer_token in moved:
         token = _token(api, seller, ["seller"])
         for step in steps[: {"accepted": 1, "ready": 2, "completed": 3}[stage]]:
-            _call(api, "POST", f"/v1/orders/{order_id}/{step}", token, {})
+            # the buyer confirms the pickup (the store would need the buyer's handover code)
+            _call(api, "POST", f"/v1/orders/{order_id}/{step}", buyer_token if step == "complete" else token, {})
     drain()
     return len(moved)
 

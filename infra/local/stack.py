@@ -14,6 +14,7 @@ from infra.local import audit, control, seed
 from infra.local.api_server import ApiServer
 from infra.local.emulator import Emulator
 from infra.local.faults import Faults
+from infra.local.persistence import Keeper
 from infra.local.prepare import REGION, prepare
 from infra.local.pump import Consumer, QueuePump, wait_idle
 from infra.local.schedules import Schedule, Scheduler
@@ -26,9 +27,19 @@ log = logging.getLogger("peken.stack")
 class LocalStack:
     """Start every moving part in order; stop them all in reverse."""
 
-    def __init__(self, port: int, state_dir: Path, automatic_schedules: bool = True, retry_delay: int = 2) -> None:
+    def __init__(
+        self,
+        port: int,
+        state_dir: Path,
+        automatic_schedules: bool = True,
+        retry_delay: int = 2,
+        persist: bool = False,
+    ) -> None:
         self.port = port
         self.state_dir = state_dir
+        # persist: keep the whole state in state_dir across restarts (infra/local/persistence.py)
+        self.keeper: Keeper | None = Keeper(state_dir) if persist else None
+        self.restored: dict[str, int] | None = None
         self.automatic_schedules = automatic_schedules
         self.retry_delay = retry_delay
         self.emulator: Emulator | None = None
@@ -58,6 +69,7 @@ class LocalStack:
     def start(self) -> LocalStack:
         """Bring everything up; return once /v1/health answers 200."""
         self.state_dir.mkdir(parents=True, exist_ok=True)  # localstripe keeps its state and log there
+        restoring = self.keeper.restore_files() if self.keeper is not None else False  # Stripe's store, the key
         self.emulator = Emulator(faults=self.faults).start()
         self.stripe = LocalStripe(self.state_dir).start()
         audit.install_from_environment()  # records functions only: provisioning and seeding are not audited
@@ -67,9 +79,13 @@ class LocalStack:
             self.emulator.url,
             stripe=self.stripe,
             metrics_file=self.state_dir / "metrics.jsonl",
-            seed=True,
+            seed=not restoring,
         )
         self.queue_urls = prepared.queues
+        if self.keeper is not None:
+            if restoring:  # the demo data is in it: not seeded again
+                self.restored = self.keeper.restore_emulator(self.emulator)
+            self.keeper.emulator = self.emulator  # only now may a save replace the snapshot
         log.info("seeded %s", prepared.seeded)
         self.stripe.register_webhook(self.webhook_url)
         app_module = importlib.import_module("app")
@@ -78,17 +94,30 @@ class LocalStack:
         self.api = ApiServer(app_module.app, self.port, control=self.control).start()
         self.port = self.api.port
         _wait_healthy(f"{self.url}/v1/health")
-        log.info("seeded this month's orders: %s", seed.month_in_progress(self.url, lambda: self.drain(60)))
+        if self.restored is None:
+            log.info("seeded this month's orders: %s", seed.month_in_progress(self.url, lambda: self.drain(60)))
+        if self.keeper is not None:
+            self.keeper.start()
         return self
 
     def stop(self) -> None:
-        """Stop everything, API first so no new work arrives."""
-        for part in (self.api, self.scheduler, self.pump, self.stripe, self.emulator):
+        """Stop everything, API first so no new work arrives; save the state (if kept) before the emulator goes."""
+        for part in (self.api, self.scheduler, self.pump, self.stripe, self.keeper):
             if part is not None:
                 try:
                     part.stop()
                 except Exception:  # keep stopping the rest
                     log.exception("stopping %s failed", type(part).__name__)
+        if self.keeper is not None and self.keeper.emulator is not None:
+            try:
+                log.info("saved the local state to %s", self.keeper.save())
+            except Exception:
+                log.exception("saving the local state failed")
+        if self.emulator is not None:
+            try:
+                self.emulator.stop()
+            except Exception:
+                log.exception("stopping %s failed", type(self.emulator).__name__)
 
     def drain(self, timeout: float) -> bool:
         """Wait until no queue holds a message, no handler runs and Stripe has no event on its way."""

@@ -9,7 +9,8 @@ importable by name: the stand-in's state is pickled). It answers:
 - `POST /v1/account_links` (`account`, `type=account_onboarding`, `refresh_url`,
   `return_url`) -> `{object: "account_link", created, expires_at, url}`, valid 5 minutes;
 - `POST /v1/transfers` (`amount`, `currency`, `destination`, `transfer_group`,
-  `source_transaction`, `description`, `metadata`), `GET /v1/transfers/{id}`, and
+  `source_transaction`, `description`, `metadata`), `GET /v1/transfers/{id}`,
+  `GET /v1/transfers` (`destination`, `transfer_group`, `limit`: newest first), and
   `POST /v1/transfers/{id}/reversals` (`amount` defaults to what is left, `metadata`):
   a transfer needs a destination whose `transfers` capability is active (Stripe's 400
   otherwise), a `source_transaction` must be a known charge, reversals may not pass the
@@ -211,6 +212,27 @@ class Transfer(StripeObject):  # type: ignore[misc]
         return reversal
 
     @classmethod
+    def _api_list_all(
+        cls,
+        url: str,
+        limit: Any = None,
+        starting_after: Any = None,
+        destination: Any = None,
+        transfer_group: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        if kwargs:
+            raise _bad("Received unknown parameters: " + ", ".join(sorted(kwargs)))
+        found = super()._api_list_all(url, limit, starting_after)
+        found._list = [
+            t
+            for t in found._list
+            if destination in (None, t.destination) and transfer_group in (None, t.transfer_group)
+        ]
+        found._list.sort(key=lambda t: t.created, reverse=True)
+        return found
+
+    @classmethod
     def _api_update(cls, id: str, **data: Any) -> Any:
         if set(data) - {"description", "metadata"}:
             raise _bad("Only description and metadata can be updated")
@@ -252,7 +274,7 @@ def complete_onboarding(token: str) -> tuple[int, dict[str, Any]]:
 def install(app: Any, base_url: str) -> None:
     """Add the Connect routes to localstripe's app (before it starts serving)."""
     from aiohttp import web
-    from localstripe.server import api_create, api_extra, api_retrieve, api_update
+    from localstripe.server import api_create, api_extra, api_list_all, api_retrieve, api_update
 
     BASE_URL["url"] = base_url
     app.router.add_route("POST", "/v1/transfers/{id}/reversals", api_extra(Transfer._api_reverse, ""))
@@ -261,6 +283,7 @@ def install(app: Any, base_url: str) -> None:
         app.router.add_route("POST", url, api_create(cls, url))
         app.router.add_route("GET", url + "/{id}", api_retrieve(cls, url))
         app.router.add_route("POST", url + "/{id}", api_update(cls, url))
+    app.router.add_route("GET", "/v1/transfers", api_list_all(Transfer, "/v1/transfers"))
     app.router.add_route("POST", "/v1/account_links", api_create(AccountLink, "/v1/account_links"))
 
     async def onboard(request: web.Request) -> web.Response:

@@ -133,6 +133,13 @@ class Shop:
         signature = hmac.new(secret.encode(), f"{now}.".encode() + payload, hashlib.sha256).hexdigest()
         return payload, f"t={now},v1={signature}"
 
+    def stripe_get(self, path: str) -> Any:
+        """GET from the local Stripe stand-in's API (which takes any `sk_` key)."""
+        base = self.call("GET", "/_local/stripe").json()["url"]
+        found = requests.get(f"{base}{path}", headers={"Authorization": "Bearer sk_test_peken_e2e"}, timeout=10)
+        assert found.status_code == 200, found.text
+        return found.json()
+
     def clock(self, offset_seconds: float) -> None:
         assert self.call("POST", "/_local/clock", body={"offset_seconds": offset_seconds}).status_code == 200
 

@@ -62,6 +62,7 @@ DEFAULT_KINDS = {
     "notification_id": "notification",
     "nip": "asn_row",
     "batch_id": "batch",
+    "dispute_id": "dispute",
 }
 
 
@@ -160,6 +161,15 @@ def constant(value: Any) -> Body:
 
 
 REASON = constant({"reason": "matriks otorisasi"})
+
+
+def handover_code(world: World) -> dict[str, str]:
+    """The handover code of the cell's order, as its buyer (A) shows it to the store (ignored from the buyer)."""
+    order_id = world.bodies["cell_values"]["order_id"]
+    shown = world.call("GET", f"/v1/orders/{order_id}", "buyer_a").json()
+    return {"handover_code": shown["handover_code"]}
+
+
 STORE_PRIVATE = ("phone_number", "nib", "reason", "turnover_month_idr")
 
 
@@ -367,9 +377,10 @@ TABLE: list[Row] = [
     ),
     Row(
         "POST",
-        "/v1/orders/{order_id}/complete",  # a pickup order: its store owner may complete it too
+        "/v1/orders/{order_id}/complete",  # its store owner with the buyer's handover code
         statuses(404, buyer_a=200, seller_x=200, admin=403),
         uses={"order_id": "ready_order"},
+        body=handover_code,
         fresh=True,
     ),
     Row(
@@ -379,6 +390,51 @@ TABLE: list[Row] = [
         body=REASON,
         fresh=True,
     ),
+    Row(
+        "POST",
+        "/v1/admin/orders/{order_id}/refunds",  # an officer's goodwill refund of part of a paid order
+        statuses(403, admin=202),
+        uses={"order_id": "paid_order"},
+        body=constant({"amount_idr": 1000, "reason": "goodwill"}),
+        idempotency_key=True,
+        fresh=True,
+    ),
+    # disputes (on buyer A's ready orders at store X)
+    Row(
+        "POST",
+        "/v1/orders/{order_id}/disputes",
+        statuses(403, buyer_a=201, buyer_b=404, asn=404),
+        uses={"order_id": "ready_order"},
+        body=lambda w: {
+            "reason": "damaged",
+            "description": "matriks otorisasi",
+            "lines": [{"product_id": w.shared["product"], "quantity": 1}],
+        },
+        fresh=True,
+    ),
+    Row("GET", "/v1/disputes/{dispute_id}", statuses(404, buyer_a=200, seller_x=200, admin=200)),
+    Row(
+        "POST",
+        "/v1/disputes/{dispute_id}/messages",
+        statuses(404, buyer_a=201, seller_x=201, admin=201),
+        body=constant({"body": "matriks otorisasi"}),
+    ),
+    Row("POST", "/v1/disputes/{dispute_id}/accept", statuses(403, seller_x=200, seller_y=404), fresh=True),
+    Row(
+        "POST",
+        "/v1/disputes/{dispute_id}/contest",
+        statuses(403, seller_x=200, seller_y=404),
+        body=REASON,
+        fresh=True,
+    ),
+    Row("GET", "/v1/admin/disputes", ADMIN, query="?status=open"),
+    Row(
+        "POST",
+        "/v1/admin/disputes/{dispute_id}/resolve",
+        ADMIN,
+        body=constant({"outcome": "reject", "note": "matriks otorisasi"}),
+        fresh=True,
+    ),
     # payments
     Row(
         "POST",
@@ -386,6 +442,8 @@ TABLE: list[Row] = [
         statuses(400, anonymous=400, bad_token=400),
         codes={400: "bad_signature"},
     ),
+    # evidence uploads (any signed-in user, under a prefix of their own)
+    Row("POST", "/v1/uploads", statuses(201), body=constant({"content_type": "image/png", "size_bytes": 1024})),
     # payout accounts
     Row(
         "GET",
@@ -522,6 +580,19 @@ def _order(world: World) -> str:
     return str(_checkout(world)["orders"][0]["order_id"])
 
 
+def _dispute(world: World) -> str:
+    """A dispute of its own: buyer A disputes one of the ready orders made for disputes."""
+    order_id = world.fresh["disputed_order"].pop()
+    body = {
+        "reason": "damaged",
+        "description": "matriks",
+        "lines": [{"product_id": world.shared["product"], "quantity": 1}],
+    }
+    opened = world.call("POST", f"/v1/orders/{order_id}/disputes", "buyer_a", body)
+    assert opened.status_code == 201, opened.text
+    return str(opened.json()["dispute_id"])
+
+
 def _checkout_id(world: World) -> str:
     return str(_checkout(world)["checkout_id"])
 
@@ -597,11 +668,16 @@ def build_world(stack: RunningStack) -> World:
         world.shared[kind] = MAKERS[kind](world)
     needs = fresh_needs()
     for kind, count in needs.items():
-        if kind not in PIPELINE:
+        if kind not in (*PIPELINE, "dispute"):
             world.fresh[kind] = [MAKERS[kind](world) for _ in range(count)]
-    _paid_orders(world, {kind: needs[kind] + 1 for kind in PIPELINE})  # one more each, shared
+    disputed = needs["dispute"] + 1  # ready orders for the disputes (fresh ones and the shared one)
+    counts = {kind: needs[kind] + 1 + (disputed if kind == "ready_order" else 0) for kind in PIPELINE}
+    _paid_orders(world, counts)  # one more each, shared
+    world.fresh["disputed_order"] = [world.fresh["ready_order"].pop() for _ in range(disputed)]
     for kind in PIPELINE:
         world.shared[kind] = world.fresh[kind].pop()
+    world.shared["dispute"] = _dispute(world)
+    world.fresh["dispute"] = [_dispute(world) for _ in range(needs["dispute"])]
     return world
 
 
@@ -654,6 +730,7 @@ def test_cell(world: World, row: Row, who: str) -> None:
     headers = dict(world.headers[who])
     if row.idempotency_key:
         headers["Idempotency-Key"] = uuid.uuid4().hex
+    world.bodies["cell_values"] = values  # a body may depend on the cell's objects (a handover code)
     body = row.body(world) if row.body is not None else None
     url = f"{world.stack.url}{row.route.format(**values)}{row.query}"
     response = requests.request(row.method, url, headers=headers, json=body, timeout=TIMEOUT)

@@ -2,7 +2,7 @@
 
 - a delivery order keeps a contact (name, phone) that only its buyer, its store's owner and
   admins see; no notification, checkout answer or log line carries it;
-- a store owner refused the completion of a delivery order is told why;
+- a store owner completes a delivery order with the buyer's handover code (none: told which field);
 - the buyer hears "payment received", the store owner of a buyer's cancel, the buyer of the
   store's; every order notice names its `order_id`, and entries can be marked read;
 - a paid checkout forgets the declined attempt's error;
@@ -111,7 +111,7 @@ def test_a_delivery_from_a_buyer_with_no_phone_is_still_taken(shop: Shop) -> Non
     assert contact == {"name": None, "phone_number": E164}
 
 
-def test_the_store_is_told_why_it_cannot_complete_a_delivery_order(shop: Shop) -> None:
+def test_the_store_completes_a_delivery_order_with_the_buyers_handover_code(shop: Shop) -> None:
     seller = shop.user("seller")
     store = shop.store(seller)
     buyer = shop.user("buyer")
@@ -119,11 +119,12 @@ def test_the_store_is_told_why_it_cannot_complete_a_delivery_order(shop: Shop) -
     for step in ("accept", "ready"):
         assert shop.call("POST", f"/v1/orders/{order_id}/{step}", seller).status_code == 200
     refused = shop.call("POST", f"/v1/orders/{order_id}/complete", seller)
-    assert refused.status_code == 403
+    assert refused.status_code == 422
     error = error_of(refused.json())
-    assert error["code"] == "forbidden" and error["details"]["reason"] == "buyer_confirms_delivery"
-    assert "buyer" in error["message"] and "pickup" in error["message"]
-    assert shop.call("POST", f"/v1/orders/{order_id}/complete", buyer).json()["status"] == "completed"
+    assert error["code"] == "validation_error" and error["details"]["field"] == "handover_code"
+    code = shop.order(buyer, order_id)["handover_code"]
+    done = shop.call("POST", f"/v1/orders/{order_id}/complete", seller, {"handover_code": code})
+    assert done.status_code == 200 and done.json()["status"] == "completed", done.text
 
 
 def test_payment_received_and_every_order_notice_names_its_order(shop: Shop) -> None:

@@ -4,8 +4,10 @@ cannot be sent, the stack killed and restarted.
 
 Every test ends with `check_invariants`: stock conserved, no order paid without a succeeded
 PaymentIntent and no succeeded PaymentIntent without its orders paid or refunded, one Stripe
-refund per refunded order, turnover and notifications counted once, and nothing stuck except
-what a dead-letter queue shows (and reconciliation or a redrive then repairs).
+refund per refunded order, turnover and notifications counted once, the store's ledger equal
+to its balance and the money report's difference 0, no payout paid twice (one entry, one
+Stripe transfer), and nothing stuck except what a dead-letter queue shows (and
+reconciliation or a redrive then repairs).
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ import requests
 
 from tests.e2e.conftest import RunningStack, start_stack
 from tests.e2e.shop import Shop
+from tests.e2e.test_disputes import complaint, open_dispute, ready, refunded
+from tests.e2e.test_payouts import connect, paid_more_than_once
 from tests.helpers import error_of
 
 # Schedules only on demand (a heartbeat must not eat an injected fault); a Stripe call gives up
 # after 2 s (10 s deployed) so a slow Stripe costs seconds, not minutes.
-FAULTY_ENV = {"PEKEN_SCHEDULER": "off", "PEKEN_STRIPE_TIMEOUT_SECONDS": "2"}
+# No interval saves of the state (infra/local/persistence.py): a SIGKILL then leaves no snapshot behind.
+FAULTY_ENV = {"PEKEN_SCHEDULER": "off", "PEKEN_STRIPE_TIMEOUT_SECONDS": "2", "PEKEN_STATE_SAVE_SECONDS": "86400"}
 HOLDS_STOCK = ("awaiting_payment", "paid", "accepted", "ready", "completed")
 PAID = ("paid", "accepted", "ready", "completed")
 PAYMENTS, ORDER_EVENTS = "peken-local-payments", "peken-local-order-events"
@@ -248,8 +253,11 @@ def check_invariants(world: World, stuck: dict[str, int] | None = None) -> None:
     owed = figures["pending_idr"] + figures["available_idr"] + figures["in_payout_idr"]
     month = shop.call("GET", f"/v1/stores/{world.store}/statement", world.seller).json()
     summed = month["opening_balance_idr"] + sum(e["amount_idr"] for e in month["entries"])
-    assert summed == month["closing_balance_idr"] == owed == store["turnover_month_idr"]
+    assert summed == month["closing_balance_idr"] == owed
+    assert owed + figures["paid_out_idr"] == store["turnover_month_idr"]
     assert shop.call("GET", "/v1/admin/reports/money", shop.admin).json()["difference_idr"] == 0
+    # No payout paid twice: one ledger entry per paid payout, one Stripe transfer per paid Connect payout.
+    assert paid_more_than_once(shop, world.store, world.seller) == []
     inbox = shop.call("GET", "/v1/me/notifications?limit=100", world.seller).json()["items"]
     assert [n["kind"] for n in inbox].count("order_paid") == len(ever_paid)
     # Nothing stuck but what the dead-letter queues show.
@@ -393,6 +401,51 @@ def test_refunds_while_stripe_is_down_or_slow(shop: Shop) -> None:
         assert kinds.count("order_refunded") == 1
 
 
+def test_partial_refunds_while_stripe_is_down_or_slow_are_each_made_once(shop: Shop) -> None:
+    world = World.make(shop, buyers=1)
+    buyer = world.buyer_list[0]
+    order_id = world.paid_checkout(buyer, {world.product_list[0]: 2})["orders"][0]["order_id"]  # 10.000
+
+    def goodwill(amount: int) -> dict[str, Any]:
+        path = f"/v1/admin/orders/{order_id}/refunds"
+        body = {"amount_idr": amount, "reason": "rusak"}
+        made = shop.call("POST", path, shop.admin, body, Idempotency_Key=uuid.uuid4().hex)
+        assert made.status_code == 202, made.text
+        return dict(made.json())
+
+    def statuses() -> list[str]:
+        return [r["status"] for r in shop.order(buyer, order_id)["refunds"]]
+
+    # Down for a moment: the partial refund fails, waits in SQS, and is made once Stripe is back.
+    local(shop, "POST", "/_local/stripe/stop")
+    failures = sum("stripe unavailable" in line for line in shop.stack.output)
+    first = goodwill(4_000)
+    assert first["status"] == "pending"
+    shop.wait(lambda: sum("stripe unavailable" in line for line in shop.stack.output) > failures, timeout=15)
+    local(shop, "POST", "/_local/stripe/start")
+    shop.wait(lambda: statuses() == ["succeeded"], timeout=30)
+    # Slow: Stripe makes it but answers late; the retry's same key gets the same refund back.
+    inject(shop, {"stripe": {"delay_seconds": 3, "paths": ["/v1/refunds"]}})
+    second = goodwill(3_000)
+    shop.wait(lambda: local(shop, "GET", "/_local/faults")["stripe_delayed"] >= 2, timeout=20)
+    local(shop, "DELETE", "/_local/faults")
+    shop.wait(lambda: statuses() == ["succeeded", "succeeded"], timeout=30)
+    shop.stack.drain(60)
+
+    order = shop.order(buyer, order_id)
+    detail = shop.call("GET", f"/v1/checkouts/{order['checkout_id']}", buyer).json()
+    made = stripe(shop, f"/v1/refunds?payment_intent={detail['payment']['payment_intent_id']}&limit=100")["data"]
+    assert sorted((r["metadata"]["refund_id"], r["amount"], r["status"]) for r in made) == sorted(
+        [(first["refund_id"], 400_000, "succeeded"), (second["refund_id"], 300_000, "succeeded")]
+    )
+    assert order["refunded_idr"] == 7_000
+    store = shop.call("GET", f"/v1/stores/{world.store}", world.seller).json()
+    assert store["turnover_month_idr"] == 3_000
+    assert shop.call("GET", f"/v1/stores/{world.store}/balance", world.seller).json()["pending_idr"] == 3_000
+    kinds = [n["kind"] for n in shop.call("GET", "/v1/me/notifications", buyer).json()["items"]]
+    assert kinds.count("order_refunded") == 2
+
+
 def test_workers_crashing_mid_batch_count_everything_once(shop: Shop) -> None:
     world = World.make(shop, buyers=4)
     product = world.product_list[1]
@@ -429,6 +482,94 @@ def test_workers_crashing_mid_batch_count_everything_once(shop: Shop) -> None:
         history = [h["status"] for h in shop.order(buyer, made["orders"][0]["order_id"])["history"]]
         assert history == ["awaiting_payment", "paid"]
     check_invariants(world)
+
+
+def test_payout_approval_while_stripe_is_down_or_slow_pays_each_payout_once(shop: Shop) -> None:
+    world = World.make(shop, buyers=2)
+    account = connect(shop, world.seller, world.store)
+    finance = shop.user("finance")
+
+    def batch_of_one_order(buyer: dict[str, str]) -> tuple[str, str]:
+        """Sell, complete and release one order of 10.000, run payouts: the batch and its payout's path."""
+        order_id = world.paid_checkout(buyer, {world.product_list[0]: 2})["orders"][0]["order_id"]
+        for step in ("accept", "ready"):
+            assert shop.call("POST", f"/v1/orders/{order_id}/{step}", world.seller).status_code == 200
+        assert shop.call("POST", f"/v1/orders/{order_id}/complete", buyer).status_code == 200
+        shop.stack.drain()
+        try:
+            shop.clock(3 * 24 * 3600)
+            shop.run_schedule("release_earnings")
+        finally:
+            shop.clock(0)
+        made = shop.call("POST", "/v1/admin/payouts/run", finance)
+        assert made.status_code == 201, made.text
+        return made.json()["batch_id"], f"/v1/admin/payout-batches/{made.json()['batch_id']}"
+
+    def mine(path: str) -> dict[str, Any]:
+        return next(p for p in shop.call("GET", path, finance).json()["payouts"] if p["store_id"] == world.store)
+
+    def transfers() -> list[dict[str, Any]]:
+        return list(stripe(shop, f"/v1/transfers?destination={account}")["data"])
+
+    # Down: the batch is approved at once; its transfer is made by the payments worker once Stripe is back.
+    _, path = batch_of_one_order(world.buyer_list[0])
+    local(shop, "POST", "/_local/stripe/stop")
+    approved = shop.call("POST", f"{path}/approve", finance)
+    assert approved.status_code == 200 and approved.json()["status"] == "processing", approved.text
+    assert mine(path)["status"] == "processing" and mine(path)["reference"] is None
+    local(shop, "POST", "/_local/stripe/start")
+    shop.wait(lambda: mine(path)["status"] == "paid", timeout=60)
+    assert [t["id"] for t in transfers()] == [mine(path)["reference"]]
+    assert shop.call("POST", f"{path}/approve", finance).status_code == 409
+
+    # Slow: Stripe makes the transfer but answers after our timeout, again and again; once it answers in
+    # time, the same idempotency key gets the same transfer back, never a second one.
+    _, path = batch_of_one_order(world.buyer_list[1])
+    inject(shop, {"stripe": {"delay_seconds": 3, "paths": ["/v1/transfers"]}})
+    assert shop.call("POST", f"{path}/approve", finance).status_code == 200
+    shop.wait(lambda: local(shop, "GET", "/_local/faults")["stripe_delayed"] >= 3, timeout=40)
+    local(shop, "DELETE", "/_local/faults")
+    shop.wait(lambda: mine(path)["status"] == "paid", timeout=60)
+    made = transfers()
+    assert len(made) == 2 and made[0]["id"] == mine(path)["reference"]
+    assert made[0]["amount"] == 100 * mine(path)["amount_idr"] == 100 * 10_000
+    assert shop.call("GET", path, finance).json()["status"] == "completed"
+    check_invariants(world)
+
+
+def test_a_dispute_refund_that_failed_half_way_is_finished_by_the_hourly_job_once(shop: Shop) -> None:
+    _seller, _store, buyer, order_id, product_id = ready(shop, 2)
+    dispute_id = open_dispute(shop, buyer, order_id, complaint(product_id, 1))["dispute_id"]
+    # The decision is written, then recording its refund on the order fails (DynamoDB keeps throttling).
+    inject(
+        shop,
+        {
+            "dynamodb": {
+                "error": "throttle",
+                "rate": 1.0,
+                "times": 60,
+                "operations": ["UpdateItem"],
+                "tables": ["orders"],
+            }
+        },
+    )
+    body = {"outcome": "refund", "refund_idr": 4_000, "note": "Barang rusak."}
+    failed = shop.call("POST", f"/v1/admin/disputes/{dispute_id}/resolve", shop.admin, body)
+    local(shop, "DELETE", "/_local/faults")
+    assert failed.status_code == 503, failed.text
+    assert shop.call("GET", f"/v1/disputes/{dispute_id}", buyer).json()["status"] == "resolved_refund"
+    assert refunded(shop, buyer, order_id) == 0
+    try:  # an hour later the escalation job finds the decision whose refund is missing and makes it, once
+        shop.clock(3600)
+        assert shop.run_schedule("escalate_disputes")["refunds_finished"] == 1
+        assert shop.run_schedule("escalate_disputes")["refunds_finished"] == 0
+    finally:
+        shop.clock(0)
+    shop.wait(lambda: refunded(shop, buyer, order_id) == 4_000)
+    shop.stack.drain()
+    order = shop.order(buyer, order_id)
+    intent = shop.call("GET", f"/v1/checkouts/{order['checkout_id']}", buyer).json()["payment"]["payment_intent_id"]
+    assert [r["amount"] for r in stripe(shop, f"/v1/refunds?payment_intent={intent}")["data"]] == [400_000]
 
 
 def test_sqs_redelivery_changes_nothing_twice(shop: Shop) -> None:
@@ -549,7 +690,10 @@ def test_cancel_and_expiry_under_transaction_conflicts(shop: Shop) -> None:
 
 
 def test_stack_killed_mid_flow_and_restarted_on_the_same_state(stacks: Stacks, shop: Shop) -> None:
-    """SIGKILL, then start again on the same PEKEN_STATE_DIR: Stripe's state survives, the emulator's does not."""
+    """SIGKILL before any save, then start again on the same PEKEN_STATE_DIR: nothing of the old state is left.
+
+    A stack's state lives or dies together (infra/local/persistence.py; test_local_state.py shows it kept).
+    """
     world = World.make(shop, buyers=2)
     (settled, in_flight), product = world.buyer_list, world.product_list[0]
     done = world.paid_checkout(settled, {product: 1})
@@ -567,12 +711,12 @@ def test_stack_killed_mid_flow_and_restarted_on_the_same_state(stacks: Stacks, s
     _wait_gone(children)
     stacks.current = _start(stacks.state_dir)
     again = Shop(stacks.current)
-    # Survives: localstripe's pickled state (both payments, as Stripe would keep them).
+    # Gone together: localstripe's store (no payment outlives its order), the signing key, and moto's tables
+    # and queues: re-provisioned and re-seeded, without our orders. On AWS, DynamoDB, SQS and Stripe keep them.
+    base = local(again, "GET", "/_local/stripe")["url"]
     for made in (done, pending):
-        intent = stripe(again, f"/v1/payment_intents/{made['payment']['payment_intent_id']}")
-        assert intent["status"] == "succeeded" and intent["amount"] == 100 * made["total_idr"]
-    # Does not: the signing key (new each start), and moto's tables and queues (in memory): re-provisioned
-    # and re-seeded, without our orders. On AWS, DynamoDB and SQS keep them and the queued event pays the order.
+        intent = f"{base}/v1/payment_intents/{made['payment']['payment_intent_id']}"
+        assert requests.get(intent, headers={"Authorization": f"Bearer {STRIPE_KEY}"}, timeout=10).status_code == 404
     stale = requests.get(f"{again.url}/v1/me", headers=world.buyers[next(iter(world.buyers))], timeout=10)
     assert stale.status_code == 401
     fresh = again.stack.headers(next(iter(world.buyers)), ["buyer"])

@@ -211,6 +211,7 @@ def _known_ids(stack: RunningStack, tokens: dict[str, str | None]) -> dict[str, 
         "notification_id": notification_id,
         "nip": nip,
         "batch_id": "01JDZQ8V6W3X5Y7Z9A1B2C3D4E",  # no such payout batch (the fuzz stack has no money due)
+        "dispute_id": "01JDZQ8V6W3X5Y7Z9A1B2C3D4E",  # no such dispute (the fuzz order is never ready)
     }
 
 

@@ -10,7 +10,10 @@ At the end, once queues are drained and abandoned checkouts expired:
 - stock is conserved: initial = left + units in orders that hold stock;
 - money is conserved: paid - refunded = kept (orders that hold stock), and the ledgers
   agree: each store's turnover, each ASN's spending;
-- every refund succeeded, and nobody got the same notification twice.
+- every refund succeeded, and nobody got the same notification twice;
+- settlement: each store's ledger adds up to its balance, the money report's difference is 0,
+  and after the hold, a payout run approved by two officers at once and the bank's results
+  recorded twice at once, no payout is paid twice (one ledger entry, one Stripe transfer).
 
 `make test` runs a bounded few hundred operations; `make soak` runs thousands
 (PEKEN_SOAK_OPERATIONS, PEKEN_SOAK_CLIENTS, PEKEN_SOAK_SEED to replay a run).
@@ -33,6 +36,7 @@ import requests
 
 from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
+from tests.e2e.test_payouts import connect, paid_more_than_once
 from tests.e2e.test_spending import nip
 
 OPERATIONS = int(os.environ.get("PEKEN_SOAK_OPERATIONS", "150"))  # `make test`; `make soak` runs 1,000
@@ -56,6 +60,7 @@ MIX = {
     "seller_edit": 6,
     "store_toggle": 3,
     "curation": 2,
+    "partial_refund": 4,
 }
 
 
@@ -97,6 +102,7 @@ def test_soak_keeps_every_invariant(stack: RunningStack) -> None:
         list(pool.map(lambda item: _operate(world, *item), zip(plan, seeds, strict=True)))
     ran = time.monotonic() - began
     _settle(world)
+    _pay_out(world)
     violations = _violations(world)
     report = {
         "seed": seed,
@@ -121,6 +127,19 @@ def _world(shop: Shop, rng: random.Random) -> World:
     sellers = [shop.user("seller") for _ in range(4)]
     kecamatan = [("Gubeng", "Airlangga"), ("Genteng", "Ketabang"), ("Tegalsari", "Kedungdoro"), ("Gubeng", "Gubeng")]
     stores = [shop.store(s, *kecamatan[i]) for i, s in enumerate(sellers)]
+    finance = shop.user("finance")
+    for i, (seller, store) in enumerate(zip(sellers, stores, strict=True)):  # half Stripe Connect, half bank
+        if i % 2:
+            connect(shop, seller, store)
+            continue
+        bank = {
+            "method": "bank_transfer",
+            "bank_code": "014",
+            "account_number": f"77{i}{nip()[-8:]}",
+            "account_name": "Soak",
+        }
+        assert shop.call("PUT", f"/v1/stores/{store}/payout-account", seller, bank).status_code == 200
+        assert shop.call("POST", f"/v1/admin/stores/{store}/payout-account/verify", finance, {}).status_code == 200
     products = {}
     for i in range(10):
         owner = i % len(sellers)
@@ -281,6 +300,18 @@ def _curation(world: World, rng: random.Random) -> None:
         world.done["curated"] += 1
 
 
+def _partial_refund(world: World, rng: random.Random) -> None:
+    """An officer's goodwill refund of part of a ready or completed order."""
+    buyer = rng.choice(world.buyers)
+    status = rng.choice(["ready", "completed"])
+    for order in world.call("GET", f"/v1/orders?status={status}&limit=2", buyer).json()["items"][:1]:
+        amount = rng.randint(1, max(1, (order["total_idr"] - order["refunded_idr"]) // 2))
+        headers = {**world.shop.admin, "Idempotency-Key": f"soak-{rng.getrandbits(64):x}"}
+        path = f"/v1/admin/orders/{order['order_id']}/refunds"
+        if world.call("POST", path, headers, {"amount_idr": amount, "reason": "goodwill"}).status_code == 202:
+            world.done["partial_refunds"] += 1
+
+
 OPERATIONS_BY_NAME = {
     "browse": _browse,
     "buy_and_pay": _buy_and_pay,
@@ -295,6 +326,7 @@ OPERATIONS_BY_NAME = {
     "seller_edit": _seller_edit,
     "store_toggle": _store_toggle,
     "curation": _curation,
+    "partial_refund": _partial_refund,
 }
 
 
@@ -310,10 +342,40 @@ def _settle(world: World) -> None:
     finally:
         shop.clock(0)
     shop.stack.drain(timeout=patience)
-    shop.wait(
-        lambda: all((o.get("refund") or {}).get("status", "succeeded") == "succeeded" for o in _all(world)), patience
-    )
+    shop.wait(lambda: all(r["status"] == "succeeded" for o in _all(world) for r in o["refunds"]), patience)
     shop.stack.drain(timeout=patience)
+
+
+def _pay_out(world: World) -> None:
+    """Release what was completed, run payouts, approve twice at once and record the bank's results twice at once."""
+    shop, finance = world.shop, world.shop.user("finance")
+    try:
+        shop.clock(3 * 24 * 3600)
+        shop.run_schedule("release_earnings")
+    finally:
+        shop.clock(0)
+    made = shop.call("POST", "/v1/admin/payouts/run", finance)
+    assert made.status_code in (200, 201), made.text
+    batch_id = made.json()["batch_id"]
+    if batch_id is None:
+        return
+    base = f"/v1/admin/payout-batches/{batch_id}"
+
+    def payouts_of(path: str) -> list[dict[str, Any]]:
+        return list(shop.call("GET", path, finance).json()["payouts"])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        approvals = list(pool.map(lambda _: shop.call("POST", f"{base}/approve", finance), range(2)))
+    assert sorted(a.status_code for a in approvals) == [200, 409], [a.text for a in approvals]
+    # Connect payouts are paid by Stripe (the approval or the payments worker); bank ones wait for the bank.
+    shop.wait(lambda: all(p["status"] != "processing" or p["method"] == "bank_transfer" for p in payouts_of(base)))
+    bank = [p for p in payouts_of(base) if p["status"] == "processing"]
+    results = {"results": [{"payout_id": p["payout_id"], "status": "paid"} for p in bank]}
+    if bank:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            recorded = list(pool.map(lambda _: shop.call("POST", f"{base}/results", finance, results), range(2)))
+        assert {r.status_code for r in recorded} <= {200, 409} and 200 in {r.status_code for r in recorded}
+    world.done["payouts"] += int(made.json()["payout_count"])
 
 
 def _orders_of_paid(world: World) -> list[dict[str, Any]]:
@@ -341,11 +403,16 @@ def _violations(world: World) -> list[str]:
         left = shop.stock(product, world.sellers[owner])
         if left < 0 or left + sold[product] != INITIAL_STOCK:
             out.append(f"stock of {product}: {left} left + {sold[product]} sold != {INITIAL_STOCK}")
-    refunds = [o["refund"] for o in orders if o.get("refund")]
+    refunds = [r for o in orders for r in o["refunds"]]
     if any(r["status"] != "succeeded" for r in refunds):
         out.append("a refund did not succeed")
+    # Refunds never above the total, each once at Stripe (partial ones: those of orders still held).
+    adding_up = [o for o in orders if o["refunded_idr"] == sum(r["amount_idr"] for r in o["refunds"]) <= o["total_idr"]]
+    if len(adding_up) != len(orders):
+        out.append(f"refunds above the total, or not adding up: {len(orders) - len(adding_up)} orders")
+    out += _each_refund_once(world, [o for o in orders if o["status"] in HOLDS_STOCK and o["refunds"]])
     refunded = sum(r["amount_idr"] for r in refunds)
-    kept = sum(o["total_idr"] for o in orders if o["status"] in HOLDS_STOCK)
+    kept = sum(o["total_idr"] - o["refunded_idr"] for o in orders if o["status"] in HOLDS_STOCK)
     if sum(world.paid.values()) - refunded != kept:
         out.append(f"money: paid {sum(world.paid.values())} - refunded {refunded} != kept {kept}")
     unpaid_holding = [
@@ -355,12 +422,13 @@ def _violations(world: World) -> list[str]:
         out.append(f"orders held without a payment: {unpaid_holding[:5]}")
     for owner, store in enumerate(world.stores):
         turnover = shop.call("GET", f"/v1/stores/{store}", world.sellers[owner]).json()["turnover_month_idr"]
-        expected = sum(o["total_idr"] for o in orders if o["store_id"] == store and o["status"] in HOLDS_STOCK)
+        held = [o for o in orders if o["store_id"] == store and o["status"] in HOLDS_STOCK]
+        expected = sum(o["total_idr"] - o["refunded_idr"] for o in held)
         if turnover != expected:
             out.append(f"turnover of {store}: {turnover} != {expected}")
     for index in world.asn_nips:
         spent = shop.call("GET", "/v1/me/spending", world.buyers[index]).json()["spent_idr"]
-        expected = sum(o["total_idr"] for o in by_buyer[index] if o["status"] in HOLDS_STOCK)
+        expected = sum(o["total_idr"] - o["refunded_idr"] for o in by_buyer[index] if o["status"] in HOLDS_STOCK)
         if spent != expected:
             out.append(f"spending of ASN {index}: {spent} != {expected}")
     for person in [*world.buyers, *world.sellers]:
@@ -384,9 +452,33 @@ def _violations(world: World) -> list[str]:
         summed = month["opening_balance_idr"] + sum(e["amount_idr"] for e in month["entries"])
         if not summed == month["closing_balance_idr"] == owed:
             out.append(f"ledger of {store}: entries {summed}, closing {month['closing_balance_idr']}, balance {owed}")
+    for owner, store in enumerate(world.stores):
+        out += paid_more_than_once(shop, store, world.sellers[owner])
     difference = shop.call("GET", "/v1/admin/reports/money", shop.admin).json()["difference_idr"]
     if difference != 0:
         out.append(f"money report: difference_idr {difference}")
+    return out
+
+
+def _each_refund_once(world: World, orders: list[dict[str, Any]]) -> list[str]:
+    """Each refund of these orders is one succeeded Stripe refund of its amount (its metadata names it)."""
+    buyers = {_user_of(b): b for b in world.buyers}
+    out = []
+    for order in orders:
+        checkout = world.shop.call("GET", f"/v1/checkouts/{order['checkout_id']}", buyers[order["buyer_id"]]).json()
+        intent = checkout["payment"]["payment_intent_id"]
+        made = world.shop.stripe_get(f"/v1/refunds?payment_intent={intent}&limit=100")["data"]
+        # One PaymentIntent pays the whole checkout: only this order's refunds (their metadata names it).
+        mine = [r for r in made if r["status"] == "succeeded" and r["metadata"].get("order_id") == order["order_id"]]
+        at_stripe = sorted(r["amount"] // 100 for r in mine)
+        ours = sorted(r["amount_idr"] for r in order["refunds"] if r["amount_idr"])  # a whole refund of 0: no call
+        parts = Counter(r["metadata"]["refund_id"] for r in mine if r["metadata"].get("refund_id"))
+        if (
+            at_stripe != ours
+            or any(n > 1 for n in parts.values())
+            or not set(parts) <= {r["refund_id"] for r in order["refunds"]}
+        ):
+            out.append(f"refunds of {order['order_id']} at Stripe: {at_stripe} {dict(parts)} != {ours}")
     return out
 
 

@@ -173,6 +173,7 @@ def test_error_codes_per_status_come_from_the_error_classes() -> None:
         "cart_empty",
         "amount_too_small",
         "amount_too_large",
+        "delivery_unavailable",
         "idempotency_key_reused",
     ]
 

@@ -16,6 +16,7 @@ from tests.bench.cost import (
     infrastructure_usd,
     item_size,
     month_usage,
+    payouts_per_day,
     read_units,
     runs_per_month,
     sms_parts,
@@ -107,3 +108,19 @@ def test_gb_seconds_and_schedule_runs() -> None:
     assert runs_per_month("rate(1 hour)", days=30) == 720
     assert runs_per_month("cron(0 2 * * ? *)", days=31) == 31
     assert math.isclose(runs_per_month("rate(15 minutes)", days=30), 2880)
+
+
+def test_work_beyond_an_idle_run_never_goes_below_zero() -> None:
+    busy = Usage(dynamodb_wru=50, dynamodb_rru=3, lambda_gb_seconds=0.5)
+    idle = Usage(dynamodb_wru=4, dynamodb_rru=5, lambda_gb_seconds=0.1)
+    extra = busy.beyond(idle)
+    assert extra.dynamodb_wru == 46
+    assert extra.dynamodb_rru == 0
+    assert extra.lambda_gb_seconds == pytest.approx(0.4)
+
+
+def test_payouts_a_day_are_the_stores_that_sold_that_day() -> None:
+    assert payouts_per_day(300, 2333) == pytest.approx(300, abs=1)  # every store sells every day
+    assert payouts_per_day(5000, 2333) == pytest.approx(5000 * (1 - math.exp(-2333 / 5000)))
+    assert payouts_per_day(5000, 10) == pytest.approx(10, abs=0.01)  # few orders: one payout each
+    assert payouts_per_day(0, 100) == 0

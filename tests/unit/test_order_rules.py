@@ -14,7 +14,7 @@ from chalicelib.orders import model
         ("accept", "paid", {"seller"}, "accepted"),
         ("ready", "accepted", {"seller"}, "ready"),
         ("complete", "ready", {"buyer"}, "completed"),
-        ("complete", "ready", {"seller", "seller_pickup"}, "completed"),
+        ("complete", "ready", {"seller"}, "completed"),  # with the buyer's handover code (orders.handover)
         ("cancel", "awaiting_payment", {"buyer"}, "cancelled"),
         ("cancel", "paid", {"buyer"}, "cancelled"),
         ("cancel", "accepted", {"seller"}, "cancelled"),
@@ -45,7 +45,7 @@ def test_refused_moves_are_invalid_transitions(action: str, status: str, roles: 
 
 @pytest.mark.parametrize(
     "action, roles",
-    [("accept", {"buyer"}), ("ready", {"buyer"}), ("complete", {"seller"}), ("pay", {"buyer", "seller"})],
+    [("accept", {"buyer"}), ("ready", {"buyer"}), ("complete", {"admin"}), ("pay", {"buyer", "seller"})],
 )
 def test_wrong_role_is_forbidden(action: str, roles: set[str]) -> None:
     with pytest.raises(Forbidden):

@@ -22,6 +22,12 @@ The month adds the daily reminder job (measured on a small roster at a stage's f
 later day of the same stage and a day before any stage, scaled to 13,000 ASN), every other
 schedule at its rate, and Lambda's idle long polling of the four queues.
 
+Beside the target the model prices the settlement path (after the month's jobs): the hourly
+release job on the orders' earnings once the hold passed, one payout day (the daily run over
+the scenario's stores plus stores seeded as `tests.bench.payouts` seeds them, finance's
+approval, the bank file, the bank's results) and the sellers' balance and statement reads,
+scaled to a month by the stores with sales (`prices.SURABAYA_STORES`, and 5,000).
+
 Modules: `prices` (the price sheet and the modelling assumptions), `arithmetic` (usage,
 prices times quantities, billing units), `meter` (the botocore meter), `scenario` (the app
 on a prepared emulator and the steps it walks), `report` (priced tables); `__main__` runs them.
@@ -40,6 +46,7 @@ from tests.bench.cost.arithmetic import (
     infrastructure_usd,
     item_size,
     month_usage,
+    payouts_per_day,
     read_units,
     runs_per_month,
     sms_parts,
@@ -59,6 +66,7 @@ __all__ = [
     "infrastructure_usd",
     "item_size",
     "month_usage",
+    "payouts_per_day",
     "read_units",
     "runs_per_month",
     "sms_parts",

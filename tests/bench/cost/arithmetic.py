@@ -41,6 +41,10 @@ class Usage:
         """Add two usages field by field."""
         return Usage(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
+    def beyond(self, other: Usage) -> Usage:
+        """Return what this usage has beyond another's, field by field, never below 0 (a job minus its idle run)."""
+        return Usage(**{f.name: max(0.0, getattr(self, f.name) - getattr(other, f.name)) for f in fields(self)})
+
 
 # Which price each usage field is billed at.
 BILLED_AT = {
@@ -174,3 +178,10 @@ def runs_per_month(expression: str, days: int = MONTH_DAYS) -> float:
     if minute.isdigit() and hour.isdigit() and day_of_month in ("*", "?"):
         return float(days)
     raise ValueError(f"cannot count runs of {expression!r}")
+
+
+def payouts_per_day(stores: int, orders_per_day: float) -> float:
+    """Return the payouts of a daily run: the stores with at least one order a day (orders spread at random)."""
+    if stores <= 0:
+        return 0.0
+    return stores * (1 - math.exp(-orders_per_day / stores))

@@ -62,3 +62,8 @@ MONTH_DAYS = 30
 TARGET_USD_PER_1000 = 0.10
 LAGGARD_SHARE = 0.6  # ASN below quota on every reminder run (an upper bound late in the month)
 SMS_OPT_IN = 0.1  # ASN who turned SMS on (it is off by default); every roster row has an email
+# The settlement path (priced beside the target): the daily payout run pays every store whose
+# released money reached the minimum; a store with sales on a day is paid the next payout day.
+SURABAYA_STORES = 300  # stores with sales (the dashboards bench's figure); 5,000 is printed as well
+SURABAYA_STORES_HIGH = 5_000  # the payout bench's size
+BANK_RESULTS_PER_REQUEST = 500  # payouts.model.MAX_RESULTS: the treasury posts the bank's results in pieces

@@ -3,11 +3,13 @@
 It sums the meter's labels (the order path, the typical reads, the reminder runs and their
 deliveries, the other schedules), scales them to a month (70,000 orders, 13,000 ASN, daily
 reminders, schedules at their rates, idle queue polling), prices them with the price sheet
-and formats the table, the per-step breakdown and the prices it used.
+and formats the table, the per-step breakdown and the prices it used. The settlement path is
+priced beside the target (`settlement_month`), for SURABAYA_STORES and 5,000 stores with sales.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import replace
 from typing import Any
@@ -19,9 +21,11 @@ from tests.bench.cost.arithmetic import (
     function_setting,
     infrastructure_usd,
     month_usage,
+    payouts_per_day,
 )
 from tests.bench.cost.meter import Meter, Stats
 from tests.bench.cost.prices import (
+    BANK_RESULTS_PER_REQUEST,
     IDLE_RECEIVES_PER_QUEUE_MONTH,
     LAGGARD_SHARE,
     MONTH_DAYS,
@@ -32,9 +36,11 @@ from tests.bench.cost.prices import (
     STRIPE_CALL_MS,
     SURABAYA_ASN,
     SURABAYA_ORDERS,
+    SURABAYA_STORES,
+    SURABAYA_STORES_HIGH,
     TARGET_USD_PER_1000,
 )
-from tests.bench.cost.scenario import CORE, TYPICAL
+from tests.bench.cost.scenario import CORE, SETTLEMENT, SETTLEMENT_READS, TYPICAL
 
 
 def reminder_month(meter: Meter, measured: dict[str, Any], asn: int) -> tuple[Usage, dict[str, int]]:
@@ -124,6 +130,103 @@ def table(per_1000: Usage, typical_1000: Usage, month: Usage, month_parts: dict[
     return lines
 
 
+def settlement_month(meter: Meter, measured: dict[str, Any], stores: int) -> tuple[dict[str, Usage], float]:
+    """Scale the measured settlement path to a Surabaya month with `stores` stores that have sales.
+
+    The release job's work per order is its measured run minus its idle run (its hourly
+    invocations are priced in "other schedules"); a payout day is the measured run (minus its
+    idle run), approval, bank file, results and the workers they set off, per payout, times the
+    day's payouts, with finance's requests counted as made (approve, file, one results request
+    per BANK_RESULTS_PER_REQUEST). Reads: the seller's balance once per order, the statement
+    once per payout, finance's money report once a day.
+    """
+    found = measured["settlement"]
+    orders, batch = int(found["orders"]), int(found["payouts"])
+    release = meter.stats[f"{SETTLEMENT}: release job"].usage().beyond(meter.stats["schedule release_earnings"].usage())
+    per_order = replace(release.scaled(1 / orders), lambda_requests=0.0)
+    run = meter.stats[f"{SETTLEMENT}: payout run"].usage().beyond(meter.stats["schedule payout_run"].usage())
+    api = usage_of(meter, tuple(f"{SETTLEMENT}: {m}" for m in ("POST", "GET"))).usage()
+    workers = Usage()
+    for label, stats in meter.stats.items():
+        if label.startswith("worker") and label.endswith(f"({SETTLEMENT})"):
+            workers = workers + stats.usage()
+    per_day = payouts_per_day(stores, SURABAYA_ORDERS / MONTH_DAYS)
+    factor = per_day / batch
+    requests = 2 + math.ceil(per_day / BANK_RESULTS_PER_REQUEST)
+    day = replace(
+        (run + api + workers).scaled(factor),
+        api_requests=float(requests),
+        lambda_requests=requests + workers.lambda_requests * factor,
+    )
+    reads = {
+        name: meter.stats[label].usage().scaled(1 / meter.stats[label].invocations)
+        for name, label in (
+            ("balance", f"{SETTLEMENT_READS}: GET /v1/stores/{{id}}/balance"),
+            ("statement", f"{SETTLEMENT_READS}: GET /v1/stores/{{id}}/statement"),
+            ("money", f"{SETTLEMENT_READS}: GET /v1/admin/reports/money"),
+        )
+    }
+    month_reads = (
+        reads["balance"].scaled(SURABAYA_ORDERS)
+        + reads["statement"].scaled(per_day * MONTH_DAYS)
+        + reads["money"].scaled(MONTH_DAYS)
+    )
+    parts = {"release job": per_order.scaled(SURABAYA_ORDERS), "payout days": day.scaled(MONTH_DAYS)}
+    return {**parts, "reads": month_reads}, per_day
+
+
+def settlement_lines(meter: Meter, measured: dict[str, Any]) -> list[str]:
+    """The settlement path: priced per 1,000 orders and per Surabaya month, beside the target; its steps."""
+    found = measured["settlement"]
+    thousands = SURABAYA_ORDERS / 1000
+    lines = ["", "Settlement path (priced beside the target, not in it): infrastructure USD"]
+    lines.append(
+        f"{'stores with sales':<18} {'payouts/day':>11} {'release job':>12} {'payout days':>12} "
+        f"{'per 1,000 orders':>17} {'+ reads':>8} {'month':>8} {'+ reads':>8}"
+    )
+    for stores in (SURABAYA_STORES, SURABAYA_STORES_HIGH):
+        month, per_day = settlement_month(meter, measured, stores)
+        release, days, reads = (infrastructure_usd(month[k]) for k in ("release job", "payout days", "reads"))
+        lines.append(
+            f"{stores:<18,} {per_day:>11,.0f} {release / thousands:>12.4f} "
+            f"{days / thousands:>12.4f} {(release + days) / thousands:>17.4f} {reads / thousands:>8.4f} "
+            f"{release + days:>8.2f} {reads:>8.2f}"
+        )
+    lines += [
+        f"Assumptions: {SURABAYA_ORDERS:,} orders a month spread at random over the stores with sales; the daily "
+        "payout run pays each store that sold the day before",
+        f"(payouts/day = stores x (1 - e^(-orders a day / stores))); measured: the release of {found['orders']} "
+        f"orders, one batch of {found['payouts']} payouts ({found['stores']} scenario stores + "
+        f"{found['payouts'] - found['stores']} seeded),",
+        f"bank transfers (no Stripe), all paid, results {BANK_RESULTS_PER_REQUEST} per request; reads: a balance "
+        "per order, a statement per payout, the money report daily;",
+        "account set-up and verification (once per store) not priced. Earnings at payment and completion are "
+        "already in the order path (order-events worker).",
+        f"{'step':<56} {'per':<7} {'calls':>5} {'ms':>6} {'RRU':>6} {'WRU':>6} {'SQS':>4}  DynamoDB operations",
+    ]
+    labels = sorted(
+        k
+        for k in meter.stats
+        if k.startswith((f"{SETTLEMENT}:", f"{SETTLEMENT_READS}:")) or k.endswith(f"({SETTLEMENT})")
+    )
+    for label in labels:
+        s = meter.stats[label]
+        if not s.invocations:
+            continue  # a queue the path sent nothing to
+        if label.startswith(SETTLEMENT_READS):
+            per, count = "read", max(1, s.invocations)
+        elif label.endswith("release job"):
+            per, count = "order", int(found["orders"])
+        else:
+            per, count = "payout", int(found["payouts"])
+        ops = ", ".join(f"{op} {round(n / count, 2):g}" for op, n in sorted(meter.operations[label].items()))
+        lines.append(
+            f"{label:<56} {per:<7} {s.invocations / count:>5.2f} {s.billed_ms / max(1, s.invocations):>6.0f} "
+            f"{s.rru / count:>6.2f} {s.wru / count:>6.2f} {s.sqs_requests / count:>4.1f}  {ops}"
+        )
+    return lines
+
+
 def is_order_label(label: str) -> bool:
     """Tell whether a label is part of the order path (core requests and their workers)."""
     return label.startswith(f"{CORE}:") or (label.startswith("worker") and "(" not in label)
@@ -203,6 +306,7 @@ def report(meter: Meter, orders: int, measured: dict[str, Any], wall: float) -> 
             f"  {kind:<6} per ASN: {s.dynamodb_requests / per_asn:.3f} DynamoDB requests, {s.wru / per_asn:.3f} WRU, "
             f"{s.rru / per_asn:.3f} RRU, {s.sqs_requests / per_asn:.3f} SQS"
         )
+    lines += settlement_lines(meter, measured)
     lines.append("")
     lines.append(f"Prices (as stated on {PRICE_DATE}):")
     for name, p in PRICES.items():

@@ -6,7 +6,10 @@ checkout, Stripe's webhook, accept, ready, complete; every queue drained after e
 message per invocation; the delayed expiry message delivered twice), with the "typical
 reads" beside them under their own labels, then runs the daily reminder job on a seeded
 roster (a stage's first day, a later day, a day before any stage) and every other schedule
-once. Setup work (stores, products, the roster, the buyer's own payment) is not counted.
+once; last, the settlement path (`measure_settlement`: the hold passes, the release job, one
+payout day, the sellers' reads), under its own labels. Setup work (stores, products, the
+roster, the buyer's own payment, payout accounts and their verification, the seeded extra
+stores of the payout batch) is not counted.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from tests.bench.cost.prices import LAGGARD_SHARE, SMS_OPT_IN
 
 CORE = "core"  # the order path: the requests of the target and the workers they set off
 TYPICAL = "typical reads"  # priced beside the target, not in it
+SETTLEMENT = "settlement"  # release, payout run, approval, bank file and results: beside the target
+SETTLEMENT_READS = "settlement reads"  # balance, statement, money report: beside it too
+EXTRA_PAYOUT_STORES = 97  # seeded beside the scenario's 3 stores, so the measured batch has 100 payouts
 
 KECAMATAN = (("Gubeng", "Airlangga"), ("Genteng", "Ketabang"), ("Tegalsari", "Kedungdoro"))
 
@@ -90,6 +96,8 @@ class CostScenario:
             with self.meter.invocation(label, "api_handler", api=True):
                 response = self.client.http.request(method, path, headers=headers, body=raw)
         assert response.status_code < 300, (label, response.status_code, response.body[:300])
+        if "json" not in str(response.headers.get("Content-Type", "application/json")):
+            return response.body.decode()  # text/csv: the bank file, a statement
         return response.json_body
 
     def webhook(self, label: str, event_type: str, payment_intent_id: str) -> None:
@@ -266,7 +274,12 @@ def one_order(scenario: CostScenario, i: int, world: dict[str, Any]) -> None:
     scenario.api(f"{TYPICAL}: GET /v1/checkouts/{{id}}", "GET", f"/v1/checkouts/{checkout_id}", buyer)
     scenario.api(f"{TYPICAL}: GET /v1/stores/{{id}}/orders", "GET", f"/v1/stores/{store['store_id']}/orders", seller)
     for step in ("accept", "ready", "complete"):
-        moved = scenario.api(f"{CORE}: POST /v1/orders/{{id}}/{step}", "POST", f"/v1/orders/{order_id}/{step}", seller)
+        body = None
+        if step == "complete":  # the buyer shows the handover code their order view holds; the store types it
+            shown = scenario.api(f"{TYPICAL}: GET /v1/orders/{{id}}", "GET", f"/v1/orders/{order_id}", buyer)
+            body = {"handover_code": shown["handover_code"]}
+        path = f"/v1/orders/{order_id}/{step}"
+        moved = scenario.api(f"{CORE}: POST /v1/orders/{{id}}/{step}", "POST", path, seller, body)
         scenario.deliver()
     assert moved["status"] == "completed", moved["status"]
     scenario.api(f"{TYPICAL}: GET /v1/orders/{{id}}", "GET", f"/v1/orders/{order_id}", buyer)
@@ -373,4 +386,82 @@ def measure(scenario: CostScenario, orders: int, roster: int) -> dict[str, Any]:
         seeded = seed_roster(roster, ids.jakarta_month(ids.utcnow()))
     measured = measure_reminders(scenario, seeded + orders)
     measured["schedules"] = measure_schedules(scenario)
+    measured["settlement"] = measure_settlement(scenario, world, orders)
     return measured
+
+
+def settlement_setup(scenario: CostScenario, world: dict[str, Any]) -> dict[str, str]:
+    """Each store's owner sets a bank account and finance verifies it (once per store, not counted)."""
+    finance = scenario.headers("cost-finance", "finance")
+    for n, store in enumerate(world["stores"]):
+        account = {
+            "method": "bank_transfer",
+            "bank_code": "014",
+            "account_number": f"12345678{n:02d}",
+            "account_name": f"Toko Biaya {n}",
+        }
+        scenario.api("setup", "PUT", f"/v1/stores/{store['store_id']}/payout-account", store["seller"], account)
+        scenario.api("setup", "POST", f"/v1/admin/stores/{store['store_id']}/payout-account/verify", finance, {})
+    scenario.deliver(suffix=" (setup)")
+    scenario.meter.forget(lambda label: label.endswith("(setup)"))
+    return finance
+
+
+def measure_settlement(scenario: CostScenario, world: dict[str, Any], orders: int) -> dict[str, Any]:
+    """The settlement path of the orders: the release job, then one payout day and the sellers' reads.
+
+    The hold passes (the clock moves on `payout_hold_days` + 1), the hourly release job makes
+    the orders' money available, and the daily payout run makes a batch of the scenario's
+    stores plus EXTRA_PAYOUT_STORES seeded straight into the emulator (a verified account and a
+    released order each: `tests.bench.payouts`), so the batch's fixed work is shared as on a
+    Surabaya day; finance approves it, takes the bank file and records every result paid. Each
+    store's owner then reads the balance and the month's statement, finance the money report.
+    """
+    from chalicelib import ids, marketplace_settings
+    from tests.bench.payouts import fund, seed_accounts
+
+    finance = settlement_setup(scenario, world)
+    hold = int(marketplace_settings.current(fresh=True)["payout_hold_days"])
+    scenario.fast_forward((hold + 1) * 86400)
+    released = scenario.run_schedule("release_earnings", f"{SETTLEMENT}: release job")
+    scenario.deliver(suffix=f" ({SETTLEMENT})")
+    now = ids.utcnow()
+    with scenario.meter.pause():
+        seed_accounts(0, EXTRA_PAYOUT_STORES, ids.iso(now))
+        fund(0, EXTRA_PAYOUT_STORES, 1, ids.iso(now - timedelta(days=3)), ids.iso(now - timedelta(hours=1)))
+    made = scenario.run_schedule("payout_run", f"{SETTLEMENT}: payout run")
+    scenario.deliver(suffix=f" ({SETTLEMENT})")
+    batch = f"/v1/admin/payout-batches/{made['batch_id']}"
+    scenario.api(f"{SETTLEMENT}: POST /v1/admin/payout-batches/{{id}}/approve", "POST", f"{batch}/approve", finance)
+    scenario.deliver(suffix=f" ({SETTLEMENT})")
+    bank_file = scenario.api(f"{SETTLEMENT}: GET /v1/admin/payout-batches/{{id}}/file", "GET", f"{batch}/file", finance)
+    payout_ids = [line.split(",")[0] for line in bank_file.splitlines()[1:] if line]
+    assert len(payout_ids) == made["payout_count"], (len(payout_ids), made)
+    for start in range(0, len(payout_ids), 500):  # MAX_RESULTS a request, as the treasury posts them
+        results = [{"payout_id": p, "status": "paid", "reference": f"BCA{p}"} for p in payout_ids[start : start + 500]]
+        scenario.api(
+            f"{SETTLEMENT}: POST /v1/admin/payout-batches/{{id}}/results",
+            "POST",
+            f"{batch}/results",
+            finance,
+            {"results": results},
+        )
+        scenario.deliver(suffix=f" ({SETTLEMENT})")
+    month = ids.jakarta_month(ids.utcnow())
+    for store in world["stores"]:
+        path, seller = f"/v1/stores/{store['store_id']}", store["seller"]
+        scenario.api(f"{SETTLEMENT_READS}: GET /v1/stores/{{id}}/balance", "GET", f"{path}/balance", seller)
+        scenario.api(
+            f"{SETTLEMENT_READS}: GET /v1/stores/{{id}}/statement", "GET", f"{path}/statement?month={month}", seller
+        )
+    money = scenario.api(
+        f"{SETTLEMENT_READS}: GET /v1/admin/reports/money", "GET", f"/v1/admin/reports/money?month={month}", finance
+    )
+    assert money["difference_idr"] == 0, money
+    return {
+        "orders": orders,
+        "released": released.get("released"),
+        "payouts": int(made["payout_count"]),
+        "stores": len(world["stores"]),
+        "result_requests": -(-len(payout_ids) // 500),
+    }
