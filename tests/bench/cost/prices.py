@@ -67,3 +67,7 @@ SMS_OPT_IN = 0.1  # ASN who turned SMS on (it is off by default); every roster r
 SURABAYA_STORES = 300  # stores with sales (the dashboards bench's figure); 5,000 is printed as well
 SURABAYA_STORES_HIGH = 5_000  # the payout bench's size
 BANK_RESULTS_PER_REQUEST = 500  # payouts.model.MAX_RESULTS: the treasury posts the bank's results in pieces
+
+# Share of orders disputed, for pricing the dispute path per 1,000 orders (an assumption: marketplaces
+# report 1-3% of orders with a problem; groceries with a handover code should sit low in that range).
+DISPUTE_RATE = 0.02

@@ -26,6 +26,7 @@ from tests.bench.cost.arithmetic import (
 from tests.bench.cost.meter import Meter, Stats
 from tests.bench.cost.prices import (
     BANK_RESULTS_PER_REQUEST,
+    DISPUTE_RATE,
     IDLE_RECEIVES_PER_QUEUE_MONTH,
     LAGGARD_SHARE,
     MONTH_DAYS,
@@ -40,7 +41,7 @@ from tests.bench.cost.prices import (
     SURABAYA_STORES_HIGH,
     TARGET_USD_PER_1000,
 )
-from tests.bench.cost.scenario import CORE, SETTLEMENT, SETTLEMENT_READS, TYPICAL
+from tests.bench.cost.scenario import CORE, DISPUTES, SETTLEMENT, SETTLEMENT_READS, TYPICAL
 
 
 def reminder_month(meter: Meter, measured: dict[str, Any], asn: int) -> tuple[Usage, dict[str, int]]:
@@ -227,6 +228,35 @@ def settlement_lines(meter: Meter, measured: dict[str, Any]) -> list[str]:
     return lines
 
 
+def dispute_lines(meter: Meter, measured: dict[str, Any]) -> list[str]:
+    """The dispute path: priced per dispute and per 1,000 orders at DISPUTE_RATE, beside the target."""
+    disputes = int(measured["disputes"]["disputes"])
+    total = Stats()
+    labels = sorted(k for k in meter.stats if k.startswith(f"{DISPUTES}:") or k.endswith(f"({DISPUTES})"))
+    for label in labels:
+        total.add(meter.stats[label])
+    per_dispute = total.usage().scaled(1 / disputes)
+    usd = infrastructure_usd(per_dispute)
+    lines = [
+        "",
+        f"Dispute path (beside the target): USD {usd:.6f} per dispute; at {DISPUTE_RATE:.0%} of orders disputed, "
+        f"USD {usd * DISPUTE_RATE * 1000:.4f} per 1,000 orders.",
+        f"Measured: {disputes} disputes on completed orders (one accepted after a message, one contested and resolved "
+        "with a partial refund), each refund made at Stripe and counted back; evidence uploads (S3) not priced.",
+        f"{'step':<56} {'calls':>5} {'ms':>6} {'RRU':>6} {'WRU':>6} {'SQS':>4}  DynamoDB operations (per dispute)",
+    ]
+    for label in labels:
+        s = meter.stats[label]
+        if not s.invocations:
+            continue
+        ops = ", ".join(f"{op} {round(n / disputes, 2):g}" for op, n in sorted(meter.operations[label].items()))
+        lines.append(
+            f"{label:<56} {s.invocations / disputes:>5.2f} {s.billed_ms / max(1, s.invocations):>6.0f} "
+            f"{s.rru / disputes:>6.2f} {s.wru / disputes:>6.2f} {s.sqs_requests / disputes:>4.1f}  {ops}"
+        )
+    return lines
+
+
 def is_order_label(label: str) -> bool:
     """Tell whether a label is part of the order path (core requests and their workers)."""
     return label.startswith(f"{CORE}:") or (label.startswith("worker") and "(" not in label)
@@ -307,6 +337,7 @@ def report(meter: Meter, orders: int, measured: dict[str, Any], wall: float) -> 
             f"{s.rru / per_asn:.3f} RRU, {s.sqs_requests / per_asn:.3f} SQS"
         )
     lines += settlement_lines(meter, measured)
+    lines += dispute_lines(meter, measured)
     lines.append("")
     lines.append(f"Prices (as stated on {PRICE_DATE}):")
     for name, p in PRICES.items():

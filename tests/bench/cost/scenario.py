@@ -30,6 +30,7 @@ CORE = "core"  # the order path: the requests of the target and the workers they
 TYPICAL = "typical reads"  # priced beside the target, not in it
 SETTLEMENT = "settlement"  # release, payout run, approval, bank file and results: beside the target
 SETTLEMENT_READS = "settlement reads"  # balance, statement, money report: beside it too
+DISPUTES = "disputes"  # a dispute's requests and the refund they set off: beside the target, per dispute
 EXTRA_PAYOUT_STORES = 97  # seeded beside the scenario's 3 stores, so the measured batch has 100 payouts
 
 KECAMATAN = (("Gubeng", "Airlangga"), ("Genteng", "Ketabang"), ("Tegalsari", "Kedungdoro"))
@@ -282,6 +283,7 @@ def one_order(scenario: CostScenario, i: int, world: dict[str, Any]) -> None:
         moved = scenario.api(f"{CORE}: POST /v1/orders/{{id}}/{step}", "POST", path, seller, body)
         scenario.deliver()
     assert moved["status"] == "completed", moved["status"]
+    world.setdefault("completed", []).append((order_id, buyer, store, product))
     scenario.api(f"{TYPICAL}: GET /v1/orders/{{id}}", "GET", f"/v1/orders/{order_id}", buyer)
     scenario.api(f"{TYPICAL}: GET /v1/me/notifications", "GET", "/v1/me/notifications", buyer)
 
@@ -386,8 +388,64 @@ def measure(scenario: CostScenario, orders: int, roster: int) -> dict[str, Any]:
         seeded = seed_roster(roster, ids.jakarta_month(ids.utcnow()))
     measured = measure_reminders(scenario, seeded + orders)
     measured["schedules"] = measure_schedules(scenario)
+    measured["disputes"] = measure_disputes(scenario, world)
     measured["settlement"] = measure_settlement(scenario, world, orders)
     return measured
+
+
+def measure_disputes(scenario: CostScenario, world: dict[str, Any]) -> dict[str, Any]:
+    """Two disputes on completed orders, each as such a dispute goes (evidence uploads left out).
+
+    One the seller accepts after a message: open, the seller reads it and writes, accepts (a
+    partial refund: the payments worker's Stripe refund, the order-events worker's spending,
+    turnover, sales and settlement effects). One the seller contests and an admin resolves with a
+    partial refund from the queue. Priced per dispute, beside the target.
+    """
+    admin = scenario.headers("cost-admin", "admin")
+    (first, buyer_a, store_a, product_a), (second, buyer_b, store_b, product_b) = world["completed"][:2]
+
+    def opened(order_id: str, buyer: dict[str, str], product: str) -> str:
+        body = {"reason": "damaged", "description": "Kemasan sobek.", "lines": [{"product_id": product, "quantity": 1}]}
+        made = scenario.api(
+            f"{DISPUTES}: POST /v1/orders/{{id}}/disputes", "POST", f"/v1/orders/{order_id}/disputes", buyer, body
+        )
+        scenario.deliver(suffix=f" ({DISPUTES})")
+        return str(made["dispute_id"])
+
+    accepted = opened(first, buyer_a, product_a)
+    path = f"/v1/disputes/{accepted}"
+    scenario.api(f"{DISPUTES}: GET /v1/disputes/{{id}}", "GET", path, store_a["seller"])
+    scenario.api(
+        f"{DISPUTES}: POST /v1/disputes/{{id}}/messages",
+        "POST",
+        f"{path}/messages",
+        store_a["seller"],
+        {"body": "Maaf."},
+    )
+    scenario.api(f"{DISPUTES}: POST /v1/disputes/{{id}}/accept", "POST", f"{path}/accept", store_a["seller"])
+    scenario.deliver(suffix=f" ({DISPUTES})")
+    contested = opened(second, buyer_b, product_b)
+    path = f"/v1/disputes/{contested}"
+    scenario.api(
+        f"{DISPUTES}: POST /v1/disputes/{{id}}/contest",
+        "POST",
+        f"{path}/contest",
+        store_b["seller"],
+        {"reason": "Utuh."},
+    )
+    scenario.deliver(suffix=f" ({DISPUTES})")
+    scenario.api(f"{DISPUTES}: GET /v1/admin/disputes", "GET", "/v1/admin/disputes", admin)
+    decision = {"outcome": "refund", "refund_idr": 5_000, "note": "Sebagian."}
+    resolved = scenario.api(
+        f"{DISPUTES}: POST /v1/admin/disputes/{{id}}/resolve",
+        "POST",
+        f"/v1/admin/disputes/{contested}/resolve",
+        admin,
+        decision,
+    )
+    scenario.deliver(suffix=f" ({DISPUTES})")
+    assert resolved["status"] == "resolved_refund", resolved
+    return {"disputes": 2}
 
 
 def settlement_setup(scenario: CostScenario, world: dict[str, Any]) -> dict[str, str]:
