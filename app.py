@@ -37,12 +37,16 @@ from chalicelib.paging import page_request
 # (GET /v1/health needs none of them; no function imports `stripe` until it pays or refunds).
 if TYPE_CHECKING:
     from chalicelib import devtools, openapi, queues, shapes, wilayah
+    from chalicelib.audit import service as audit
     from chalicelib.auth import Principal
     from chalicelib.cart import service as cart
     from chalicelib.catalog import categories as catalog_categories
     from chalicelib.catalog import listing, model, products, reference, stores
     from chalicelib.disputes import model as dispute_model
     from chalicelib.disputes import service as disputes
+    from chalicelib.exports import model as export_model
+    from chalicelib.exports import service as exports
+    from chalicelib.exports import worker as export_worker
     from chalicelib.jobs import service as jobs
     from chalicelib.notifications import service as notifications
     from chalicelib.orders import checkout, expiry
@@ -60,6 +64,9 @@ if TYPE_CHECKING:
     from chalicelib.profiles import model as profile_model
     from chalicelib.profiles import service as profiles
     from chalicelib.reports import service as reports
+    from chalicelib.risk import flags as risk_flags
+    from chalicelib.risk import model as risk_model
+    from chalicelib.seller_health import service as seller_health
     from chalicelib.settings import service as settings
     from chalicelib.settlement import service as settlement
     from chalicelib.spending import model as spending_model
@@ -79,8 +86,13 @@ else:
     stores = lazy("chalicelib.catalog.stores")
     catalog_categories = lazy("chalicelib.catalog.categories")
     devtools = lazy("chalicelib.devtools")
+    audit = lazy("chalicelib.audit.service")
     dispute_model = lazy("chalicelib.disputes.model")
     disputes = lazy("chalicelib.disputes.service")
+    export_model = lazy("chalicelib.exports.model")
+    exports = lazy("chalicelib.exports.service")
+    export_worker = lazy("chalicelib.exports.worker")
+    seller_health = lazy("chalicelib.seller_health.service")
     jobs = lazy("chalicelib.jobs.service")
     notifications = lazy("chalicelib.notifications.service")
     checkout = lazy("chalicelib.orders.checkout")
@@ -99,6 +111,8 @@ else:
     profiles = lazy("chalicelib.profiles.service")
     profile_model = lazy("chalicelib.profiles.model")
     reports = lazy("chalicelib.reports.service")
+    risk_flags = lazy("chalicelib.risk.flags")
+    risk_model = lazy("chalicelib.risk.model")
     settings = lazy("chalicelib.settings.service")
     settlement = lazy("chalicelib.settlement.service")
     spending_model = lazy("chalicelib.spending.model")
@@ -290,6 +304,12 @@ def admin_stores(caller: Principal, request: Request) -> shapes.StorePage:
     """List stores in a status."""
     paging = page_request(request.query_params, stores.CURSOR_FIELDS)
     return stores.list_for_admin(caller, http.query(request), paging)
+
+
+@route("GET", "/v1/admin/stores/health", "admin")
+def store_health(request: Request) -> shapes.StoreHealthPage:
+    """Active stores to reach out to: no orders for 30 days, or nothing on show (page may be short)."""
+    return seller_health.page(page_request(request.query_params, seller_health.CURSOR_FIELDS))
 
 
 @route("POST", "/v1/admin/stores/{store_id}/approve", "admin", errors=(InvalidTransition,))
@@ -700,6 +720,34 @@ def fairness_report(caller: Principal, request: Request) -> shapes.FairnessRepor
     return reports.fairness(caller, spending.month_of(http.query(request)))
 
 
+@route("GET", "/v1/admin/risk-flags", "admin", query=("flag_status", "rule"))
+def risk_flag_list(request: Request) -> shapes.RiskFlagPage:
+    """Page through risk flags of one status (default open), optionally of one rule, newest first."""
+    return risk_flags.listing(http.query(request), page_request(request.query_params, risk_flags.CURSOR_FIELDS))
+
+
+@route("POST", "/v1/admin/risk-flags/{flag_id}/decide", "admin", errors=(Conflict,))
+def decide_risk_flag(caller: Principal, flag_id: str, body: risk_model.DecideRequest) -> shapes.RiskFlag:
+    """Dismiss or confirm an open risk flag with a note (409 once decided)."""
+    return risk_flags.decide(caller, flag_id, body)
+
+
+# --- exports (CSV files written by the exports worker, downloaded from S3) ----------------
+route = routes.section("exports")
+
+
+@route("POST", "/v1/admin/exports", STAFF_GROUPS, status=202, errors=(Forbidden,))
+def create_export(caller: Principal, body: export_model.NewExport) -> shapes.ExportQueued:
+    """Ask for a CSV export (compliance, laggards: admin; sales, payouts: admin, finance); poll it."""
+    return exports.create(caller, body)
+
+
+@route("GET", "/v1/admin/exports/{export_id}", STAFF_GROUPS)
+def get_export(caller: Principal, export_id: str) -> shapes.Export:
+    """An export I asked for: status, rows so far, and once done a download URL valid 5 minutes."""
+    return exports.show(caller, export_id)
+
+
 # --- operations ----------------------------------------------------------------------
 route = routes.section("operations")
 
@@ -714,6 +762,12 @@ def get_settings() -> shapes.Settings:
 def put_settings(caller: Principal, body: settings.SettingsChange) -> shapes.Settings:
     """Change marketplace settings."""
     return settings.change_settings(caller, body)
+
+
+@route("GET", "/v1/admin/audit", "admin", query=("target_id", "actor_id", "from", "to"))
+def audit_trail(request: Request) -> shapes.AuditPage:
+    """Read the audit trail newest first: every change by an admin, finance officer or seller."""
+    return audit.listing(http.query(request), page_request(request.query_params, audit.CURSOR_FIELDS))
 
 
 @route("GET", "/v1/admin/jobs", "admin")
@@ -759,6 +813,11 @@ def order_events_worker(event: SQSEvent) -> dict[str, Any]:
 @app.on_sqs_message(queue=queue_name("expiry"), batch_size=10)
 def expiry_worker(event: SQSEvent) -> dict[str, Any]:
     return queues.handle_batch(event.to_dict(), expiry.handle)
+
+
+@app.on_sqs_message(queue=queue_name("exports"), batch_size=1)  # one part per message: bounded memory
+def exports_worker(event: SQSEvent) -> dict[str, Any]:
+    return queues.handle_batch(event.to_dict(), export_worker.handle)
 
 
 # --- schedules -----------------------------------------------------------------------

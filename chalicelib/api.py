@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from chalice.app import Response
 
 from chalicelib import http, idempotency
+from chalicelib.audit import actor as audit_actor
 from chalicelib.auth import GROUPS
 from chalicelib.errors import ApiError, ValidationFailed
 
@@ -49,6 +50,7 @@ WIRE_NAMES = {
     "order_status": "status",
     "batch_status": "status",
     "dispute_status": "status",
+    "flag_status": "status",
 }
 PAGE_PARAMETERS = ("limit", "cursor")
 PAGE_SHAPE_SUFFIX = "Page"  # a shape named ...Page has a string `next_cursor` (tests/unit/test_app_surface.py)
@@ -179,7 +181,11 @@ def _handler(app: Chalice, operation: Operation) -> View:
             arguments["body"] = http.parse(body_model[0], request)
         if "request" in wanted:
             arguments["request"] = request
-        result = view(**arguments)
+        acting = audit_actor.begin(caller)  # a service call site records its audit entry for this caller
+        try:
+            result = view(**arguments)
+        finally:
+            audit_actor.end(acting)
         if operation.status == 204:
             return http.no_content()
         if operation.status != 200 and not isinstance(result, Response):  # a view may answer another status itself

@@ -44,11 +44,17 @@ def read(kind: str, key: str) -> dict[str, Any] | None:
     return dict(json.loads(row.values)) if row else None
 
 
-def write(kind: str, key: str, values: dict[str, Any], at: str, merge: bool = False) -> dict[str, Any]:
+def write(
+    kind: str, key: str, values: dict[str, Any], at: str, merge: bool = False, audited: tuple[str, Any] | None = None
+) -> dict[str, Any]:
     """Save a document (or, with `merge`, the saved one updated with `values`); return what was saved.
 
+    `audited` (action, target type): the Put and its audit entry are one transaction.
     Cost: one GetItem and one conditional PutItem (again when another writer came first).
     """
+    from pynamodb.exceptions import TransactWriteError
+
+    from chalicelib.audit import service as audit
     from chalicelib.errors import Conflict, condition_failed
 
     for _ in range(WRITE_ATTEMPTS):
@@ -57,11 +63,13 @@ def write(kind: str, key: str, values: dict[str, Any], at: str, merge: bool = Fa
         document = {**saved, **values} if merge else dict(values)
         seen = int(row.rev or 0) if row else 0
         condition = JsonRow.rev == seen if row else JsonRow.kind.does_not_exist()
+        item = JsonRow(kind, key, values=json.dumps(document, sort_keys=True), updated_at=at, rev=seen + 1)
         try:
-            JsonRow(kind, key, values=json.dumps(document, sort_keys=True), updated_at=at, rev=seen + 1).save(
-                condition=condition
-            )
-        except PutError as exc:
+            if audited:
+                audit.save(item, condition, audited[0], audited[1], key, saved, document)
+            else:
+                item.save(condition=condition)
+        except (PutError, TransactWriteError) as exc:
             if condition_failed(exc):
                 continue
             raise

@@ -28,6 +28,11 @@ DEFAULTS: dict[str, int] = {
     "platform_fee_bps": 0,
     "dispute_window_days": 3,
     "dispute_response_days": 2,
+    # risk rules (chalicelib.risk): their thresholds
+    "concentration_share_pct": 80,
+    "concentration_min_orders": 3,
+    "quota_rush_days": 2,
+    "quota_rush_max_pct": 110,
 }
 CACHE_SECONDS = 30.0
 _cache: dict[str, Any] = {"at": -CACHE_SECONDS, "values": {}}

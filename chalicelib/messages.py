@@ -115,9 +115,28 @@ class SendPayouts(Message):
     batch_id: str
 
 
+@dataclass(frozen=True)
+class ExportStep(Message):
+    """Write an export's next part (chalicelib.exports.worker); the last one assembles the file."""
+
+    TYPE: ClassVar[str] = "export_step"
+    QUEUE: ClassVar[str] = "exports"
+
+    export_id: str
+
+
 MESSAGE_TYPES: dict[str, type[Message]] = {
     cls.TYPE: cls
-    for cls in (Notify, PaymentEvent, RefundOrder, ExpireCheckout, OrderEvent, RecountCompliance, SendPayouts)
+    for cls in (
+        Notify,
+        PaymentEvent,
+        RefundOrder,
+        ExpireCheckout,
+        OrderEvent,
+        RecountCompliance,
+        SendPayouts,
+        ExportStep,
+    )
 }
 
 

@@ -30,6 +30,7 @@ REMINDERS_SENT = "RemindersSent"
 EMAILS_SENT = "EmailsSent"
 SMS_SENT = "SmsSent"
 DEAD_LETTERS = "DeadLetterMessages"
+RISK_FLAGS_RAISED = "RiskFlagsRaised"  # a risk rule flagged a subject (chalicelib.risk), once per rule, subject, month
 
 _lock = threading.Lock()  # the local stack runs every function in one process; Powertools' set is shared
 

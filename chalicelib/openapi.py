@@ -27,6 +27,8 @@ from chalicelib.orders.model import STATUSES as ORDER_STATUSES
 from chalicelib.paging import MAX_CURSOR_CHARS, MAX_LIMIT
 from chalicelib.payouts.model import BATCH_STATUSES as PAYOUT_BATCH_STATUSES
 from chalicelib.reports.service import GROUPS as SALES_GROUPINGS
+from chalicelib.risk.model import RULES as RISK_RULES
+from chalicelib.risk.model import STATUSES as RISK_FLAG_STATUSES
 from chalicelib.settlement.model import STATEMENT_FORMATS
 from chalicelib.spending.model import MAX_DEPARTMENT_CHARS, MONTH_PATTERN
 
@@ -64,6 +66,10 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "format": _or_empty({"enum": list(STATEMENT_FORMATS)}),
     "batch_status": _or_empty({"enum": list(PAYOUT_BATCH_STATUSES)}),
     "dispute_status": _or_empty({"enum": list(DISPUTE_STATUSES)}),
+    "flag_status": _or_empty({"enum": list(RISK_FLAG_STATUSES)}),  # risk flags (chalicelib.risk)
+    "rule": _or_empty({"enum": list(RISK_RULES)}),
+    "target_id": _text(200),  # the audit trail's filters
+    "actor_id": _text(200),
 }
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "sku": {
@@ -139,6 +145,8 @@ BODY_EXAMPLES: dict[str, dict[str, Any]] = {
     "post_dispute_message": {"body": "Foto kantongnya sudah saya lampirkan."},
     "contest_dispute": {"reason": "Pembeli menerima semua barang; ada tanda terima."},
     "resolve_dispute": {"outcome": "refund", "refund_idr": 12000, "note": "Separuh barang rusak menurut foto."},
+    "decide_risk_flag": {"decision": "dismiss", "note": "Pembeli dan pemilik toko bersaudara; sudah dicek."},
+    "create_export": {"kind": "compliance", "month": "2026-11", "department": "Dinas Kominfo", "lang": "id"},
     "record_payout_results": {
         "results": [{"payout_id": "01JDZQ8V6W3X5Y7Z9A1B2C3D4E", "status": "paid", "reference": "TRX-1"}]
     },

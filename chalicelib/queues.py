@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 
-DEAD_LETTER_QUEUES = ("notifications-dlq", "payments-dlq", "order-events-dlq", "expiry-dlq")
+DEAD_LETTER_QUEUES = ("notifications-dlq", "payments-dlq", "order-events-dlq", "expiry-dlq", "exports-dlq")
 MAX_DELAY_SECONDS = 900  # SQS's longest delay (15 minutes): a longer wait re-queues itself in steps
 
 

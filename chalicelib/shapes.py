@@ -30,6 +30,8 @@ from chalicelib.payouts.model import METHODS as PAYOUT_METHODS
 from chalicelib.payouts.model import PAYOUT_STATUSES
 from chalicelib.profiles.model import LOCALES
 from chalicelib.reports.service import GROUPS as SALES_GROUPS
+from chalicelib.risk.model import RULES as RISK_RULES
+from chalicelib.risk.model import STATUSES as RISK_FLAG_STATUSES
 from chalicelib.settlement.model import STATEMENT_KINDS
 from chalicelib.spending.model import GRADES, MONTH_PATTERN
 
@@ -565,7 +567,14 @@ class DepartmentCompliance(TypedDict):
     spent_idr: SignedIdr
 
 
-class Compliance(TypedDict):
+class RiskFlagFigures(TypedDict):
+    """A month's risk flags (chalicelib.risk), in the compliance and fairness reports."""
+
+    risk_flags_open: Count
+    risk_flags_confirmed: Count
+
+
+class Compliance(RiskFlagFigures):
     month: Month
     asn_count: Count
     compliant_count: Count
@@ -611,7 +620,7 @@ SalesReport = TypedDict(
 )
 
 
-class FairnessReport(TypedDict):
+class FairnessReport(RiskFlagFigures):
     month: Month
     sellers: Count
     sellers_with_orders: Count
@@ -633,6 +642,10 @@ class Settings(TypedDict):
     platform_fee_bps: Count  # basis points of an order's total the platform keeps (floored to whole Rupiah)
     dispute_window_days: Count
     dispute_response_days: Count
+    concentration_share_pct: Count  # risk: share of an ASN's month at one store that flags it
+    concentration_min_orders: Count  # risk: ... over at least this many orders at that store
+    quota_rush_days: Count  # risk: the month's last days in which a quota rush is looked for
+    quota_rush_max_pct: Count  # risk: a rush ends at most this far over the quota
 
 
 # --- settlement ----------------------------------------------------------------------
@@ -772,3 +785,96 @@ class JobStatus(TypedDict):
 class JobList(TypedDict):
     items: list[JobStatus]
     next_cursor: None
+
+
+# --- audit trail (chalicelib.audit) ---------------------------------------------------
+
+
+class AuditEntry(TypedDict):
+    audit_id: Id
+    at: Timestamp
+    actor_id: Id
+    actor_groups: list[str]
+    action: str  # e.g. "store.approve", "product.change", "payout_batch.approve"
+    target_type: str  # chalicelib.audit.model.TARGET_TYPES
+    target_id: str  # a roster row's is a pseudonym of its NIP (filter by the NIP itself)
+    before: dict[str, Any]  # the changed fields as they were, personal data masked
+    after: dict[str, Any]  # the changed fields as they became, personal data masked
+    correlation_id: str | None
+
+
+class AuditPage(TypedDict):
+    items: list[AuditEntry]  # newest first
+    next_cursor: str | None
+
+
+# --- exports (chalicelib.exports) ----------------------------------------------------
+
+
+class ExportQueued(TypedDict):
+    export_id: Id
+    status: Literal["queued"]
+    kind: Literal["compliance", "laggards", "sales", "payouts", "audit"]  # chalicelib.exports.model.KINDS
+    created_at: Timestamp
+
+
+class Export(TypedDict):
+    export_id: Id
+    kind: Literal["compliance", "laggards", "sales", "payouts", "audit"]
+    status: Literal["queued", "running", "done", "failed"]  # chalicelib.exports.model.STATUSES
+    rows: int  # data rows written so far (the header not counted)
+    params: dict[str, str]  # month and department, or from and to, as checked (with defaults)
+    lang: Literal["en", "id"]  # the header's language
+    created_at: Timestamp
+    updated_at: Timestamp
+    url: NotRequired[str]  # once done: a presigned GET of the UTF-8 CSV, valid until expires_at
+    expires_at: NotRequired[Timestamp]
+    finished_at: NotRequired[Timestamp]
+    error: NotRequired[str]  # once failed: why
+
+
+# --- seller health (chalicelib.seller_health) ----------------------------------------
+
+
+class StoreHealth(TypedDict):
+    store_id: Id
+    name: str
+    kecamatan: str
+    reasons: list[Literal["no_orders", "all_hidden", "no_products"]]  # chalicelib.seller_health.service.REASONS
+    last_order_at: Timestamp | None  # its newest order not abandoned; None: never ordered from
+    hidden_reasons: list[str]  # all_hidden: why its products are hidden (store_capped, out_of_stock, ...)
+    created_at: Timestamp
+
+
+class StoreHealthPage(TypedDict):
+    items: list[StoreHealth]
+    next_cursor: str | None
+
+
+# --- risk signals (chalicelib.risk) ----------------------------------------------------
+
+
+class RiskSubject(TypedDict, total=False):
+    """Who a flag is about: ids only (the store, the buyer's account, the ASN's NIP)."""
+
+    store_id: Id
+    buyer_id: Id
+    nip: str
+
+
+class RiskFlag(TypedDict):
+    flag_id: Id
+    rule: Annotated[str, one_of(RISK_RULES)]
+    subject: RiskSubject
+    evidence: dict[str, Any]  # the figures the rule saw (self_dealing: which fields matched, never their values)
+    month: Month  # the Jakarta month of the spending it concerns: one flag per rule, subject and month
+    created_at: Timestamp
+    status: Annotated[str, one_of(RISK_FLAG_STATUSES)]
+    note: str | None  # the admin's note with the decision
+    decided_by: str | None
+    decided_at: Timestamp | None
+
+
+class RiskFlagPage(TypedDict):
+    items: list[RiskFlag]
+    next_cursor: str | None

@@ -102,7 +102,8 @@ def _write_new(product: ProductRecord, store: StoreRecord) -> None:
     from chalicelib.errors import Conflict
 
     try:
-        visibility.write(product, store, set(), new=True)
+        after = {f: getattr(product, f) for f in ("name", "category", "unit", "price_idr", "stock", "reference_sku")}
+        visibility.write(product, store, set(), new=True, audited=("product.create", None, after))
     except TransactWriteError as exc:
         raise Conflict("the store changed meanwhile; try again") from exc
 
@@ -214,13 +215,13 @@ def change(principal: Principal, product_id: str, body: model.ProductChange) -> 
             stored if same_basis else None,
         )
         changes["reference_quantity"] = check_price(proposed)[1]
-    updated, _ = visibility.sync(product.product_id, changes)
+    updated, _ = visibility.sync(product.product_id, changes, action="product.change")
     return render(updated, private=True)
 
 
 def withdraw(principal: Principal, product_id: str) -> None:
     """Deactivate a product: it leaves listings; orders keep their snapshot."""
-    visibility.sync(_owned(principal, product_id).product_id, {"active": False})
+    visibility.sync(_owned(principal, product_id).product_id, {"active": False}, action="product.withdraw")
 
 
 def take_down(principal: Principal, product_id: str, reason: str) -> shapes.Product:
@@ -228,7 +229,7 @@ def take_down(principal: Principal, product_id: str, reason: str) -> shapes.Prod
     product = load(product_id)
     if product.takedown_reason is not None:
         raise InvalidTransition("the product is already taken down", {"status": "taken_down"})
-    updated, _ = visibility.sync(product.product_id, {"takedown_reason": reason})
+    updated, _ = visibility.sync(product.product_id, {"takedown_reason": reason}, action="product.take_down")
     _tell_owner(updated, "product_taken_down", reason)
     return render(updated, private=True)
 
@@ -238,7 +239,7 @@ def restore(principal: Principal, product_id: str) -> shapes.Product:
     product = load(product_id)
     if product.takedown_reason is None:
         raise InvalidTransition("the product is not taken down", {"status": "listed"})
-    updated, _ = visibility.sync(product.product_id, {"takedown_reason": None})
+    updated, _ = visibility.sync(product.product_id, {"takedown_reason": None}, action="product.restore")
     _tell_owner(updated, "product_restored", None)
     return render(updated, private=True)
 

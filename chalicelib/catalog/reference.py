@@ -9,8 +9,8 @@ name one of the references it matches (see `products`).
 All rows share one partition of the config table: listing them is one Query, cached for
 CACHE_SECONDS per container for the name matching of product writes (a PUT refreshes the
 cache of its own container). A product's named reference is read fresh (one GetItem).
-Cost of a PUT: GetItem (the stored words), PutItem, and a Query of the products naming
-the SKU, each re-synced (`visibility.sync`) only if its listing changes.
+Cost of a PUT: GetItem (the stored row), PutItem (with its audit entry: one transaction),
+and a Query of the products naming the SKU, each re-synced (`visibility.sync`) only if its listing changes.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from chalicelib.audit import service as audit
 from chalicelib.auth import Principal
 from chalicelib.catalog import model, visibility
 from chalicelib.catalog.model import SKU_PATTERN
@@ -52,13 +53,14 @@ def put(principal: Principal, sku: str, body: model.ReferencePriceInput) -> shap
 
     if not re.fullmatch(SKU_PATTERN, sku):
         raise ValidationFailed.field("sku", "must be lowercase letters, digits and _ (at most 64)")
+    try:
+        old: ReferencePriceRecord | None = ReferencePriceRecord.get(REFERENCE_KIND, sku, consistent_read=True)
+    except DoesNotExist:
+        old = None
     if body.words is not None:
         words = model.fold_words(body.words)
     else:
-        try:
-            stored = ReferencePriceRecord.get(REFERENCE_KIND, sku, consistent_read=True).words
-        except DoesNotExist:
-            stored = None
+        stored = old.words if old is not None else None
         words = [str(w) for w in stored] if stored is not None else model.default_words(body.name)
     record = ReferencePriceRecord(
         REFERENCE_KIND,
@@ -69,7 +71,9 @@ def put(principal: Principal, sku: str, body: model.ReferencePriceInput) -> shap
         words=words,
         updated_at=iso(utcnow()),
     )
-    record.save()
+    before = {k: v for k, v in render(old).items() if k != "updated_at"} if old is not None else None
+    after = {k: v for k, v in render(record).items() if k != "updated_at"}
+    audit.save(record, None, "reference_price.put", "reference_price", sku, before, after)
     rows = dict(_cache["rows"])
     rows[sku] = _reference(record)
     _cache["rows"] = rows

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from chalicelib import marketplace_settings, queues
+from chalicelib.audit import service as audit
 from chalicelib.auth import Principal
 from chalicelib.catalog import delivery, model, visibility
 from chalicelib.catalog.tables import StoreRecord
@@ -83,7 +84,8 @@ def apply(principal: Principal, body: model.StoreApplication) -> shapes.Store:
         updated_at=now,
         vis_rev=0,
     )
-    store.save(condition=StoreRecord.store_id.does_not_exist())
+    after = {f: getattr(store, f) for f in (*APPLICATION_FIELDS, "status")}
+    audit.save(store, StoreRecord.store_id.does_not_exist(), "store.apply", "store", store.store_id, None, after)
     return render(store, private=True)
 
 
@@ -173,7 +175,7 @@ def change(principal: Principal, store_id: str, body: model.StoreChange) -> shap
     fields = {f: getattr(body, f) for f in given if f != "delivery"}
     if body.delivery is not None:
         fields.update(delivery.changes(body.delivery))
-    return render(_update(store_id, lambda _: fields, read=store), private=True)
+    return render(_update(store_id, lambda _: fields, read=store, action="store.change"), private=True)
 
 
 def curate(principal: Principal, store_id: str, action: str, reason: str | None) -> shapes.Store:
@@ -194,7 +196,7 @@ def curate(principal: Principal, store_id: str, action: str, reason: str | None)
             )
         return {"status": target, "reason": reason}
 
-    store = _update(store_id, decide)
+    store = _update(store_id, decide, action=f"store.{action}")
     params = {"store_id": store_id, "store": store.name, "reason": reason or ""}
     kind = "store_reinstated" if was == ["suspended"] else CURATION_NOTICES[action]
     queues.publish(Notify(user_id=store.owner_id, kind=kind, params=params))
@@ -206,6 +208,7 @@ def _update(
     decide: Callable[[StoreRecord], dict[str, Any]],
     relist: bool = False,
     read: StoreRecord | None = None,
+    action: str | None = None,
 ) -> StoreRecord:
     """Write only the fields `decide` picks from the store as read (it may refuse), then re-list if needed.
 
@@ -213,12 +216,15 @@ def _update(
     bumps `vis_rev`, conditional on the revision read: if another such write came first,
     read again and decide again. Then the store's products follow (`refresh_store`).
     Cost: one GetItem (none if the caller just `read` it) and one UpdateItem, plus the
-    products' writes when re-listing.
+    products' writes when re-listing. With an `action` (a seller's or an admin's change), the
+    update and its audit entry are one transaction.
     """
     for _ in range(WRITE_ATTEMPTS):
         store, read = read or load(store_id), None
         seen = int(store.vis_rev or 0)
         changes = {name: value for name, value in decide(store).items() if getattr(store, name) != value}
+        before = {name: getattr(store, name) for name in changes}
+        after = dict(changes)
         relists = relist or bool(LISTING_INPUTS & changes.keys())
         for name, value in changes.items():
             setattr(store, name, value)
@@ -232,12 +238,13 @@ def _update(
             store.vis_rev = seen + 1
             changes.update(l_all=store.l_all, l_kec=store.l_kec, vis_rev=store.vis_rev)
             condition &= StoreRecord.vis_rev == seen
+        actions = [set_or_remove(StoreRecord, name, value) for name, value in changes.items()]
         try:
-            StoreRecord(store_id).update(
-                actions=[set_or_remove(StoreRecord, name, value) for name, value in changes.items()],
-                condition=condition,
-            )
-        except UpdateError as exc:
+            if action:
+                audit.update(StoreRecord(store_id), actions, condition, action, "store", store_id, before, after)
+            else:
+                StoreRecord(store_id).update(actions=actions, condition=condition)
+        except (UpdateError, TransactWriteError) as exc:
             if condition_failed(exc):
                 continue
             raise

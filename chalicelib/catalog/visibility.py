@@ -30,6 +30,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import marketplace_settings
+from chalicelib.audit import service as audit
 from chalicelib.catalog import model, search
 from chalicelib.catalog.tables import REFERENCE_KIND, ProductRecord, ReferencePriceRecord, SearchRecord, StoreRecord
 from chalicelib.dynamo import WRITE_ATTEMPTS, connection, set_or_remove
@@ -118,13 +119,18 @@ def terms_of(product: ProductRecord) -> set[str]:
 
 
 def write(
-    product: ProductRecord, store: StoreRecord, old_terms: set[str], changed: Iterable[str] = (), new: bool = False
+    product: ProductRecord,
+    store: StoreRecord,
+    old_terms: set[str],
+    changed: Iterable[str] = (),
+    new: bool = False,
+    audited: tuple[str, Any, Any] | None = None,
 ) -> None:
     """Write a product and its search words in one transaction, guarded by both revisions.
 
     A new product is put whole; an existing one gets an update of the seller's `changed`
     fields and the derived ones, nothing else (stock stays whatever checkouts made it,
-    unless the seller set it).
+    unless the seller set it). `audited` (action, before, after): its audit entry joins the transaction.
     """
     seen_rev = int(product.rev or 0)
     product.rev = seen_rev + 1
@@ -142,6 +148,8 @@ def write(
             tx.delete(SearchRecord(term, product.rank))
         for term in terms:
             tx.save(_search_entry(product, term))
+        if audited:
+            audit.record(tx, audited[0], "product", product.product_id, audited[1], audited[2])
 
 
 def _search_entry(product: ProductRecord, term: str) -> SearchRecord:
@@ -162,7 +170,9 @@ def _shown(product: ProductRecord) -> tuple[Any, ...]:
     return (product.l_all, product.store_name, product.kecamatan, product.hidden_reason)
 
 
-def sync(product_id: str, changes: Mapping[str, Any] | None = None) -> tuple[ProductRecord, bool]:
+def sync(
+    product_id: str, changes: Mapping[str, Any] | None = None, action: str | None = None
+) -> tuple[ProductRecord, bool]:
     """Re-read a product and its store, apply the seller's (or admin's) changes, write if anything moved.
 
     Return the product and whether its listing changed. When another catalog write got
@@ -176,13 +186,14 @@ def sync(product_id: str, changes: Mapping[str, Any] | None = None) -> tuple[Pro
         product = ProductRecord.get(product_id, consistent_read=True)
         store = StoreRecord.get(product.store_id, consistent_read=True)
         old_terms, before = terms_of(product), _shown(product)
+        was = {name: getattr(product, name) for name in changes}
         for name, value in changes.items():
             setattr(product, name, value)
         apply(product, store, reference_cap(product))
         if not changes and _shown(product) == before:
             return product, False
         try:
-            write(product, store, old_terms, changes)
+            write(product, store, old_terms, changes, audited=(action, was, changes) if action else None)
             return product, _shown(product) != before
         except TransactWriteError as exc:
             if not condition_failed(exc):

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib import marketplace_settings, queues
+from chalicelib.audit import service as audit
 from chalicelib.dispute_holds import DisputeHoldRecord, hold_key, open_dispute_of
 from chalicelib.disputes import model
 from chalicelib.disputes.tables import FLAG, DisputeRecord, dispute
@@ -243,11 +244,10 @@ def post_message(principal: Principal, dispute_id: str, body: model.DisputeMessa
             DisputeRecord.messages.set(DisputeRecord.messages.append([message])),
             DisputeRecord.updated_at.set(iso(now)),
         ]
-        record.update(
-            actions=actions,
-            condition=_size(DisputeRecord.messages) < model.MAX_MESSAGES,
-        )
-    except UpdateError as exc:
+        condition = _size(DisputeRecord.messages) < model.MAX_MESSAGES
+        after = {"message_id": message_id, "author_role": party}  # the thread keeps the text itself
+        audit.update(record, actions, condition, "dispute.message", "dispute", record.dispute_id, None, after)
+    except (UpdateError, TransactWriteError) as exc:
         if condition_failed(exc):
             raise Conflict(f"the thread is full ({model.MAX_MESSAGES} messages)") from exc
         raise
@@ -366,6 +366,8 @@ def _decide(
                     actions=[DisputeHoldRecord.open_dispute_id.remove()],
                     condition=DisputeHoldRecord.open_dispute_id == record.dispute_id,
                 )
+                outcome = {"status": target, "refund_idr": refund_idr, "note": note}
+                audit.record(tx, f"dispute.{target}", "dispute", record.dispute_id, {"status": record.status}, outcome)
             break
         except TransactWriteError as exc:
             if condition_failed(exc):
@@ -431,12 +433,23 @@ def _status_actions(target: model.DisputeStatus, party: model.Party, at: str) ->
 def _move(
     record: DisputeRecord, target: model.DisputeStatus, party: model.Party, now: datetime, extra: list[Any]
 ) -> bool:
-    """Move open -> contested (seller or schedule): one UpdateItem conditional on `open`; False if it moved first."""
+    """Move open -> contested (seller or schedule): one UpdateItem conditional on `open`; False if it moved first.
+
+    A seller's move and its audit entry are one transaction (`audit.update`; the schedule's is a plain update).
+    """
+    actions = [*_status_actions(target, party, iso(now)), *extra]
     try:
-        record.update(
-            actions=[*_status_actions(target, party, iso(now)), *extra], condition=DisputeRecord.status == "open"
+        audit.update(
+            record,
+            actions,
+            DisputeRecord.status == "open",
+            f"dispute.{target}",
+            "dispute",
+            record.dispute_id,
+            {"status": record.status},
+            {"status": target},
         )
-    except UpdateError as exc:
+    except (UpdateError, TransactWriteError) as exc:
         if condition_failed(exc):
             return False
         raise

@@ -17,6 +17,9 @@ is then keyed per refund (`turnover-refund:<order_id>:<refund_id>`, `spend-refun
 `sales-refund:…`, the settlement entry `refund:<refund_id>`), and counts money, not an order
 (the order stays counted in spending and sales until a whole-order refund takes it back).
 A whole-order refund's amount is what was left after the partial refunds.
+
+Risk signals (`chalicelib.risk.pipeline`): after a paid order or a refund is counted, the
+rules run on the buyer's counters and identity, each flag raised once per rule, subject and month.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from chalicelib.messages import Message, Notify, OrderEvent, PoisonMessage, Reco
 from chalicelib.orders import tables, transitions
 from chalicelib.payouts import reversals
 from chalicelib.reports import service as reports
+from chalicelib.risk import pipeline as risk
 from chalicelib.settlement import service as settlement
 from chalicelib.spending import service as spending
 
@@ -79,6 +83,7 @@ def _count(message: OrderEvent, sign: int) -> None:
             at = message.sent_at or iso(utcnow())
             settlement.record_refund(_sale(order), message.amount_idr, at, refund_id or None)
             reversals.after_refund(order.store_id, settlement.refund_entry_id(order.order_id, refund_id or None))
+        risk.observe(message, order, sign)  # risk signals on what was just counted (chalicelib.risk)
 
 
 def _sale(order: tables.OrderRecord) -> settlement.Sale:

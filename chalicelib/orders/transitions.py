@@ -13,6 +13,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import queues
+from chalicelib.audit import service as audit
 from chalicelib.catalog import inventory
 from chalicelib.dynamo import connection
 from chalicelib.errors import InvalidTransition, condition_failed
@@ -22,6 +23,7 @@ from chalicelib.orders import handover, model, tables
 from chalicelib.orders.tables import HandoverRecord, OrderRecord
 
 ATTEMPTS = 3
+AUDITED_ROLES = ("seller", "admin")  # a buyer's own moves and the system's are not audited
 
 
 def move(order_id: str, action: str, roles: set[str], reason: str | None = None) -> OrderRecord:
@@ -88,11 +90,17 @@ def _write(order: OrderRecord, target: str, reason: str | None, by: str, guard: 
     condition = OrderRecord.status == order.status
     if guard is not None:
         condition &= guard
+    entry = None  # a seller's or an admin's move is audited in its own transaction
+    if by in AUDITED_ROLES:
+        entry = audit.entry(f"order.{target}", "order", order.order_id, {"status": order.status}, {"status": target})
     try:
-        if model.returns_stock(target):
+        if model.returns_stock(target) or entry is not None:
             with TransactWrite(connection=connection()) as tx:
                 tx.update(OrderRecord(order.order_id), actions=actions, condition=condition)
-                inventory.give_back(tx, lines_of(order))
+                if model.returns_stock(target):
+                    inventory.give_back(tx, lines_of(order))
+                if entry is not None:
+                    audit.put(tx, entry)
         else:
             OrderRecord(order.order_id).update(actions=actions, condition=condition)
     except (TransactWriteError, UpdateError) as exc:

@@ -120,6 +120,10 @@ def goodwill(principal: Principal, order_id: str, request: PartialRefundRequest,
     lines = [RefundLine(line.product_id, line.quantity) for line in request.lines]
     refund_id = new_id(0, seed=f"goodwill:{order_id}:{principal.user_id}:{key}")
     entry = record_part(order_id, request.amount_idr, refund_id, request.reason, lines, "amount_idr")
+    from chalicelib.audit import service as audit
+
+    recorded = {"refund_id": entry["refund_id"], "amount_idr": entry["amount_idr"], "reason": request.reason}
+    audit.once("order.refund_part", "order", order_id, None, recorded)  # after the order's write and its queueing
     return view_of(order_id, entry)
 
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from chalicelib import queues
+from chalicelib.audit import service as audit
 from chalicelib.auth import STAFF_GROUPS, Principal
 from chalicelib.catalog import stores
 from chalicelib.dynamo import WRITE_ATTEMPTS, set_or_remove
@@ -53,7 +54,8 @@ def put(principal: Principal, store_id: str, body: model.PayoutAccountInput) -> 
     for _ in range(WRITE_ATTEMPTS):
         current = find(store_id)
         if current is not None and _details(current) == wanted:
-            return render(current)  # the same details again: nothing changes
+            audit.once("payout_account.put", "payout_account", store_id)  # the same details again: nothing changes
+            return render(current)
         written = _create(store, wanted) if current is None else _change(current, wanted)
         if written is not None:
             _announce_change(store, written)
@@ -78,8 +80,9 @@ def _create(store: StoreRecord, wanted: dict[str, Any]) -> PayoutAccountRecord |
         **wanted,
     )
     try:
-        record.save(condition=PayoutAccountRecord.store_id.does_not_exist())
-    except PutError as exc:
+        condition = PayoutAccountRecord.store_id.does_not_exist()
+        audit.save(record, condition, "payout_account.put", "payout_account", store.store_id, None, wanted)
+    except (PutError, TransactWriteError) as exc:
         if condition_failed(exc):
             return None  # created meanwhile: read again
         raise
@@ -98,14 +101,26 @@ def _change(current: PayoutAccountRecord, wanted: dict[str, Any]) -> PayoutAccou
         PayoutAccountRecord.rev.add(1),
         PayoutAccountRecord.updated_at.set(iso(utcnow())),
     ]
-    return _update(current, actions, PayoutAccountRecord.rev == current.rev)
+    audited = ("payout_account.put", _details(current), wanted)
+    return _update(current, actions, PayoutAccountRecord.rev == current.rev, audited)
 
 
-def _update(record: PayoutAccountRecord, actions: list[Any], condition: Any) -> PayoutAccountRecord | None:
-    """Apply owned updates under a condition; None when the condition failed (someone wrote first)."""
+def _update(
+    record: PayoutAccountRecord, actions: list[Any], condition: Any, audited: tuple[str, Any, Any] | None = None
+) -> PayoutAccountRecord | None:
+    """Apply owned updates under a condition; None when the condition failed (someone wrote first).
+
+    `audited` (action, before, after): the update and its audit entry are one transaction
+    (a transaction answers no values: the record is read again, one more GetItem).
+    """
     try:
-        record.update(actions=actions, condition=condition)
-    except UpdateError as exc:
+        if audited:
+            action, before, after = audited
+            audit.update(record, actions, condition, action, "payout_account", record.store_id, before, after)
+            record.refresh(consistent_read=True)
+        else:
+            record.update(actions=actions, condition=condition)
+    except (UpdateError, TransactWriteError) as exc:
         if condition_failed(exc):
             return None
         raise
@@ -142,6 +157,7 @@ def verify(principal: Principal, store_id: str, body: model.PayoutAccountVerific
         raise InvalidTransition("Stripe Connect accounts are verified by Stripe's onboarding, not by hand")
     status = "rejected" if body.reject else "verified"
     if account.status == status and account.reason == body.reject:
+        audit.once(f"payout_account.{'reject' if body.reject else 'verify'}", "payout_account", store_id)
         return render(account)  # decided so already
     now = iso(utcnow())
     actions = [
@@ -153,7 +169,10 @@ def verify(principal: Principal, store_id: str, body: model.PayoutAccountVerific
         PayoutAccountRecord.updated_at.set(now),
     ]
     seen = (PayoutAccountRecord.rev == account.rev) & (PayoutAccountRecord.method == "bank_transfer")
-    if _update(account, actions, seen) is None:
+    before = {"status": account.status, "reason": account.reason}
+    after = {"status": status, "reason": body.reject}
+    audited = (f"payout_account.{'reject' if body.reject else 'verify'}", before, after)
+    if _update(account, actions, seen, audited) is None:
         raise Conflict("the payout account changed since it was read; read it again before deciding")
     params = {"store_id": store_id, "store": store.name, "destination": destination(account)}
     if body.reject:
@@ -174,6 +193,7 @@ def onboarding_link(principal: Principal, store_id: str) -> shapes.PayoutOnboard
         _remember_connect_account(account, onboarding.external_id)
     if onboarding.payouts_enabled:
         _apply_connect(account, onboarding.external_id, True)  # a store returning to an onboarded account
+    audit.once("payout_account.onboarding_link", "payout_account", store_id, None, {"method": account.method})
     expires_at = iso(datetime.fromtimestamp(onboarding.expires_at, UTC))
     return {"url": onboarding.url, "expires_at": expires_at}
 

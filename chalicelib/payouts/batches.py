@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
 
 from chalicelib import marketplace_settings, queues
+from chalicelib.audit import service as audit
 from chalicelib.auth import STAFF_GROUPS, Principal
 from chalicelib.catalog import stores
 from chalicelib.errors import (
@@ -184,6 +185,8 @@ def run_now() -> Response:
     from chalicelib import http
 
     made = run()
+    summary = {"payout_count": made["payout_count"], "total_idr": made["total_idr"]}
+    audit.once("payouts.run", "payout_batch", made["batch_id"] or "-", None, summary)  # several writes: after them
     return http.json_response(made, 201 if made["batch_id"] else 200)
 
 
@@ -303,9 +306,11 @@ def approve(principal: Principal, batch_id: str) -> shapes.PayoutBatch:
         PayoutRecord.approved_by.set(principal.user_id),
         PayoutRecord.approved_at.set(iso(utcnow())),
     ]
+    moved = ({"batch_status": "pending_approval"}, {"batch_status": "processing"})
     try:
-        batch.update(actions=actions, condition=PayoutRecord.batch_status == "pending_approval")
-    except UpdateError as exc:
+        condition = PayoutRecord.batch_status == "pending_approval"
+        audit.update(batch, actions, condition, "payout_batch.approve", "payout_batch", batch_id, *moved)
+    except (UpdateError, TransactWriteError) as exc:
         if condition_failed(exc):
             raise InvalidTransition("the batch was approved already") from exc
         raise
@@ -523,6 +528,8 @@ def record_results(batch_id: str, body: model.PayoutResults) -> shapes.PayoutBat
         payout.reference = result.reference or payout.reference
         if result.status == "failed":
             payout.failure_reason = result.reason or BANK_REFUSED
+    after = {payout_id: payouts[payout_id].status for payout_id in sorted(done)}
+    audit.once("payout_batch.results", "payout_batch", batch_id, None, after)  # one per call, after its writes
     _complete_if_done(batch_id)
     return {**render_summary(_batch(batch_id)), "payouts": [render_payout(p) for p in payouts.values()]}
 

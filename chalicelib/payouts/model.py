@@ -20,6 +20,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from chalicelib import csvfile
+from chalicelib.masking import mask_account_number
 from chalicelib.text import normalise
 
 Method = Literal["bank_transfer", "stripe_connect"]
@@ -30,8 +31,6 @@ ACCOUNT_STATUSES: tuple[AccountStatus, ...] = get_args(AccountStatus)
 BANK_FIELDS = ("bank_code", "account_number", "account_name")
 ACCOUNT_NUMBER_PATTERN = r"^[0-9]{6,20}$"
 MAX_ACCOUNT_NAME = 100
-MASK = "\u2022" * 6  # the same width whatever the number's length: the mask reveals only the last digits
-SHOWN_DIGITS = 4
 MAX_SUGGESTIONS = 3
 DATA = Path(__file__).resolve().parents[1] / "data" / "indonesian_bank_codes.csv"
 
@@ -96,10 +95,8 @@ def fold_name(value: str) -> str:
 
 
 def mask(account_number: str | None) -> str | None:
-    """Show only the last digits: `••••••7890` (None stays None)."""
-    if not account_number:
-        return None
-    return MASK + account_number[-SHOWN_DIGITS:]
+    """Show only the last digits: `••••••7890` (None stays None; `chalicelib.masking`)."""
+    return mask_account_number(account_number)
 
 
 BankCode = Annotated[

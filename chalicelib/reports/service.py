@@ -60,7 +60,7 @@ def record_sale(
 
 
 def compliance(principal: Principal, month: str, department: str | None) -> shapes.Compliance:
-    """Compliance per department for a month: two Queries whatever the number of orders."""
+    """Compliance per department for a month: three Queries whatever the number of orders (risk flags too)."""
     roster = {r.sk: int(r.asn_count) for r in counters.rows("roster") if int(r.asn_count) > 0}
     spent = {r.sk: r for r in counters.rows(f"compliance#{month}")}
     names = sorted(set(roster) | set(spent))
@@ -81,6 +81,16 @@ def compliance(principal: Principal, month: str, department: str | None) -> shap
         "compliant_count": sum(r["compliant_count"] for r in rows),
         "spent_idr": sum(r["spent_idr"] for r in rows),
         "departments": rows,
+        **risk_flags(month),
+    }
+
+
+def risk_flags(month: str) -> shapes.RiskFlagFigures:
+    """The month's risk flags still open and confirmed (all rules; one Query of `risk#<month>`)."""
+    found = counters.rows(f"risk#{month}")
+    return {
+        "risk_flags_open": max(0, sum(int(r.flags_open) for r in found)),
+        "risk_flags_confirmed": max(0, sum(int(r.flags_confirmed) for r in found)),
     }
 
 
@@ -146,4 +156,5 @@ def fairness(principal: Principal, month: str) -> shapes.FairnessReport:
         "gini": round(gini(everyone), 4),
         "top_decile_share": round(top_decile_share(everyone), 4),
         "income_idr": sum(incomes),
+        **risk_flags(month),
     }

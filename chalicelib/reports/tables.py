@@ -9,7 +9,9 @@ Short attribute names: `pk` (partition key) is the counter family: `roster` (wri
 roster upload, `spending.roster`), `compliance#<month>` (the order-events worker and the
 recount, `spending.service`) or `sales#<group>` (the order-events worker,
 `reports.service.record_sale`); `sk` (sort key) is the department for the first two and
-`<day>#<value>` for sales (`<day>#<day>` when grouped by day).
+`<day>#<value>` for sales (`<day>#<day>` when grouped by day). `risk#<month>` (key: the rule)
+counts the month's risk flags open and confirmed (written by `chalicelib.risk.flags` only, in
+the transaction that raises or decides a flag).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class CounterRecord(Model):
     spent_idr = NumberAttribute(default=0)
     compliant_count = NumberAttribute(default=0)
     asn_count = NumberAttribute(default=0)
+    flags_open = NumberAttribute(default=0)  # `risk#<month>`, key the rule (chalicelib.risk.flags)
+    flags_confirmed = NumberAttribute(default=0)
 
 
 def add(tx: Any, pk: str, sk: str, **deltas: int) -> None:

@@ -35,6 +35,10 @@ class SettingsChange(BaseModel):
     platform_fee_bps: int | None = Field(default=None, ge=0, le=10_000)
     dispute_window_days: int | None = Field(default=None, ge=0, le=60)
     dispute_response_days: int | None = Field(default=None, ge=0, le=60)
+    concentration_share_pct: int | None = Field(default=None, ge=1, le=100)
+    concentration_min_orders: int | None = Field(default=None, ge=1, le=1000)
+    quota_rush_days: int | None = Field(default=None, ge=1, le=28)
+    quota_rush_max_pct: int | None = Field(default=None, ge=100, le=1000)
 
 
 def change_settings(principal: Principal, body: SettingsChange) -> shapes.Settings:

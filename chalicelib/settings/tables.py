@@ -13,4 +13,4 @@ from chalicelib.marketplace_settings import KEY, KIND
 
 def change(values: dict[str, Any], at: str) -> dict[str, Any]:
     """Save the given settings over the saved ones (others saving meanwhile keep theirs); return all saved."""
-    return config_rows.write(KIND, KEY, values, at, merge=True)
+    return config_rows.write(KIND, KEY, values, at, merge=True, audited=("settings.change", "settings"))

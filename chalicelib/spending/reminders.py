@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from chalicelib import metrics, queues
+from chalicelib.audit import service as audit
 from chalicelib.auth import Principal
 from chalicelib.dynamo import put_once
 from chalicelib.errors import ValidationFailed
@@ -138,6 +139,8 @@ def run_now(principal: Principal, body: model.ReminderRunRequest) -> shapes.Remi
             raise ValidationFailed.field("as_of", "out of range")
     chosen = month or (as_of.strftime("%Y-%m") if as_of else None)
     summary = jobs.run(JOB, lambda: run(chosen, as_of), trigger="manual")
+    after = {"month": summary["month"], "queued": summary["queued"]}
+    audit.once("reminders.run", "roster", "reminders", None, after)  # the job's many writes: recorded after them
     return {
         "month": summary["month"],
         "as_of": summary["as_of"],

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from chalicelib import http
+from chalicelib.audit import service as audit
 from chalicelib.auth import NIP_PATTERN, Principal
 from chalicelib.dynamo import WRITE_ATTEMPTS, page_of
 from chalicelib.errors import Conflict, NotFound, ValidationFailed, field_errors
@@ -134,6 +135,8 @@ def upload(principal: Principal, body: model.RosterUpload) -> shapes.RosterUpser
             first = errors[0]
             bad.append({"index": i, "field": first["field"], "message": first["message"], "errors": errors})
     upserted = _save(list(good.values()))
+    after = {"upserted": upserted, "nip": sorted(good)}  # several transactions: recorded once after them
+    audit.once("roster.upload", "roster", "roster", None, after)
     if bad:
         raise ValidationFailed(
             f"{len(bad)} bad row(s); {upserted} good row(s) saved", {"field": "rows", "rows": bad, "upserted": upserted}
@@ -266,6 +269,8 @@ def change(principal: Principal, nip: str, body: model.AsnChange) -> shapes.AsnE
                 )
                 for department, delta in moves.items():
                     counters.add(tx, "roster", department, asn_count=delta)
+                after = {name: value for name, value in fields.items() if name != "updated_at"}
+                audit.record(tx, "asn.change", "asn", old.nip, {name: getattr(old, name) for name in after}, after)
         except TransactWriteError as exc:
             if not condition_failed(exc):
                 raise
@@ -295,6 +300,7 @@ def remove(principal: Principal, nip: str) -> None:
                 tx.delete(AsnRecord(old.nip), condition=_as_read(old))
                 if tables.is_active(old):
                     counters.add(tx, "roster", old.department, asn_count=-1)
+                audit.record(tx, "asn.remove", "asn", old.nip, {"department": old.department, "grade": old.grade})
         except TransactWriteError as exc:
             if not condition_failed(exc):
                 raise

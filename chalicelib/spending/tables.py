@@ -87,7 +87,7 @@ def policy_values() -> dict[str, Any] | None:
 
 def save_policy(values: dict[str, Any], at: str) -> None:
     """Save the quota policy."""
-    config_rows.write("policy", "spending", values, at)
+    config_rows.write("policy", "spending", values, at, audited=("spending_policy.change", "spending_policy"))
 
 
 def walk(

@@ -20,6 +20,8 @@ READ_ACTIONS = (
 )
 WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
 UPDATE_ACTION = "dynamodb:UpdateItem"
+APPEND_ACTION = "dynamodb:PutItem"  # an append-only table: new items only (its Put is conditional on a new key)
+APPEND_ONLY = frozenset({"audit"})  # tables no function may update or delete in (tests/infra/test_functions.py)
 WATCH_ACTIONS = ("sqs:GetQueueUrl", "sqs:GetQueueAttributes")
 SEND_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes")
 # What the Lambda service needs to feed a function from its queue (the event source mapping).
@@ -32,10 +34,11 @@ ANY_TOPIC = "arn:${AWS::Partition}:sns:*:*:*"
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")  # on the function's own log group only
 # Objects of a bucket, under the prefixes BUCKETS names: a presigned POST acts with its
 # signer's rights (PutObject), HEAD and a presigned GET need GetObject, a claim's copy both.
-OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject")
+OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload")  # exports: written in parts
 LIST_ACTIONS = ("s3:ListBucket",)  # without it S3 answers HEAD of a missing key 403, not 404
 # Buckets by short name: (logical id in resources.json, the key prefixes a grant covers).
-BUCKETS = {"uploads": ("UploadsBucket", ("uploads/*", "evidence/*"))}
+# `exports` is the uploads bucket's `exports/` prefix (CSV exports), granted apart from the photos.
+BUCKETS = {"uploads": ("UploadsBucket", ("uploads/*", "evidence/*")), "exports": ("UploadsBucket", ("exports/*",))}
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Grant:
     consumes: str | None = None
     watches: frozenset[str] = field(default_factory=frozenset)  # queues whose depth it reads
     updates: frozenset[str] = field(default_factory=frozenset)  # tables it may only UpdateItem (no put, no delete)
+    appends: frozenset[str] = field(default_factory=frozenset)  # tables it may only PutItem in (no update, no delete)
     buckets: frozenset[str] = field(default_factory=frozenset)  # buckets whose objects (BUCKETS' prefixes) it uses
     stripe: bool = False
     email: bool = False
@@ -56,9 +60,13 @@ class Grant:
     def allows(self, action: str, resource: str) -> bool:
         """Tell whether the grant covers one IAM action on one resource (by short name)."""
         if action in WRITE_ACTIONS:
-            return resource in self.writes or (action == UPDATE_ACTION and resource in self.updates)
+            return (
+                resource in self.writes
+                or (action == UPDATE_ACTION and resource in self.updates)
+                or (action == APPEND_ACTION and resource in self.appends)
+            )
         if action in READ_ACTIONS:
-            return resource in self.reads or resource in self.writes
+            return resource in self.reads or resource in self.writes or resource in self.appends
         if action in SEND_ACTIONS and resource in self.sends:
             return True
         if action in WATCH_ACTIONS and resource in self.watches:
@@ -103,9 +111,12 @@ TABLES = _set(
     "settlement-accounts",
     "uploads",
     "disputes",
+    "audit",
+    "exports",
+    "risk",
 )
 SETTLEMENT = _set("settlement-entries", "settlement-accounts")  # money moves: workers, jobs, finance's payout routes
-QUEUES = _set("notifications", "payments", "order-events", "expiry")
+QUEUES = _set("notifications", "payments", "order-events", "expiry", "exports")
 DEAD_LETTER_QUEUES = frozenset(f"{q}-dlq" for q in QUEUES)
 _EXPIRY = Grant(
     reads=_set("config"),
@@ -135,11 +146,12 @@ GRANTS: dict[str, Grant] = {
     # an admin starts by hand in the jobs table, and sends no email or SMS itself.
     "api_handler": Grant(
         reads=TABLES,
-        writes=TABLES - {"inbox", "spending"},  # settlement: the payout run, approval and results (finance)
+        writes=TABLES - {"inbox", "spending"} - APPEND_ONLY,  # settlement: the payout run, approval and results
         updates=_set("inbox"),
+        appends=APPEND_ONLY,  # the audit trail: entries are added with the changes they describe, never changed
         sends=QUEUES,
         stripe=True,
-        buckets=_set("uploads"),  # evidence photos: signs the browser's POST, checks and claims them
+        buckets=_set("uploads", "exports"),  # evidence photos (POST, claim); exports: presigned downloads
     ),
     "notifications_worker": Grant(
         reads=_set("users", "asn", "config"),
@@ -158,15 +170,26 @@ GRANTS: dict[str, Grant] = {
         stripe=True,  # refunds
     ),
     "order_events_worker": Grant(
-        reads=_set("orders", "asn", "config", "payout-accounts"),
+        # users: the risk rule self_dealing compares the buyer's and the store owner's profiles
+        reads=_set("orders", "asn", "config", "payout-accounts", "users"),
         # payouts: a Connect transfer reversed after a refund (chalicelib.payouts.reversals)
-        writes=_set("ledger", "reports", "spending", "stores", "products", "search", "payouts") | SETTLEMENT,
+        # risk: flags and the rules' spending counters (chalicelib.risk)
+        writes=_set("ledger", "reports", "spending", "stores", "products", "search", "payouts", "risk") | SETTLEMENT,
         sends=_set("notifications", "order-events-dlq"),
         consumes="order-events",
         stripe=True,
     ),
     "expiry_worker": Grant(
         reads=_EXPIRY.reads, writes=_EXPIRY.writes, sends=_EXPIRY.sends | {"expiry-dlq"}, consumes="expiry", stripe=True
+    ),
+    # Reads what it exports (roster and spending, orders, payouts, audit), writes only its own records
+    # and the files under exports/ (chalicelib.exports.worker).
+    "exports_worker": Grant(
+        reads=_set("config", "asn", "spending", "reports", "orders", "payouts", "audit"),
+        writes=_set("exports"),
+        sends=_set("exports", "exports-dlq"),
+        consumes="exports",
+        buckets=_set("exports"),
     ),
     "heartbeat": _scheduled(Grant(watches=DEAD_LETTER_QUEUES)),
     "expiry_sweep": _scheduled(_EXPIRY),

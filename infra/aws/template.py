@@ -147,6 +147,8 @@ def _role(ids: dict[str, str], grant: access.Grant, log_group: str) -> dict[str,
         allow(access.WRITE_ACTIONS, [arn(t) for t in sorted(grant.writes)])
     if grant.updates - grant.writes:
         allow((access.UPDATE_ACTION,), [arn(t) for t in sorted(grant.updates - grant.writes)])
+    if grant.appends - grant.writes:
+        allow((access.APPEND_ACTION,), [arn(t) for t in sorted(grant.appends - grant.writes)])
     if grant.sends:
         allow(access.SEND_ACTIONS, [arn(q) for q in sorted(grant.sends)])
     if grant.watches:

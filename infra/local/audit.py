@@ -37,6 +37,9 @@ _S3_ACTIONS = {
     "GetObject": ("s3:GetObject",),
     "CopyObject": ("s3:GetObject", "s3:PutObject"),
     "PutObject": ("s3:PutObject",),
+    "CreateMultipartUpload": ("s3:PutObject",),  # IAM grants a multipart upload's steps as PutObject
+    "UploadPart": ("s3:PutObject",),
+    "CompleteMultipartUpload": ("s3:PutObject",),
 }
 _SQS_ACTIONS = {
     "SendMessageBatch": "SendMessage",
@@ -81,8 +84,9 @@ def accesses(service: str, operation: str, params: dict[str, Any]) -> list[tuple
 
 
 def _bucket(params: dict[str, Any]) -> str:
-    """A bucket's short name: `peken-<stage>-uploads-<account>` is `uploads`."""
-    return re.sub(r"-[0-9]{12}$", "", _short(str(params.get("Bucket", "?"))))
+    """A bucket's short name: `peken-<stage>-uploads-<account>` is `uploads` (`exports` under `exports/`)."""
+    short = re.sub(r"-[0-9]{12}$", "", _short(str(params.get("Bucket", "?"))))
+    return "exports" if short == "uploads" and str(params.get("Key", "")).startswith("exports/") else short
 
 
 def _short(name: str) -> str:

@@ -63,6 +63,8 @@ DEFAULT_KINDS = {
     "nip": "asn_row",
     "batch_id": "batch",
     "dispute_id": "dispute",
+    "export_id": "export",
+    "flag_id": "risk_flag",
 }
 
 
@@ -502,11 +504,26 @@ TABLE: list[Row] = [
     Row("POST", "/v1/admin/reminders/run", ADMIN, body=constant({})),
     Row("GET", "/v1/admin/reports/sales", ADMIN, query="?group_by=store"),
     Row("GET", "/v1/admin/reports/fairness", ADMIN),
+    # risk signals (tests/e2e/test_risk.py): admins only
+    Row("GET", "/v1/admin/risk-flags", ADMIN, query="?status=open&rule=self_dealing"),
+    Row(
+        "POST",
+        "/v1/admin/risk-flags/{flag_id}/decide",
+        ADMIN,
+        body=constant({"decision": "dismiss", "note": "matriks otorisasi"}),
+        fresh=True,
+    ),
+    # exports: compliance holds NIP and names (admin only; finance's sales and payouts: test_exports.py);
+    # only its maker reads an export
+    Row("POST", "/v1/admin/exports", statuses(403, admin=202), body=constant({"kind": "compliance"})),
+    Row("GET", "/v1/admin/exports/{export_id}", statuses(403, admin=200, finance=404)),
+    Row("GET", "/v1/admin/stores/health", ADMIN),
     # operations
     Row("GET", "/v1/admin/settings", ADMIN),
     Row("PUT", "/v1/admin/settings", ADMIN, body=lambda w: w.bodies["settings"]),
     Row("GET", "/v1/admin/jobs", ADMIN),
     Row("GET", "/v1/admin/notifications", ADMIN),
+    Row("GET", "/v1/admin/audit", ADMIN),  # the audit trail (tests/e2e/test_audit.py)
 ]
 
 CELLS = [(row, who) for row in TABLE for who in PRINCIPALS]
@@ -597,6 +614,26 @@ def _checkout_id(world: World) -> str:
     return str(_checkout(world)["checkout_id"])
 
 
+def _risk_flag(world: World) -> str:
+    """An open self_dealing flag of its own: a new buyer with seller X's phone pays an order at store X."""
+    phone = {"phone_number": "081277770000"}
+    assert world.call("PUT", "/v1/me", "seller_x", phone).status_code == 200
+    user_id = f"authz-twin-{uuid.uuid4().hex[:8]}"
+    twin = world.stack.headers(user_id, ["buyer"])
+    assert world.shop.call("PUT", "/v1/me", twin, phone).status_code == 200
+    assert world.shop.put(twin, world.shared["product"], 1).status_code == 200
+    made = world.shop.checkout(twin)
+    assert made.status_code == 201, made.text
+    assert world.shop.pay(twin, made.json()["checkout_id"]).status_code == 200
+
+    def raised() -> list[dict[str, Any]]:
+        items = world.call("GET", "/v1/admin/risk-flags?rule=self_dealing&limit=100", "admin").json()["items"]
+        return [f for f in items if f["subject"].get("buyer_id") == user_id]
+
+    world.shop.wait(lambda: bool(raised()))
+    return str(raised()[0]["flag_id"])
+
+
 MAKERS: dict[str, Callable[[World], str]] = {
     "store": _store,
     "pending_store": _pending_store,
@@ -606,6 +643,7 @@ MAKERS: dict[str, Callable[[World], str]] = {
     "checkout": _checkout_id,
     "notification": _notification,
     "asn_row": _asn_row,
+    "risk_flag": _risk_flag,
 }
 PIPELINE = ("paid_order", "accepted_order", "ready_order")  # (made together: payment is asynchronous)
 
@@ -663,9 +701,13 @@ def build_world(stack: RunningStack) -> World:
 
     world.shared["sku"] = f"matriks_{tag}"
     world.shared["batch"] = "01JDZQ8V6W3X5Y7Z9A1B2C3D4E"  # no such payout batch
+    made = world.call("POST", "/v1/admin/exports", "admin", {"kind": "sales"})
+    assert made.status_code == 202, made.text
+    world.shared["export"] = made.json()["export_id"]  # the admin's: finance reads it as unknown
     shared_kinds = ("store", "pending_store", "product", "withdrawn_product", "order", "checkout", "notification")
     for kind in (*shared_kinds, "asn_row"):
         world.shared[kind] = MAKERS[kind](world)
+    world.shared["risk_flag"] = _risk_flag(world)  # (needs the shared product)
     needs = fresh_needs()
     for kind, count in needs.items():
         if kind not in (*PIPELINE, "dispute"):

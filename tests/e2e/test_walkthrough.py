@@ -95,6 +95,7 @@ def test_schedule_runs_and_is_visible(stack: RunningStack) -> None:
         "payments-dlq",
         "order-events-dlq",
         "expiry-dlq",
+        "exports-dlq",
     }
     jobs = get(stack, "/v1/admin/jobs", headers=stack.headers("boss", ["admin"])).json()
     heartbeat = next(j for j in jobs["items"] if j["job"] == "heartbeat")

@@ -51,9 +51,11 @@ def test_only_the_api_touches_the_bucket_and_only_its_two_prefixes(packaged: dic
         name: [s for s in statements(role) if any(a.startswith("s3:") for a in s["Action"])]
         for name, role in roles.items()
     }
-    assert {name for name, found in s3.items() if found} == {"APIHandlerRole"}
-    objects, listing = s3["APIHandlerRole"]
-    assert objects["Action"] == ["s3:GetObject", "s3:PutObject"]  # no delete, no ACL, no tagging
+    # The exports worker writes CSV exports under exports/ (in parts: abort is a multipart upload's, not a delete).
+    assert {name for name, found in s3.items() if found} == {"APIHandlerRole", "ExportsWorkerRole"}
+    exports, _, objects, listing = s3["APIHandlerRole"]
+    actions = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
+    assert objects["Action"] == actions  # no delete, no ACL, no tagging
     assert objects["Resource"] == [
         {"Fn::Sub": "${UploadsBucket.Arn}/uploads/*"},
         {"Fn::Sub": "${UploadsBucket.Arn}/evidence/*"},
@@ -63,6 +65,10 @@ def test_only_the_api_touches_the_bucket_and_only_its_two_prefixes(packaged: dic
         "Action": ["s3:ListBucket"],
         "Resource": {"Fn::GetAtt": ["UploadsBucket", "Arn"]},
     }
+    assert exports["Resource"] == [{"Fn::Sub": "${UploadsBucket.Arn}/exports/*"}]  # the API signs downloads
+    worker_objects, _ = s3["ExportsWorkerRole"]
+    assert worker_objects["Action"] == actions
+    assert worker_objects["Resource"] == [{"Fn::Sub": "${UploadsBucket.Arn}/exports/*"}]  # never the photos
 
 
 def test_functions_are_told_the_buckets_name(packaged: dict[str, Any]) -> None:

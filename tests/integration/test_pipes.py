@@ -85,7 +85,13 @@ def test_schedule_run_is_recorded_and_shown_to_admins(
     scheduler = Scheduler(schedules_of(app_module), REGION, automatic=False)
     beat = scheduler.run_now("heartbeat")
     assert beat["alive"] is True
-    assert set(beat["dead_letters"]) == {"notifications-dlq", "payments-dlq", "order-events-dlq", "expiry-dlq"}
+    assert set(beat["dead_letters"]) == {
+        "notifications-dlq",
+        "payments-dlq",
+        "order-events-dlq",
+        "expiry-dlq",
+        "exports-dlq",
+    }
     response = client.http.get("/v1/admin/jobs", headers=bearer(aws["key_path"], user, ["admin"]))
     jobs = {j["job"]: j for j in response.json_body["items"]}
     assert jobs["heartbeat"]["last_run"]["outcome"] == "succeeded"

@@ -1,0 +1,184 @@
+"""Ask for an export and follow it: checked here, queued, written by the exports worker.
+
+Invariants:
+- the kind decides who may ask (model.WHO_MAY, 403 otherwise); bad months, departments and
+  ranges answer 422 naming the field before anything is queued;
+- an export is read only by who asked for it: anyone else gets 404, as for an unknown id
+  (an export's existence is never revealed);
+- `url` is given only once the file is complete (`done`), presigned for
+  model.URL_EXPIRY_SECONDS; each GET signs a new one.
+
+Cost: `create` one GetItem (a department's roster counter) at most, one PutItem, one
+SendMessage; `show` one GetItem, and when done a local signature (no S3 call).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from chalicelib import queues
+from chalicelib.config import settings
+from chalicelib.errors import Forbidden, NotFound, ValidationFailed
+from chalicelib.exports import model
+from chalicelib.exports.tables import ExportRecord
+from chalicelib.ids import DAY_PATTERN, JAKARTA, iso, jakarta_month, new_id, parse_day, utcnow
+from chalicelib.messages import ExportStep
+
+if TYPE_CHECKING:
+    from chalicelib import shapes
+    from chalicelib.auth import Principal
+
+FIRST_DAY = date(2021, 7, 1)  # e-Peken started in July 2021
+MAX_DAYS = 366  # one range covers at most a year
+
+
+def create(principal: Principal, body: model.NewExport) -> shapes.ExportQueued:
+    """Check the request, record the export as queued and queue its first step."""
+    allowed = model.WHO_MAY[body.kind]
+    if not any(principal.has(group) for group in allowed):
+        raise Forbidden(f"{body.kind} exports: requires group {' or '.join(allowed)}")
+    params = check(body)
+    export_id = new_id()
+    now = utcnow()
+    record = ExportRecord(
+        export_id,
+        owner_id=principal.user_id,
+        kind=body.kind,
+        params=json.dumps(params, sort_keys=True),
+        lang=body.lang,
+        status="queued",
+        rows=0,
+        key=f"{model.EXPORT_PREFIX}{export_id}.csv",
+        created_at=iso(now),
+        updated_at=iso(now),
+        expires_at=int((now + timedelta(days=model.KEEP_DAYS)).timestamp()),
+        next_part=1,
+    )
+    record.save(condition=ExportRecord.export_id.does_not_exist())
+    queues.publish(ExportStep(export_id=export_id))
+    return {"export_id": export_id, "status": "queued", "kind": body.kind, "created_at": iso(now)}
+
+
+def check(body: model.NewExport) -> dict[str, str]:
+    """The export's parameters, checked and with their defaults; 422 naming a bad field."""
+    if body.kind in model.MONTH_KINDS:
+        latest = jakarta_month(utcnow())
+        month = body.month or latest
+        from chalicelib.spending.model import FIRST_MONTH, valid_month
+
+        if not valid_month(month, latest):
+            raise ValidationFailed.field("month", f"must be YYYY-MM between {FIRST_MONTH} and {latest}")
+        params = {"month": month}
+        if body.department is not None:
+            params["department"] = _department(body.department)
+        return params
+    for name, value in (("month", body.month), ("department", body.department)):
+        if value is not None:
+            raise ValidationFailed.field(name, f"{body.kind} exports take from and to, not {name}")
+    return _range(body.from_, body.to)
+
+
+def _department(department: str) -> str:
+    """A department the roster has (its counter of ASN); 422 otherwise."""
+    from chalicelib.reports.tables import CounterRecord
+
+    name = department.strip()
+    try:
+        counter = CounterRecord.get("roster", name) if name else None
+    except CounterRecord.DoesNotExist:
+        counter = None
+    if counter is None or int(counter.asn_count or 0) <= 0:
+        raise ValidationFailed.field("department", "no ASN on the roster in this department")
+    return name
+
+
+def _range(start_text: str | None, end_text: str | None) -> dict[str, str]:
+    """Jakarta days `from`..`to` (inclusive; default: the 30 days up to `to`, or today), within a year."""
+    today = utcnow().astimezone(JAKARTA).date()
+    days = {"from": today - timedelta(days=29), "to": today}
+    for name, text in (("from", start_text), ("to", end_text)):
+        if text is None:
+            continue
+        try:
+            if not re.fullmatch(DAY_PATTERN, text):
+                raise ValueError(text)
+            days[name] = parse_day(text)
+        except ValueError as exc:
+            raise ValidationFailed.field(name, "must be a date YYYY-MM-DD") from exc
+    if start_text is None:
+        days["from"] = days["to"] - timedelta(days=29)  # the 30 days up to `to`
+    start, end = days["from"], days["to"]
+    blamed = "to" if end_text is not None else "from"
+    if start < FIRST_DAY:
+        raise ValidationFailed.field("from", f"must be {FIRST_DAY.isoformat()} or later")
+    if end > today + timedelta(days=1):
+        raise ValidationFailed.field("to", "must not be after today")
+    if start > end:
+        raise ValidationFailed.field(blamed, "need from <= to")
+    if (end - start).days >= MAX_DAYS:
+        raise ValidationFailed.field(blamed, f"at most {MAX_DAYS} days from `from` to `to`")
+    return {"from": start.isoformat(), "to": end.isoformat()}
+
+
+def show(principal: Principal, export_id: str) -> shapes.Export:
+    """The export's status and rows so far; once done, a short-lived download URL. 404 unless mine."""
+    try:
+        record = ExportRecord.get(export_id, consistent_read=True)
+    except ExportRecord.DoesNotExist:
+        record = None
+    if record is None or record.owner_id != principal.user_id:
+        raise NotFound("no such export")
+    out: shapes.Export = {
+        "export_id": record.export_id,
+        "kind": record.kind,  # type: ignore[typeddict-item]
+        "status": record.status,  # type: ignore[typeddict-item]
+        "rows": int(record.rows or 0),
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "params": json.loads(record.params),
+        "lang": record.lang,  # type: ignore[typeddict-item]
+    }
+    if record.status == "done":
+        out["url"] = download_url(record.key, record.export_id)
+        out["expires_at"] = iso(utcnow() + timedelta(seconds=model.URL_EXPIRY_SECONDS))
+        out["finished_at"] = record.finished_at or record.updated_at
+    if record.status == "failed":
+        out["error"] = record.error or "the export failed"
+    return out
+
+
+@lru_cache(maxsize=1)
+def s3() -> Any:
+    """The S3 client, signing SigV4 virtual-hosted URLs (as chalicelib.uploads does)."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+    return boto3.client("s3", region_name=settings().region, config=config)
+
+
+def bucket() -> str:
+    """The uploads bucket, whose `exports/` prefix holds the files."""
+    name = settings().uploads_bucket
+    if not name:
+        raise RuntimeError("PEKEN_UPLOADS_BUCKET is not set: the template (or the local stack) names the bucket")
+    return name
+
+
+def download_url(key: str, export_id: str) -> str:
+    """A presigned GET of the file, as an attachment named after the export."""
+    url: str = s3().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": bucket(),
+            "Key": key,
+            "ResponseContentType": model.CONTENT_TYPE,
+            "ResponseContentDisposition": f'attachment; filename="peken-export-{export_id}.csv"',
+        },
+        ExpiresIn=model.URL_EXPIRY_SECONDS,
+    )
+    return url
