@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from chalicelib.masking import MASK, mask_account_number
 
@@ -30,20 +30,7 @@ TargetType = Literal[
     "payout_batch",
     "risk_flag",
 ]
-TARGET_TYPES: tuple[TargetType, ...] = (
-    "store",
-    "product",
-    "reference_price",
-    "settings",
-    "spending_policy",
-    "asn",
-    "roster",
-    "order",
-    "dispute",
-    "payout_account",
-    "payout_batch",
-    "risk_flag",
-)
+TARGET_TYPES: tuple[TargetType, ...] = get_args(TargetType)
 NIP_PATTERN = r"[0-9]{18}"
 # Fields that are personal data wherever they appear, and how much of them an entry keeps.
 SHOWN_TAIL = {"nip": 4, "phone_number": 3, "phone": 3}

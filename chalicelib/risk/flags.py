@@ -19,6 +19,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import metrics
+from chalicelib.audit import service as audit
 from chalicelib.auth import Principal
 from chalicelib.dynamo import connection, page_of, plain
 from chalicelib.errors import Conflict, NotFound, ValidationFailed, condition_failed
@@ -91,6 +92,7 @@ def decide(principal: Principal, flag_id: str, body: model.DecideRequest) -> sha
             report_counters.add(
                 tx, report_partition(record.month), record.rule, flags_open=-1, flags_confirmed=confirmed
             )
+            audit.record(tx, "risk_flag.decide", "risk_flag", flag_id, {"status": "open"}, {"status": status})
     except TransactWriteError as exc:
         if condition_failed(exc):
             raise Conflict("this flag was already decided") from exc

@@ -212,6 +212,8 @@ def _known_ids(stack: RunningStack, tokens: dict[str, str | None]) -> dict[str, 
         "nip": nip,
         "batch_id": "01JDZQ8V6W3X5Y7Z9A1B2C3D4E",  # no such payout batch (the fuzz stack has no money due)
         "dispute_id": "01JDZQ8V6W3X5Y7Z9A1B2C3D4E",  # no such dispute (the fuzz order is never ready)
+        "flag_id": "01JDZQ8V6W3X5Y7Z9A1B2C3D4E",  # no such risk flag
+        "export_id": "01JDZQ8V6W3X5Y7Z9A1B2C3D4E",  # no such export
     }
 
 
