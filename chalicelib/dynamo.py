@@ -140,3 +140,14 @@ def put_once(record: Any, key_attribute: Any) -> bool:
             return False
         raise
     return True
+
+
+def within(attribute: Any, low: Any, high: Any) -> Any:
+    """A key condition `low <= attribute <= high`, either end open when None (None: no condition)."""
+    if low is not None and high is not None:
+        return attribute.between(low, high)
+    if low is not None:
+        return attribute >= low
+    if high is not None:
+        return attribute <= high
+    return None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -126,3 +128,35 @@ KelurahanName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), Field(examples=["Airlangga"])
 ]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+def day_param(query: Mapping[str, str], name: str) -> str:
+    """A `from`/`to` day as given (`YYYY-MM-DD`), or "" when absent; 422 naming it when it is no day."""
+    from chalicelib.ids import parse_day
+
+    value = query.get(name) or ""
+    if value:
+        try:
+            parse_day(value)
+        except ValueError as exc:
+            raise ValidationFailed.field(name, "must be a date YYYY-MM-DD") from exc
+    return value
+
+
+def day_span(query: Mapping[str, str]) -> tuple[datetime | None, datetime | None]:
+    """The first moment of `from` and the last millisecond of `to` (Jakarta days, inclusive), each None when absent.
+
+    422 naming the field for a day that is no day, or `from` after `to`.
+    """
+    from chalicelib.ids import JAKARTA, parse_day
+
+    start, end = day_param(query, "from"), day_param(query, "to")
+    if start and end and start > end:
+        raise ValidationFailed.field("from", "must not be after to")
+    low = datetime.combine(parse_day(start), time(), JAKARTA) if start else None
+    high = (
+        datetime.combine(parse_day(end) + timedelta(days=1), time(), JAKARTA) - timedelta(milliseconds=1)
+        if end
+        else None
+    )
+    return low, high

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.audit import actor, model
 from chalicelib.audit.tables import AuditRecord
 from chalicelib.errors import ValidationFailed
-from chalicelib.ids import JAKARTA, epoch_ms, iso, new_id, parse_day, utcnow
+from chalicelib.ids import epoch_ms, iso, new_id, utcnow
 from chalicelib.observability import correlation_id
 
 if TYPE_CHECKING:
@@ -197,16 +197,6 @@ def listing(query: Mapping[str, str], paging: PageRequest) -> shapes.AuditPage:
     return {"items": [render(r) for r in records], "next_cursor": encode_cursor(last) if last else None}
 
 
-def _day(query: Mapping[str, str], name: str) -> str:
-    value = query.get(name) or ""
-    if value:
-        try:
-            parse_day(value)
-        except ValueError as exc:
-            raise ValidationFailed.field(name, "must be a date YYYY-MM-DD") from exc
-    return value
-
-
 def _bound(at: datetime, high: bool) -> str:
     """The smallest (or largest) audit id of a millisecond."""
     return new_id(max(0, int(at.timestamp() * 1000)), seed="")[:10] + ("Z" * 16 if high else "0" * 16)
@@ -214,22 +204,11 @@ def _bound(at: datetime, high: bool) -> str:
 
 def _range(query: Mapping[str, str]) -> Any:
     """The audit ids the Jakarta days `from`..`to` cover (422 naming the field for a bad range)."""
-    start, end = _day(query, "from"), _day(query, "to")
-    if start and end and start > end:
-        raise ValidationFailed.field("from", "must not be after to")
-    low = _bound(datetime.combine(parse_day(start), time(), JAKARTA), False) if start else None
-    high = None
-    if end:
-        high = _bound(
-            datetime.combine(parse_day(end) + timedelta(days=1), time(), JAKARTA) - timedelta(milliseconds=1), True
-        )
-    if low and high:
-        return AuditRecord.audit_id.between(low, high)
-    if low:
-        return AuditRecord.audit_id >= low
-    if high:
-        return AuditRecord.audit_id <= high
-    return None
+    from chalicelib.dynamo import within
+    from chalicelib.validators import day_span
+
+    low, high = day_span(query)
+    return within(AuditRecord.audit_id, low and _bound(low, False), high and _bound(high, True))
 
 
 def render(record: AuditRecord) -> shapes.AuditEntry:

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import stores
-from chalicelib.dynamo import page_of
+from chalicelib.dynamo import page_of, within
 from chalicelib.errors import InvalidTransition, NotFound, ValidationFailed
-from chalicelib.ids import JAKARTA, iso, jakarta_month, parse_day, utcnow
+from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.orders import handover, model, render, tables, transitions
 from chalicelib.orders.tables import OrderRecord
 from chalicelib.paging import PageRequest, encode_cursor
+from chalicelib.validators import day_param, day_span
 
 if TYPE_CHECKING:
     from chalicelib import shapes
@@ -169,8 +169,8 @@ def _walk_months(
     """Read `by_month` from the newest month in range back to the oldest until the page is full."""
     from chalicelib.spending.model import FIRST_MONTH, MONTH_PATTERN
 
-    newest = min(jakarta_month(utcnow()), _day_of(query, "to")[:7] or "9999-99")
-    oldest = max(FIRST_MONTH, _day_of(query, "from")[:7])
+    newest = min(jakarta_month(utcnow()), day_param(query, "to")[:7] or "9999-99")
+    oldest = max(FIRST_MONTH, day_param(query, "from")[:7])
     month = str(after.get("month") or "-")
     if month == "-" or month > newest:
         month = newest
@@ -212,30 +212,7 @@ def _all(conditions: list[Any]) -> Any:
     return combined
 
 
-def _day_of(query: Mapping[str, str], name: str) -> str:
-    """A `from`/`to` day as given (`YYYY-MM-DD`), or "" when absent; 422 naming it when it is no day."""
-    value = query.get(name) or ""
-    if value:
-        try:
-            parse_day(value)
-        except ValueError as exc:
-            raise ValidationFailed.field(name, "must be a date YYYY-MM-DD") from exc
-    return value
-
-
 def _created_between(query: Mapping[str, str]) -> Any:
     """The range of `created_at` the Jakarta days `from`..`to` (inclusive) cover, or None."""
-    start, end = _day_of(query, "from"), _day_of(query, "to")
-    if start and end and start > end:
-        raise ValidationFailed.field("from", "must not be after to")
-    low = iso(datetime.combine(parse_day(start), time(), JAKARTA)) if start else None
-    high = None
-    if end:
-        high = iso(datetime.combine(parse_day(end) + timedelta(days=1), time(), JAKARTA) - timedelta(milliseconds=1))
-    if low and high:
-        return OrderRecord.created_at.between(low, high)
-    if low:
-        return OrderRecord.created_at >= low
-    if high:
-        return OrderRecord.created_at <= high
-    return None
+    low, high = day_span(query)
+    return within(OrderRecord.created_at, low and iso(low), high and iso(high))
