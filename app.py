@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Chalice, CloudWatchEvent, Request, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Request, SQSEvent
 
 from chalicelib import http
 from chalicelib.api import OPTIONAL, PUBLIC, SIGNED_IN, Api
+from chalicelib.audit.archive import ARCHIVE_BATCH, ARCHIVE_WINDOW_SECONDS
 from chalicelib.auth import STAFF_GROUPS
-from chalicelib.config import dev_routes_enabled, queue_name
+from chalicelib.config import dev_routes_enabled, queue_name, stream_arn
 from chalicelib.errors import (
     AmountOutOfRange,
     BadJson,
@@ -37,6 +38,7 @@ from chalicelib.paging import page_request
 # (GET /v1/health needs none of them; no function imports `stripe` until it pays or refunds).
 if TYPE_CHECKING:
     from chalicelib import devtools, openapi, queues, shapes, wilayah
+    from chalicelib.audit import archive as audit_archive
     from chalicelib.audit import service as audit
     from chalicelib.auth import Principal
     from chalicelib.cart import service as cart
@@ -87,6 +89,7 @@ else:
     catalog_categories = lazy("chalicelib.catalog.categories")
     devtools = lazy("chalicelib.devtools")
     audit = lazy("chalicelib.audit.service")
+    audit_archive = lazy("chalicelib.audit.archive")
     dispute_model = lazy("chalicelib.disputes.model")
     disputes = lazy("chalicelib.disputes.service")
     export_model = lazy("chalicelib.exports.model")
@@ -817,7 +820,18 @@ def expiry_worker(event: SQSEvent) -> dict[str, Any]:
 
 @app.on_sqs_message(queue=queue_name("exports"), batch_size=1)  # one part per message: bounded memory
 def exports_worker(event: SQSEvent) -> dict[str, Any]:
-    return queues.handle_batch(event.to_dict(), export_worker.handle)
+    return queues.handle_batch(event.to_dict(), export_worker.handle, given_up=export_worker.given_up)
+
+
+# The audit table's new entries, a batch a minute, into the locked archive bucket (chalicelib.audit.archive).
+@app.on_dynamodb_record(
+    stream_arn=stream_arn("audit"),
+    batch_size=ARCHIVE_BATCH,
+    starting_position="TRIM_HORIZON",
+    maximum_batching_window_in_seconds=ARCHIVE_WINDOW_SECONDS,
+)
+def audit_archiver(event: DynamoDBEvent) -> dict[str, Any]:
+    return audit_archive.archive(event.to_dict())
 
 
 # --- schedules -----------------------------------------------------------------------

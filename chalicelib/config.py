@@ -8,6 +8,9 @@ from functools import lru_cache
 
 LOCAL_STAGE = "local"
 UPLOADS_BUCKET_ENV = "PEKEN_UPLOADS_BUCKET"  # the evidence bucket: the template sets it, locally prepare.py
+ARCHIVE_BUCKET_ENV = "PEKEN_AUDIT_ARCHIVE_BUCKET"  # the audit archive (object lock): set the same ways
+# Each bucket's logical id in infra/aws/resources.json, and the variable that names it to the functions.
+BUCKET_ENVS = {"UploadsBucket": UPLOADS_BUCKET_ENV, "AuditArchiveBucket": ARCHIVE_BUCKET_ENV}
 DEV_ROUTES_ENV = "PEKEN_DEV_ROUTES"  # set to 1 by the local stack (with stage local) to register /v1/dev/*
 # The local stack's two issuers, standing in for the public and the staff user pools.
 LOCAL_ISSUER, LOCAL_AUDIENCE = "peken-local", "peken-local-client"
@@ -41,6 +44,7 @@ class Settings:
     # The private bucket evidence photos are posted to (the template names it per account:
     # peken-<stage>-uploads-<account>; the local stack creates the same); `chalicelib.uploads`.
     uploads_bucket: str = ""
+    audit_archive_bucket: str = ""
 
     def resource_name(self, short: str) -> str:
         """Name a table or queue of this stage (the template uses the same rule)."""
@@ -55,6 +59,20 @@ def resource_name(stage: str, short: str) -> str:
 def queue_name(short: str) -> str:
     """Name a queue of the current stage (the template uses the same rule)."""
     return resource_name(current_stage(), short)
+
+
+def stream_arn(short: str) -> str:
+    """Stand in for a table's stream ARN in Chalice's decorator (unknown until the table exists).
+
+    The template puts the table's real `StreamArn` in its place (infra/aws/template.py), and
+    the local stack reads the table's name from it (infra/local/streams.py).
+    """
+    return f"arn:aws:dynamodb:{current_region()}:000000000000:table/{queue_name(short)}/stream/latest"
+
+
+def stream_table(arn: str) -> str:
+    """The table a stream ARN (a real one, or `stream_arn`'s) belongs to: `peken-<stage>-audit`."""
+    return arn.split(":table/", 1)[1].split("/stream/", 1)[0]
 
 
 def current_region() -> str:
@@ -107,4 +125,5 @@ def settings() -> Settings:
         stripe_max_charge_idr=int(env.get("PEKEN_STRIPE_MAX_CHARGE_IDR", Settings.stripe_max_charge_idr)),
         refund_retry_seconds=int(env.get("PEKEN_REFUND_RETRY_SECONDS", Settings.refund_retry_seconds)),
         uploads_bucket=env.get(UPLOADS_BUCKET_ENV, ""),
+        audit_archive_bucket=env.get(ARCHIVE_BUCKET_ENV, ""),
     )

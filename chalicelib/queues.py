@@ -74,12 +74,20 @@ def publish_many(messages: Sequence[Message]) -> None:
             raise RuntimeError(f"{len(result['Failed'])} messages were not queued")
 
 
-def handle_batch(event: dict[str, Any], handler: Callable[[Message], None]) -> dict[str, Any]:
+# Every queue's maxReceiveCount (its redrive policy in infra/aws/resources.json; an
+# integration test holds each queue to it): tries before a message goes to the dead-letter queue.
+MAX_RECEIVES = 5
+
+
+def handle_batch(
+    event: dict[str, Any], handler: Callable[[Message], None], given_up: Callable[[Message], None] | None = None
+) -> dict[str, Any]:
     """Handle each record of an SQS batch; report only the failed ones back to SQS.
 
     Powertools' BatchProcessor gives Lambda's partial batch response; a failed record
-    is retried alone and ends in the dead-letter queue after maxReceiveCount tries. A
-    poison record (one no retry can handle) goes to the dead-letter queue at once.
+    is retried alone and ends in the dead-letter queue after MAX_RECEIVES tries, `given_up`
+    called on its last failure (to mark what it was doing as failed). A poison record (one
+    no retry can handle) goes to the dead-letter queue at once.
     """
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -97,6 +105,8 @@ def handle_batch(event: dict[str, Any], handler: Callable[[Message], None]) -> d
             dead_letter(record.event_source_arn, record.body, message.TYPE, exc)
         except Exception:
             observability.logger.exception("message failed", extra={"message_type": message.TYPE})
+            if given_up is not None and int(record.attributes.approximate_receive_count or 0) >= MAX_RECEIVES:
+                given_up(message)
             raise
         finally:
             observability.end()

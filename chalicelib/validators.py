@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -130,16 +130,49 @@ KelurahanName = Annotated[
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-def day_param(query: Mapping[str, str], name: str) -> str:
-    """A `from`/`to` day as given (`YYYY-MM-DD`), or "" when absent; 422 naming it when it is no day."""
+def day(name: str, value: object) -> date:
+    """The calendar day `value` writes (`YYYY-MM-DD`); 422 naming the field when it is no day."""
     from chalicelib.ids import parse_day
 
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise ValidationFailed.field(name, "must be a date YYYY-MM-DD") from exc
+
+
+FIRST_DAY = date(2021, 7, 1)  # e-Peken started in July 2021: no report or export reaches before it
+MAX_RANGE_DAYS = 366  # one report or export covers at most a year
+
+
+def day_range(start_text: str | None, end_text: str | None) -> tuple[date, date]:
+    """The Jakarta days `from`..`to` (inclusive) a report or export covers, each checked.
+
+    Defaults: `to` today, `from` 30 days before `to` (not before FIRST_DAY). 422 naming the
+    field for a day that is no day, before FIRST_DAY, after today, a `from` after `to` or a
+    range longer than MAX_RANGE_DAYS (blaming `to` when it was given, as the one to move).
+    """
+    from chalicelib.ids import JAKARTA, utcnow
+
+    today = utcnow().astimezone(JAKARTA).date()
+    end = day("to", end_text) if end_text else today
+    start = day("from", start_text) if start_text else max(FIRST_DAY, end - timedelta(days=29))
+    blamed = "to" if end_text else "from"
+    if start < FIRST_DAY:
+        raise ValidationFailed.field("from", f"must be {FIRST_DAY.isoformat()} or later")
+    if end > today + timedelta(days=1):
+        raise ValidationFailed.field("to", "must not be after today")
+    if start > end:
+        raise ValidationFailed.field(blamed, "need from <= to")
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise ValidationFailed.field(blamed, f"at most {MAX_RANGE_DAYS} days from `from` to `to`")
+    return start, end
+
+
+def day_param(query: Mapping[str, str], name: str) -> str:
+    """A `from`/`to` day as given (`YYYY-MM-DD`), or "" when absent; 422 naming it when it is no day."""
     value = query.get(name) or ""
     if value:
-        try:
-            parse_day(value)
-        except ValueError as exc:
-            raise ValidationFailed.field(name, "must be a date YYYY-MM-DD") from exc
+        day(name, value)
     return value
 
 

@@ -9,4 +9,5 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("PEKEN_STAGE", "local")
+os.environ.setdefault("PEKEN_PSEUDONYM_KEY", "tests-only-pseudonym-key")  # the local stack makes its own
 os.environ.setdefault("PEKEN_DEV_ROUTES", "1")

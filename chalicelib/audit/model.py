@@ -3,13 +3,15 @@
 Masking keeps enough to recognise a value and never the whole of it: account numbers as the
 payout account shows them (`chalicelib.masking`), NIPs and phone numbers by their last
 digits, emails by their first letter and domain, personal names by their first letter.
-A roster row's NIP is its key: its audit target is a pseudonym (`target_key`), which the
-audit read computes from a NIP too, so admins can still filter by it.
+A roster row's NIP is its key: its audit target is a pseudonym (`pseudonym`: a keyed
+HMAC-SHA256 of the NIP, the key a secret), which the audit read computes from a NIP too, so
+admins can still filter by it, and nobody without the key can try NIPs against it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
@@ -100,8 +102,11 @@ def entry_fields(
     return masked(target_type, old), masked(target_type, new)
 
 
-def target_key(target_type: str, target_id: str) -> str:
-    """The target id an entry is filed under: a NIP (a roster row's key) becomes a pseudonym."""
-    if target_type == "asn" or re.fullmatch(NIP_PATTERN, target_id):
-        return "asn-" + hashlib.sha256(target_id.encode()).hexdigest()[:24]
-    return target_id
+def is_person(target_type: str, target_id: str) -> bool:
+    """Whether a target id names a person (an ASN's NIP, a roster row's key): filed under a pseudonym."""
+    return target_type == "asn" or re.fullmatch(NIP_PATTERN, target_id) is not None
+
+
+def pseudonym(nip: str, key: bytes) -> str:
+    """The id an ASN's entries are filed under: a keyed HMAC-SHA256 of the NIP (`asn-` and 24 hex digits)."""
+    return "asn-" + hmac.new(key, nip.encode(), hashlib.sha256).hexdigest()[:24]

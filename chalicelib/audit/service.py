@@ -54,11 +54,20 @@ def entry(
         actor_groups=list(principal.groups),
         action=action,
         target_type=target_type,
-        target_id=model.target_key(target_type, target_id),
+        target_id=filed_under(target_type, target_id),
         before=_json(old),
         after=_json(new),
         correlation_id=correlation_id() or None,
     )
+
+
+def filed_under(target_type: str, target_id: str) -> str:
+    """The target id an entry is filed under: a person's NIP becomes its keyed pseudonym."""
+    if not model.is_person(target_type, target_id):
+        return target_id
+    from chalicelib.secrets import pseudonym_key
+
+    return model.pseudonym(target_id, pseudonym_key())
 
 
 def record(
@@ -183,7 +192,7 @@ def listing(query: Mapping[str, str], paging: PageRequest) -> shapes.AuditPage:
             raise ValidationFailed.field(name, "at most 200 characters")
     condition = None
     if target_id:
-        index, attr, value = AuditRecord.by_target, "target_id", model.target_key("", target_id)
+        index, attr, value = AuditRecord.by_target, "target_id", filed_under("", target_id)
         condition = (AuditRecord.actor_id == actor_id) if actor_id else None
     elif actor_id:
         index, attr, value = AuditRecord.by_actor, "actor_id", actor_id

@@ -1,7 +1,7 @@
 """The audit table: one item per entry (key: `audit_id`, a ULID of its time), written once, never changed.
 
 Item attributes: `audit_id`, `at`, `actor_id`, `actor_groups`, `action`, `target_type`,
-`target_id` (`model.target_key`: a NIP is a pseudonym), `before`, `after` (JSON text of the
+`target_id` (`service.filed_under`: a NIP is a keyed pseudonym), `before`, `after` (JSON text of the
 changed fields, masked), `correlation_id`, `feed` (always "all").
 
 Who writes what: only `chalicelib.audit.service.record`, a Put conditional on the id not

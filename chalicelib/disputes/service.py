@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from chalicelib import shapes
     from chalicelib.auth import Principal
 
-CURSOR_FIELDS = ("created_at", "dispute_id")
+CURSOR_FIELDS = ("created_at", "pk")  # the queue indexes' sort key and the table's key
 ESCALATE_PAGE = 100
 ESCALATE_MAX_PAGES = 20
 REFUND_GRACE = timedelta(minutes=10)  # a refunding decision whose refund is still undone after this failed half way
@@ -513,17 +513,12 @@ def status_of(query: Mapping[str, str]) -> model.DisputeStatus | None:
 
 def queue(query: Mapping[str, str], paging: PageRequest) -> shapes.DisputePage:
     """GET /v1/admin/disputes: disputes oldest first, of one status or (no status) every undecided one."""
+    from chalicelib.dynamo import page_of
+
     wanted = status_of(query)
-    after = None
-    if paging.after:
-        keys = {"pk": paging.after["dispute_id"], "created_at": paging.after["created_at"]}
-        keys["status" if wanted else "queue_flag"] = wanted or FLAG
-        after = {name: {"S": value} for name, value in keys.items()}
-    index = DisputeRecord.by_status if wanted else DisputeRecord.queue
-    result = index.query(wanted or FLAG, scan_index_forward=True, limit=paging.limit, last_evaluated_key=after)
-    items = list(result)
-    last = result.last_evaluated_key
-    cursor = encode_cursor({"created_at": last["created_at"]["S"], "dispute_id": last["pk"]["S"]}) if last else None
+    index, hash_attr = (DisputeRecord.by_status, "status") if wanted else (DisputeRecord.queue, "queue_flag")
+    items, last = page_of(index, hash_attr, wanted or FLAG, paging.after, paging.limit, max_queries=1)
+    cursor = encode_cursor(last) if last else None
     now = utcnow()
     return {"items": [summary(r, now) for r in items], "next_cursor": cursor}
 

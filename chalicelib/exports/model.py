@@ -101,6 +101,9 @@ KEEP_DAYS = 7  # the file (bucket lifecycle on exports/) and the record (TTL) ar
 # S3 takes parts of at least 5 MiB (but the last): the worker holds at most one part and one page.
 MIN_PART_BYTES = 5 * 1024 * 1024
 MAX_RESTARTS = 3  # a file S3 refuses to assemble is started again from the top at most this often
+# An export whose worker has moved nothing for this long has stopped: SQS gives a message five
+# tries 6 minutes apart (the queue's visibility timeout), so 45 minutes is past its last try.
+STALLED_AFTER_SECONDS = 45 * 60
 
 
 class NewExport(BaseModel):

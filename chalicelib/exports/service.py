@@ -8,15 +8,20 @@ Invariants:
 - `url` is given only once the file is complete (`done`), presigned for
   model.URL_EXPIRY_SECONDS; each GET signs a new one.
 
+- an export that stopped (its worker failed every try, its messages spent) is `failed`, never
+  `running` for ever: the worker marks it on its last try (`worker.given_up`), and whoever
+  reads it after model.STALLED_AFTER_SECONDS without progress marks it (a worker that died
+  without a word); either way its unfinished upload is aborted.
+
 Cost: `create` one GetItem (a department's roster counter) at most, one PutItem, one
-SendMessage; `show` one GetItem, and when done a local signature (no S3 call).
+SendMessage; `show` one GetItem, and when done a local signature (no S3 call); a stalled
+export once one UpdateItem and one AbortMultipartUpload more.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -25,15 +30,12 @@ from chalicelib.config import settings
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.exports import model
 from chalicelib.exports.tables import ExportRecord
-from chalicelib.ids import DAY_PATTERN, JAKARTA, iso, jakarta_month, new_id, parse_day, utcnow
+from chalicelib.ids import iso, jakarta_month, new_id, parse_iso, utcnow
 from chalicelib.messages import ExportStep
 
 if TYPE_CHECKING:
     from chalicelib import shapes
     from chalicelib.auth import Principal
-
-FIRST_DAY = date(2021, 7, 1)  # e-Peken started in July 2021
-MAX_DAYS = 366  # one range covers at most a year
 
 
 def create(principal: Principal, body: model.NewExport) -> shapes.ExportQueued:
@@ -97,30 +99,10 @@ def _department(department: str) -> str:
 
 
 def _range(start_text: str | None, end_text: str | None) -> dict[str, str]:
-    """Jakarta days `from`..`to` (inclusive; default: the 30 days up to `to`, or today), within a year."""
-    today = utcnow().astimezone(JAKARTA).date()
-    days = {"from": today - timedelta(days=29), "to": today}
-    for name, text in (("from", start_text), ("to", end_text)):
-        if text is None:
-            continue
-        try:
-            if not re.fullmatch(DAY_PATTERN, text):
-                raise ValueError(text)
-            days[name] = parse_day(text)
-        except ValueError as exc:
-            raise ValidationFailed.field(name, "must be a date YYYY-MM-DD") from exc
-    if start_text is None:
-        days["from"] = days["to"] - timedelta(days=29)  # the 30 days up to `to`
-    start, end = days["from"], days["to"]
-    blamed = "to" if end_text is not None else "from"
-    if start < FIRST_DAY:
-        raise ValidationFailed.field("from", f"must be {FIRST_DAY.isoformat()} or later")
-    if end > today + timedelta(days=1):
-        raise ValidationFailed.field("to", "must not be after today")
-    if start > end:
-        raise ValidationFailed.field(blamed, "need from <= to")
-    if (end - start).days >= MAX_DAYS:
-        raise ValidationFailed.field(blamed, f"at most {MAX_DAYS} days from `from` to `to`")
+    """Jakarta days `from`..`to` (validators.day_range: its defaults and bounds)."""
+    from chalicelib.validators import day_range
+
+    start, end = day_range(start_text, end_text)
     return {"from": start.isoformat(), "to": end.isoformat()}
 
 
@@ -132,6 +114,9 @@ def show(principal: Principal, export_id: str) -> shapes.Export:
         record = None
     if record is None or record.owner_id != principal.user_id:
         raise NotFound("no such export")
+    if _stalled(record):
+        stopped = fail(export_id, "the export stopped; ask for it again", unless_moved_since=record.updated_at)
+        record = stopped or ExportRecord.get(export_id, consistent_read=True)
     out: shapes.Export = {
         "export_id": record.export_id,
         "kind": record.kind,  # type: ignore[typeddict-item]
@@ -149,6 +134,57 @@ def show(principal: Principal, export_id: str) -> shapes.Export:
     if record.status == "failed":
         out["error"] = record.error or "the export failed"
     return out
+
+
+def _stalled(record: ExportRecord) -> bool:
+    """Queued or running, and nothing moved for model.STALLED_AFTER_SECONDS (its messages are spent)."""
+    if record.status not in ("queued", "running"):
+        return False
+    return parse_iso(record.updated_at) < utcnow() - timedelta(seconds=model.STALLED_AFTER_SECONDS)
+
+
+def fail(export_id: str, reason: str, *, unless_moved_since: str | None = None) -> ExportRecord | None:
+    """Mark the export `failed` with its reason and drop its unfinished upload; None if it is not open.
+
+    One UpdateItem (no read: it answers the item as written). `unless_moved_since`: only if
+    its `updated_at` is still that (a stall a reader decided must not overrule a worker that
+    just moved on).
+    """
+    from pynamodb.exceptions import UpdateError
+
+    from chalicelib.errors import condition_failed
+
+    condition = ExportRecord.status.is_in("queued", "running")
+    if unless_moved_since is not None:
+        condition &= ExportRecord.updated_at == unless_moved_since
+    record = ExportRecord(export_id)
+    try:
+        record.update(
+            actions=[
+                ExportRecord.status.set("failed"),
+                ExportRecord.error.set(reason[:200]),
+                ExportRecord.updated_at.set(iso(utcnow())),
+            ],
+            condition=condition,
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return None
+        raise
+    if record.upload_id:
+        abort_upload(record.key, str(record.upload_id))
+    return record
+
+
+def abort_upload(key: str, upload_id: str) -> None:
+    """Abort a multipart upload (already gone counts as done)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        s3().abort_multipart_upload(Bucket=bucket(), Key=key, UploadId=upload_id)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "NoSuchUpload":
+            raise
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,8 @@ Faults (a worker dying anywhere, SQS delivering twice):
   dying there finishes the assembly next time (an upload already completed counts as done);
 - a file S3 refuses to assemble (a part replaced by a racing duplicate) is started again from
   the top (aborting the upload, clearing the checkpoint) at most model.MAX_RESTARTS times, then
-  the export is `failed`.
+  the export is `failed`; so is one whose step fails on its last try (`given_up`, before the
+  message goes to the dead-letter queue).
 Never two files, and never a file with a part twice.
 
 Cost per part: one GetItem, the source's reads, one UploadPart, one UpdateItem, one SendMessage;
@@ -39,7 +40,7 @@ from chalicelib import observability, queues
 from chalicelib.csvfile import cell
 from chalicelib.errors import ApiError, condition_failed
 from chalicelib.exports import model, sources
-from chalicelib.exports.service import bucket, s3
+from chalicelib.exports.service import abort_upload, bucket, fail, s3
 from chalicelib.exports.tables import ExportRecord
 from chalicelib.ids import iso, utcnow
 from chalicelib.messages import ExportStep, Message
@@ -56,6 +57,12 @@ def handle(message: Message) -> None:
     """Handle one exports-queue message."""
     if isinstance(message, ExportStep):
         step(message.export_id)
+
+
+def given_up(message: Message) -> None:
+    """A step failed on its last try (it goes to the dead-letter queue): the export is `failed`."""
+    if isinstance(message, ExportStep):
+        fail(message.export_id, "the export's worker failed on every try; ask for it again")
 
 
 def _read(export_id: str) -> ExportRecord | None:
@@ -97,7 +104,7 @@ def step(export_id: str) -> None:
         else:
             ended = True
     except ApiError as exc:  # the source refused its parameters (checked at creation: a defect)
-        _fail(record, exc.message)
+        fail(record.export_id, exc.message)
         return
     body = buffer.getvalue().encode("utf-8")
     del buffer
@@ -142,7 +149,7 @@ def _start(record: ExportRecord) -> ExportRecord | None:
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
-        _abort(record.key, upload_id)
+        abort_upload(record.key, upload_id)
         return None  # another worker started it: its step goes on
     return record
 
@@ -182,10 +189,10 @@ def _complete(record: ExportRecord) -> None:
 
 def _restart(record: ExportRecord, reason: str) -> None:
     """Throw the upload away and start the export again from the top (or fail it, after too many)."""
-    _abort(record.key, str(record.upload_id))
+    abort_upload(record.key, str(record.upload_id))
     restarts = int(record.restarts or 0) + 1
     if restarts > model.MAX_RESTARTS:
-        _fail(record, f"the file could not be assembled ({reason})")
+        fail(record.export_id, f"the file could not be assembled ({reason})")
         return
     try:
         record.update(
@@ -207,33 +214,6 @@ def _restart(record: ExportRecord, reason: str) -> None:
         raise
     observability.logger.warning("export restarted", extra={"export_id": record.export_id, "reason": reason})
     queues.publish(ExportStep(export_id=record.export_id))
-
-
-def _fail(record: ExportRecord, reason: str) -> None:
-    if record.upload_id:
-        _abort(record.key, str(record.upload_id))
-    try:
-        record.update(
-            actions=[
-                ExportRecord.status.set("failed"),
-                ExportRecord.error.set(reason[:200]),
-                ExportRecord.updated_at.set(iso(utcnow())),
-            ],
-            condition=ExportRecord.status.is_in("queued", "running"),
-        )
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
-
-
-def _abort(key: str, upload_id: str) -> None:
-    from botocore.exceptions import ClientError
-
-    try:
-        s3().abort_multipart_upload(Bucket=bucket(), Key=key, UploadId=upload_id)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "NoSuchUpload":
-            raise
 
 
 def _exists(key: str) -> bool:

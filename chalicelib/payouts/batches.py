@@ -47,6 +47,7 @@ from chalicelib import marketplace_settings, queues
 from chalicelib.audit import service as audit
 from chalicelib.auth import STAFF_GROUPS, Principal
 from chalicelib.catalog import stores
+from chalicelib.dynamo import page_of
 from chalicelib.errors import (
     Conflict,
     InvalidTransition,
@@ -75,7 +76,7 @@ SEND_SECONDS = 20.0  # how long one SendPayouts message sends (the worker's time
 HOLD_THREADS = 8  # payouts the run holds at once (each one DynamoDB transaction: waiting on the network)
 MAX_ACCOUNT_PAGES = 100  # per run (10 000 stores); the rest waits for the next run
 BUILD_GRACE = timedelta(minutes=20)  # a batch building longer than this was left by a run that died
-BATCH_CURSOR = ("created_at", "batch_id")
+BATCH_CURSOR = ("created_at", "batch_id", "item")  # the listing indexes' sort key and the table's keys
 PAYOUT_CURSOR = ("created_at", "batch_id", "item")
 LISTING = "batch"
 BANK_REFUSED = "the bank refused the transfer"  # a failed result's reason when the treasury gives none
@@ -257,31 +258,19 @@ def status_of(query: Mapping[str, str]) -> str | None:
 def listing(query: Mapping[str, str], paging: PageRequest) -> shapes.PayoutBatchPage:
     """GET /v1/admin/payout-batches: batches newest first, optionally of one status (one Query page)."""
     wanted = status_of(query)
-    after = None
-    if paging.after:
-        plain = {"batch_id": paging.after["batch_id"], "item": BATCH, "created_at": paging.after["created_at"]}
-        plain["batch_status" if wanted else "listing"] = wanted or LISTING
-        after = {name: {"S": value} for name, value in plain.items()}
-    index = PayoutRecord.batches_by_status if wanted else PayoutRecord.batches
-    result = index.query(wanted or LISTING, scan_index_forward=False, limit=paging.limit, last_evaluated_key=after)
-    items = list(result)
-    last = result.last_evaluated_key
-    cursor = encode_cursor({"created_at": last["created_at"]["S"], "batch_id": last["batch_id"]["S"]}) if last else None
+    index, hash_attr = (PayoutRecord.batches_by_status, "batch_status") if wanted else (PayoutRecord.batches, "listing")
+    items, last = page_of(index, hash_attr, wanted or LISTING, paging.after, paging.limit, max_queries=1,
+                          newest_first=True)  # fmt: skip
+    cursor = encode_cursor(last) if last else None
     return {"items": [render_summary(b) for b in items], "next_cursor": cursor}
 
 
 def of_store(principal: Principal, store_id: str, paging: PageRequest) -> shapes.PayoutPage:
     """GET /v1/stores/{store_id}/payouts: the store's payouts newest first (owner, admin, finance)."""
     stores.owned_or_read_by(principal, store_id, STAFF_GROUPS)
-    after = None
-    if paging.after:
-        after = {name: {"S": value} for name, value in {**paging.after, "store_id": store_id}.items()}
-    result = PayoutRecord.by_store.query(
-        store_id, scan_index_forward=False, limit=paging.limit, last_evaluated_key=after
-    )
-    items = list(result)
-    last = result.last_evaluated_key
-    cursor = encode_cursor({k: last[k]["S"] for k in PAYOUT_CURSOR}) if last else None
+    items, last = page_of(PayoutRecord.by_store, "store_id", store_id, paging.after, paging.limit, max_queries=1,
+                          newest_first=True)  # fmt: skip
+    cursor = encode_cursor(last) if last else None
     return {"items": [render_payout(p) for p in items], "next_cursor": cursor}
 
 

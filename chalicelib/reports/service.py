@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from chalicelib import ledger
 from chalicelib.auth import Principal
 from chalicelib.catalog import stores as catalog_stores
 from chalicelib.errors import ValidationFailed
-from chalicelib.ids import JAKARTA, jakarta_day, parse_day, parse_iso, utcnow
+from chalicelib.ids import jakarta_day, parse_iso
 from chalicelib.reports import tables as counters
 from chalicelib.reports.fairness import gini, top_decile_share
 
@@ -19,8 +18,6 @@ if TYPE_CHECKING:
 
 SalesGroup = Literal["day", "kecamatan", "store", "category"]  # what sales can be grouped by
 GROUPS: tuple[SalesGroup, ...] = get_args(SalesGroup)
-MAX_DAYS = 366
-FIRST_DAY = date(2021, 7, 1)  # e-Peken started in July 2021
 
 
 def record_sale(
@@ -95,25 +92,9 @@ def risk_flags(month: str) -> shapes.RiskFlagFigures:
 
 
 def _dates(query: Mapping[str, str]) -> tuple[str, str]:
-    today = utcnow().astimezone(JAKARTA).date()
-    days = {"from": today - timedelta(days=29), "to": today}
-    for name in days:
-        if query.get(name):
-            try:
-                days[name] = parse_day(query[name])
-            except ValueError as exc:
-                raise ValidationFailed.field(name, "dates must be YYYY-MM-DD") from exc
-    start, end = days["from"], days["to"]
-    # Blame the date that is wrong: when the two disagree, the one given (`to` if both were).
-    blamed = "to" if query.get("to") else "from"
-    if start < FIRST_DAY:
-        raise ValidationFailed.field("from", f"must be {FIRST_DAY.isoformat()} or later")
-    if end > today + timedelta(days=1):
-        raise ValidationFailed.field("to", "must not be after today")
-    if start > end:
-        raise ValidationFailed.field(blamed, "need from <= to")
-    if (end - start).days >= MAX_DAYS:
-        raise ValidationFailed.field(blamed, f"at most {MAX_DAYS} days from `from` to `to`")
+    from chalicelib.validators import day_range
+
+    start, end = day_range(query.get("from") or None, query.get("to") or None)
     return start.isoformat(), end.isoformat()
 
 

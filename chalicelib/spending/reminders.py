@@ -21,7 +21,7 @@ from chalicelib.audit import service as audit
 from chalicelib.auth import Principal
 from chalicelib.dynamo import put_once
 from chalicelib.errors import ValidationFailed
-from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, parse_day, utcnow
+from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow
 from chalicelib.jobs import service as jobs
 from chalicelib.ledger import LedgerRecord
 from chalicelib.messages import Notify
@@ -129,10 +129,9 @@ def run_now(principal: Principal, body: model.ReminderRunRequest) -> shapes.Remi
         raise ValidationFailed.field("month", f"must be YYYY-MM between {model.FIRST_MONTH} and {latest}")
     as_of = None
     if body.as_of is not None:
-        try:
-            as_of = parse_day(body.as_of)
-        except ValueError as exc:
-            raise ValidationFailed.field("as_of", "must be a date YYYY-MM-DD") from exc
+        from chalicelib.validators import day
+
+        as_of = day("as_of", body.as_of)
         if month is not None and as_of.strftime("%Y-%m") != month:
             raise ValidationFailed.field("as_of", "must lie in the month")
         if not model.valid_month(as_of.strftime("%Y-%m"), latest):

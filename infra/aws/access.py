@@ -26,7 +26,9 @@ WATCH_ACTIONS = ("sqs:GetQueueUrl", "sqs:GetQueueAttributes")
 SEND_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes")
 # What the Lambda service needs to feed a function from its queue (the event source mapping).
 CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes")
-STRIPE_ACTIONS = ("secretsmanager:GetSecretValue",)
+SECRET_ACTIONS = ("secretsmanager:GetSecretValue",)
+# Secrets by short name (the local access audit names them so): their logical ids in resources.json.
+SECRETS = {"stripe-secret": "StripeSecret", "pseudonym-secret": "PseudonymSecret"}
 EMAIL_ACTIONS = ("ses:SendEmail",)
 SMS_ACTIONS = ("sns:Publish",)
 # A text to a phone number has no ARN; the SMS grant covers everything but a topic (NotResource).
@@ -38,7 +40,13 @@ OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload")  # 
 LIST_ACTIONS = ("s3:ListBucket",)  # without it S3 answers HEAD of a missing key 403, not 404
 # Buckets by short name: (logical id in resources.json, the key prefixes a grant covers).
 # `exports` is the uploads bucket's `exports/` prefix (CSV exports), granted apart from the photos.
-BUCKETS = {"uploads": ("UploadsBucket", ("uploads/*", "evidence/*")), "exports": ("UploadsBucket", ("exports/*",))}
+BUCKETS = {
+    "uploads": ("UploadsBucket", ("uploads/*", "evidence/*")),
+    "exports": ("UploadsBucket", ("exports/*",)),
+    "audit-archive": ("AuditArchiveBucket", ("audit/*",)),
+}
+# What the Lambda service needs to feed a function from a table's stream (the event source mapping).
+STREAM_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams")
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,9 @@ class Grant:
     updates: frozenset[str] = field(default_factory=frozenset)  # tables it may only UpdateItem (no put, no delete)
     appends: frozenset[str] = field(default_factory=frozenset)  # tables it may only PutItem in (no update, no delete)
     buckets: frozenset[str] = field(default_factory=frozenset)  # buckets whose objects (BUCKETS' prefixes) it uses
-    stripe: bool = False
+    streams: frozenset[str] = field(default_factory=frozenset)  # tables whose stream feeds it
+    stripe: bool = False  # reads the Stripe secret
+    pseudonyms: bool = False  # reads the audit's pseudonym key (writes or finds entries about an ASN)
     email: bool = False
     sms: bool = False
 
@@ -73,10 +83,12 @@ class Grant:
             return True
         if action in CONSUME_ACTIONS:
             return resource == self.consumes
+        if action in STREAM_ACTIONS:
+            return resource in self.streams
         if action in OBJECT_ACTIONS or action in LIST_ACTIONS:
             return resource in self.buckets
-        if action in STRIPE_ACTIONS:
-            return self.stripe
+        if action in SECRET_ACTIONS:
+            return (resource == "stripe-secret" and self.stripe) or (resource == "pseudonym-secret" and self.pseudonyms)
         if action in EMAIL_ACTIONS:
             return self.email
         if action in SMS_ACTIONS:
@@ -151,6 +163,7 @@ GRANTS: dict[str, Grant] = {
         appends=APPEND_ONLY,  # the audit trail: entries are added with the changes they describe, never changed
         sends=QUEUES,
         stripe=True,
+        pseudonyms=True,  # roster uploads and ASN changes are audited under the NIP's pseudonym
         buckets=_set("uploads", "exports"),  # evidence photos (POST, claim); exports: presigned downloads
     ),
     "notifications_worker": Grant(
@@ -191,6 +204,8 @@ GRANTS: dict[str, Grant] = {
         consumes="exports",
         buckets=_set("exports"),
     ),
+    # The audit table's stream, into the locked archive bucket (chalicelib.audit.archive): it reads nothing else.
+    "audit_archiver": Grant(streams=_set("audit"), buckets=_set("audit-archive")),
     "heartbeat": _scheduled(Grant(watches=DEAD_LETTER_QUEUES)),
     "expiry_sweep": _scheduled(_EXPIRY),
     "auto_complete": _scheduled(Grant(writes=_set("orders"), sends=_set("order-events"))),

@@ -1,7 +1,9 @@
 """The alarms the template sets, all to one SNS topic.
 
-Dead letters, API 5xx, Lambda throttles, stuck payments, and refunds Stripe failed (the
-buyer's money is not back; an admin must know even before the last automatic attempt).
+Dead letters, API 5xx, Lambda throttles, stuck payments, refunds Stripe failed (the
+buyer's money is not back; an admin must know even before the last automatic attempt), and
+an audit archive falling behind (the table's stream keeps entries 24 hours: an hour's lag
+leaves the operator most of a day to mend the archiver before an entry misses the archive).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from chalicelib import metrics
 from infra.aws import resources
 
 TOPIC = "AlarmTopic"
+ARCHIVER = "AuditArchiver"  # the audit_archiver function (chalicelib.audit.archive)
 
 
 def alarms(fragment: dict[str, Any], api_stage: str) -> dict[str, Any]:
@@ -45,6 +48,13 @@ def alarms(fragment: dict[str, Any], api_stage: str) -> dict[str, Any]:
         [{"Name": "service", "Value": metrics.SERVICE}],
         0,
         statistic="Sum",
+        period=300,
+    )
+    out["AuditArchiveLagAlarm"] = _alarm(
+        "IteratorAge",
+        "AWS/Lambda",
+        [{"Name": "FunctionName", "Value": {"Ref": ARCHIVER}}],
+        3_600_000,  # milliseconds: an hour behind the newest entry
         period=300,
     )
     return out

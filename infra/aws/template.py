@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chalicelib.config import UPLOADS_BUCKET_ENV, resource_name
+from chalicelib.config import BUCKET_ENVS, current_stage, resource_name, stream_table
+from chalicelib.secrets import PSEUDONYM_SECRET_ENV
 from infra.aws import access, alarms, gateway, identity, resources
 
 CHALICE_CONFIG = Path(__file__).resolve().parents[2] / ".chalice" / "config.json"
@@ -59,8 +60,8 @@ def reserved_concurrency(stage: str, handler: str) -> int | None:
     return value
 
 
-def build(stage: str, sqs_handlers: dict[str, str]) -> dict[str, Any]:
-    """Return the merge template for a stage; `sqs_handlers` maps handler name to queue name."""
+def build(stage: str, sqs_handlers: dict[str, str], stream_handlers: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the merge template for a stage; `sqs_handlers` maps handler to queue, `stream_handlers` to table."""
     fragment = resources.load(stage)
     merged: dict[str, Any] = {
         "Parameters": PARAMETERS,
@@ -88,6 +89,11 @@ def build(stage: str, sqs_handlers: dict[str, str]) -> dict[str, Any]:
                 raise ValueError(f"{handler}: a queue-fed function needs a reserved concurrency of {MIN_POLLERS}+")
             source["ScalingConfig"] = {"MaximumConcurrency": reserved}
         function["Properties"]["Events"] = {f"{function_id(handler)}SqsEventSource": {"Properties": source}}
+    for handler, table in (stream_handlers or {}).items():
+        # Chalice takes the stream's ARN at import, before the table exists: the real one goes here.
+        event = f"{function_id(handler)}DynamodbEventSource"
+        stream = {"Stream": {"Fn::GetAtt": [ids[table], "StreamArn"]}, "MaximumRetryAttempts": -1}
+        merged["Resources"][function_id(handler)]["Properties"]["Events"] = {event: {"Properties": stream}}
     merged["Resources"].update(gateway.rest_api({"Ref": LOG_RETENTION}))
     merged["Resources"].update(alarms.alarms(fragment, gateway.STAGE))
     return merged
@@ -111,8 +117,12 @@ def _function(stage: str, handler: str, grant: access.Grant, ids: dict[str, str]
 
 
 def _environment() -> dict[str, Any]:
-    uploads = {UPLOADS_BUCKET_ENV: {"Ref": access.BUCKETS["uploads"][0]}}  # its name carries the account id
-    return {**identity.environment(), "PEKEN_STRIPE_SECRET_ARN": {"Ref": "StripeSecret"}, **uploads}
+    buckets = {env: {"Ref": logical} for logical, env in BUCKET_ENVS.items()}  # their names carry the account id
+    secrets = {
+        "PEKEN_STRIPE_SECRET_ARN": {"Ref": access.SECRETS["stripe-secret"]},
+        PSEUDONYM_SECRET_ENV: {"Ref": access.SECRETS["pseudonym-secret"]},
+    }
+    return {**identity.environment(), **secrets, **buckets}
 
 
 def _logical_ids(stage: str, fragment: dict[str, Any]) -> dict[str, str]:
@@ -155,12 +165,16 @@ def _role(ids: dict[str, str], grant: access.Grant, log_group: str) -> dict[str,
         allow(access.WATCH_ACTIONS, [arn(q) for q in sorted(grant.watches)])
     if grant.consumes:
         allow(access.CONSUME_ACTIONS, arn(grant.consumes))
+    if grant.streams:
+        allow(access.STREAM_ACTIONS, [{"Fn::GetAtt": [ids[t], "StreamArn"]} for t in sorted(grant.streams)])
     for bucket in sorted(grant.buckets):
         logical, prefixes = access.BUCKETS[bucket]
         allow(access.OBJECT_ACTIONS, [{"Fn::Sub": f"${{{logical}.Arn}}/{prefix}"} for prefix in prefixes])
         allow(access.LIST_ACTIONS, {"Fn::GetAtt": [logical, "Arn"]})
     if grant.stripe:
-        allow(access.STRIPE_ACTIONS, {"Ref": "StripeSecret"})
+        allow(access.SECRET_ACTIONS, {"Ref": access.SECRETS["stripe-secret"]})
+    if grant.pseudonyms:
+        allow(access.SECRET_ACTIONS, {"Ref": access.SECRETS["pseudonym-secret"]})
     if grant.email:
         identities = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
         allow(access.EMAIL_ACTIONS, {"Fn::Sub": identities})
@@ -198,11 +212,25 @@ def sqs_handlers_of_app() -> dict[str, str]:
     return {s.name: s.queue for s in app.app.event_sources if isinstance(s, SQSEventConfig) and s.queue}
 
 
+def stream_handlers_of_app() -> dict[str, str]:
+    """Import the app and list its table-stream handlers, by the table's short name (config.stream_arn)."""
+    from chalice.app import DynamoDBEventConfig
+
+    import app
+
+    prefix = resource_name(current_stage(), "")
+    out = {}
+    for source in app.app.event_sources:
+        if isinstance(source, DynamoDBEventConfig):
+            out[source.name] = stream_table(source.stream_arn).removeprefix(prefix)
+    return out
+
+
 def main(argv: list[str]) -> int:
     """Write the merge template for a stage."""
     stage, out = argv
     with open(out, "w", encoding="utf-8") as fh:
-        json.dump(build(stage, sqs_handlers_of_app()), fh, indent=2)
+        json.dump(build(stage, sqs_handlers_of_app(), stream_handlers_of_app()), fh, indent=2)
     return 0
 
 

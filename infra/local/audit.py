@@ -77,7 +77,8 @@ def accesses(service: str, operation: str, params: dict[str, Any]) -> list[tuple
         queue = params.get("QueueName") or str(params.get("QueueUrl", "?")).rsplit("/", 1)[-1]
         return [(f"sqs:{_SQS_ACTIONS.get(operation, operation)}", _short(queue))]
     if service == "secretsmanager":
-        return [(f"secretsmanager:{operation}", "stripe-secret")]
+        secret = "pseudonym-secret" if "audit-pseudonyms" in str(params.get("SecretId", "")) else "stripe-secret"
+        return [(f"secretsmanager:{operation}", secret)]
     if service == "s3":
         return [(action, _bucket(params)) for action in _S3_ACTIONS.get(operation, (f"s3:{operation}",))]
     return [(f"{service}:{operation}", "*")]

@@ -38,6 +38,18 @@ def _json(body: bytes) -> Any:
 # -- queues and workers
 
 
+def emulator(stack: LocalStack, args: dict[str, str], body: bytes) -> Answer:
+    """Where the emulator listens and the stage's buckets, for looking at them with any AWS client."""
+    import os
+
+    from chalicelib.config import BUCKET_ENVS
+    from infra.local.prepare import REGION
+
+    assert stack.emulator is not None
+    buckets = {logical: os.environ.get(env, "") for logical, env in BUCKET_ENVS.items()}
+    return 200, {"url": stack.emulator.url, "region": REGION, "buckets": buckets}
+
+
 def queue_depths(stack: LocalStack, args: dict[str, str], body: bytes) -> Answer:
     """Depth of every queue and dead-letter queue."""
     return 200, {"queues": stack.queue_depths()}
@@ -214,6 +226,7 @@ class Route:
 
 # First match wins.
 ROUTES = (
+    Route("GET", "/_local/emulator", emulator),
     Route("GET", "/_local/queues", queue_depths),
     Route("POST", "/_local/drain", drain),
     Route("POST", "/_local/clock", clock),

@@ -2,10 +2,10 @@
 
 What a stack holds lives or dies together: DynamoDB items, SQS messages and S3 objects (in
 moto's memory), the local Stripe's store (`stripe.pickle`, which localstripe writes itself)
-and the local issuer's signing key. `state.json.gz` holds all of them from one moment: the
-emulator's part is read under its request lock (no request half-done), Stripe's file and
-the key are copied beside it, and the file is replaced atomically (written aside, then
-`os.replace`), so a crash mid-save leaves the previous snapshot whole.
+and the local keys (the issuer's signing key, the audit's pseudonym key). `state.json.gz`
+holds all of them from one moment: the emulator's part is read under its request lock (no
+request half-done), Stripe's file and the keys are copied beside it, and the file is
+replaced atomically (written aside, then `os.replace`), so a crash mid-save leaves the previous snapshot whole.
 
 - Saved: when the stack stops (SIGTERM/SIGINT of `make run`, after the API, pump and
   Stripe have stopped, so nothing is lost in between) and every `SAVE_SECONDS` while it
@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from infra.local.prepare import ACCOUNT, REGION, SIGNING_KEY
+from infra.local.prepare import ACCOUNT, KEY_FILES, REGION
 
 if TYPE_CHECKING:
     from infra.local.emulator import Emulator
@@ -76,11 +76,11 @@ class Keeper:
         return self.state_dir / STATE_FILE
 
     def restore_files(self) -> bool:
-        """Put Stripe's store and the signing key back (or clear them without a snapshot); tell if restored."""
-        stripe_file, key_file = self.state_dir / STRIPE_FILE, self.state_dir / SIGNING_KEY
+        """Put Stripe's store and the keys back (or clear them without a snapshot); tell if restored."""
+        stripe_file, key_files = self.state_dir / STRIPE_FILE, {n: self.state_dir / f for n, f in KEY_FILES.items()}
         self.state_dir.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
-            for leftover in (stripe_file, key_file):
+            for leftover in (stripe_file, *key_files.values()):
                 leftover.unlink(missing_ok=True)  # dies with the emulator's state, which is gone
             return False
         with gzip.open(self.path, "rt", encoding="utf-8") as fh:
@@ -93,8 +93,9 @@ class Keeper:
             _write_private(stripe_file, base64.b64decode(snapshot["stripe"]))
         else:
             stripe_file.unlink(missing_ok=True)
-        if snapshot.get("signing_key") is not None:
-            _write_private(key_file, snapshot["signing_key"].encode())
+        for name, key_file in key_files.items():
+            if snapshot.get(name) is not None:
+                _write_private(key_file, snapshot[name].encode())
         return True
 
     def restore_emulator(self, emulator: Emulator) -> dict[str, int]:
@@ -123,13 +124,15 @@ class Keeper:
                     "sqs": _dump_sqs(),
                     "s3": _dump_s3(),
                 }
-            stripe_file, key_file = self.state_dir / STRIPE_FILE, self.state_dir / SIGNING_KEY
+            stripe_file = self.state_dir / STRIPE_FILE
             snapshot["stripe"] = base64.b64encode(stripe_file.read_bytes()).decode() if stripe_file.exists() else None
-            snapshot["signing_key"] = key_file.read_text() if key_file.exists() else None
+            for name, file in KEY_FILES.items():
+                key_file = self.state_dir / file
+                snapshot[name] = key_file.read_text() if key_file.exists() else None
             aside = self.path.with_suffix(".tmp")
             with gzip.open(aside, "wt", encoding="utf-8", compresslevel=1) as fh:
                 json.dump(snapshot, fh, separators=(",", ":"))
-            aside.chmod(0o600)  # it holds the signing key
+            aside.chmod(0o600)  # it holds the keys
             os.replace(aside, self.path)
             self._seen = fingerprint
             return self.path

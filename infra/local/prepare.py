@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chalicelib.config import DEV_ROUTES_ENV, LOCAL_STAGE, UPLOADS_BUCKET_ENV
+from chalicelib.config import BUCKET_ENVS, DEV_ROUTES_ENV, LOCAL_STAGE
+from chalicelib.secrets import PSEUDONYM_KEY_ENV
 from infra.aws import resources
-from infra.local.keys import write_signing_key
+from infra.local.keys import write_pseudonym_key, write_signing_key
 from infra.local.provision import TEST_CREDENTIALS, bucket_names, emulator_client, provision
 
 if TYPE_CHECKING:
@@ -29,9 +30,11 @@ if TYPE_CHECKING:
 REGION = "ap-southeast-3"
 ACCOUNT = "123456789012"  # moto's default account: its backends are keyed by it
 SIGNING_KEY = "signing-key.pem"  # in the state dir: the local issuer's private key
+PSEUDONYM_KEY = "pseudonym-key"  # in the state dir: the audit's NIP pseudonym key (a secret on AWS)
+# The state dir's key files and their names in a snapshot (infra/local/persistence.py).
+KEY_FILES = {"signing_key": SIGNING_KEY, "pseudonym_key": PSEUDONYM_KEY}
 WEBHOOK_SECRET_FILE = "stripe-webhook-secret"  # in the state dir, for tests that replay signed webhooks
 LOCAL_STRIPE_SECRET_KEY = "sk_test_peken_local"
-UPLOADS_BUCKET = "UploadsBucket"  # its logical id in infra/aws/resources.json
 # Set only when the caller has not set them (Lambda's configuration sets them on AWS).
 DEFAULTS = {"POWERTOOLS_SERVICE_NAME": "peken", "POWERTOOLS_METRICS_NAMESPACE": "Peken"}
 
@@ -73,7 +76,8 @@ def prepare(
 ) -> Prepared:
     """Configure the app for the emulator at `endpoint`, create the stage's tables and queues, seed if asked.
 
-    - `state_dir` receives the signing key (and, with `stripe`, the webhook secret); it is created if missing.
+    - `state_dir` receives the signing and pseudonym keys (and, with `stripe`, the webhook
+      secret); it is created if missing.
     - `stripe`: a started localstripe; the app's Stripe base URL and secrets then point at it.
     - `metrics_file`: where business metrics (EMF) go; left as the environment has it when None.
     - `seed`: write the demo data (`infra/local/seed.py`) through the app's own use cases.
@@ -86,7 +90,9 @@ def prepare(
     state_dir.mkdir(parents=True, exist_ok=True)
     key_path = write_signing_key(state_dir / SIGNING_KEY)
     variables, defaults = environment(endpoint, key_path, stage), dict(DEFAULTS)
-    variables[UPLOADS_BUCKET_ENV] = bucket_names(resources.load(stage), REGION)[UPLOADS_BUCKET]
+    variables[PSEUDONYM_KEY_ENV] = write_pseudonym_key(state_dir / PSEUDONYM_KEY)
+    buckets = bucket_names(resources.load(stage), REGION)
+    variables.update({env: buckets[logical] for logical, env in BUCKET_ENVS.items()})
     if stripe is not None:
         variables["PEKEN_STRIPE_API_BASE"] = stripe.url
         variables["PEKEN_STRIPE_WEBHOOK_SECRET"] = stripe.webhook_secret

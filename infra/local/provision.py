@@ -70,11 +70,16 @@ def bucket_names(fragment: dict[str, Any], region: str) -> dict[str, str]:
 
 
 def create_buckets(fragment: dict[str, Any], client: Any, region: str) -> list[str]:
-    """Create each AWS::S3::Bucket, private and encrypted as the template makes it (moto keeps no lifecycle)."""
+    """Create each AWS::S3::Bucket, private, encrypted and locked as the template makes it (moto keeps no lifecycle)."""
     names = []
     for logical_id, name in bucket_names(fragment, region).items():
         props = resources.of_type(fragment, "AWS::S3::Bucket")[logical_id]["Properties"]
-        client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+        locked = bool(props.get("ObjectLockEnabled"))
+        client.create_bucket(
+            Bucket=name, CreateBucketConfiguration={"LocationConstraint": region}, ObjectLockEnabledForBucket=locked
+        )
+        if locked:  # versioned by the lock; its default retention as the template sets it
+            client.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration=props["ObjectLockConfiguration"])
         if "PublicAccessBlockConfiguration" in props:
             client.put_public_access_block(
                 Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
@@ -90,7 +95,10 @@ def create_tables(fragment: dict[str, Any], client: Any) -> list[str]:
     """Create each AWS::DynamoDB::Table, with its TTL, from the template's properties."""
     names = []
     for props in (r["Properties"] for r in resources.of_type(fragment, "AWS::DynamoDB::Table").values()):
-        client.create_table(**{k: props[k] for k in TABLE_KEYS if k in props})
+        table = {k: props[k] for k in TABLE_KEYS if k in props}
+        if "StreamSpecification" in table:  # CloudFormation's has no StreamEnabled: a stream is on when given
+            table["StreamSpecification"] = {"StreamEnabled": True, **table["StreamSpecification"]}
+        client.create_table(**table)
         ttl = props.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
             client.update_time_to_live(

@@ -18,6 +18,7 @@ from infra.local.persistence import Keeper
 from infra.local.prepare import REGION, prepare
 from infra.local.pump import Consumer, QueuePump, wait_idle
 from infra.local.schedules import Schedule, Scheduler
+from infra.local.streams import StreamConsumer, StreamPump
 from infra.local.stripe_local import LocalStripe
 
 __all__ = ["REGION", "LocalStack", "consumers_of", "schedules_of"]
@@ -45,6 +46,7 @@ class LocalStack:
         self.emulator: Emulator | None = None
         self.stripe: LocalStripe | None = None
         self.pump: QueuePump | None = None
+        self.streams: StreamPump | None = None
         self.scheduler: Scheduler | None = None
         self.api: ApiServer | None = None
         self.queue_urls: dict[str, str] = {}
@@ -90,6 +92,8 @@ class LocalStack:
         self.stripe.register_webhook(self.webhook_url)
         app_module = importlib.import_module("app")
         self.pump = QueuePump(consumers_of(app_module), REGION, self.retry_delay, self.faults).start()
+        restored = self.restored is not None
+        self.streams = StreamPump(stream_consumers_of(app_module), REGION, restored, self.retry_delay).start()
         self.scheduler = Scheduler(schedules_of(app_module), REGION, self.automatic_schedules).start()
         self.api = ApiServer(app_module.app, self.port, control=self.control).start()
         self.port = self.api.port
@@ -102,7 +106,7 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop everything, API first so no new work arrives; save the state (if kept) before the emulator goes."""
-        for part in (self.api, self.scheduler, self.pump, self.stripe, self.keeper):
+        for part in (self.api, self.scheduler, self.pump, self.streams, self.stripe, self.keeper):
             if part is not None:
                 try:
                     part.stop()
@@ -186,6 +190,18 @@ def consumers_of(app_module: ModuleType) -> list[Consumer]:
         Consumer(s.name, s.queue, s.batch_size, getattr(app_module, s.name))
         for s in app_module.app.event_sources
         if isinstance(s, SQSEventConfig) and s.queue
+    ]
+
+
+def stream_consumers_of(app_module: ModuleType) -> list[StreamConsumer]:
+    from chalice.app import DynamoDBEventConfig
+
+    from chalicelib.config import stream_table
+
+    return [
+        StreamConsumer(s.name, stream_table(s.stream_arn), s.batch_size, getattr(app_module, s.name))
+        for s in app_module.app.event_sources
+        if isinstance(s, DynamoDBEventConfig)
     ]
 
 

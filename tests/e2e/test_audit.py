@@ -164,3 +164,51 @@ def test_no_function_ever_updated_or_deleted_an_entry(world: World) -> None:
     on_audit = {(r["function"], r["action"]) for r in records if r["resource"] == "audit"}
     assert ("api_handler", "dynamodb:PutItem") in on_audit  # the entries were written
     assert {a for _, a in on_audit} & {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} == set()
+
+
+def test_every_entry_reaches_the_locked_archive(world: World) -> None:
+    """The table's stream carries each new entry into the archive bucket, whose lock nobody can lift."""
+    import gzip
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    import boto3
+    from botocore.exceptions import ClientError
+
+    store = world.shared["store"]
+    account = {"method": "bank_transfer", "bank_code": "009", "account_number": "1234567890", "account_name": "Arsip"}
+    assert world.call("PUT", f"/v1/stores/{store}/payout-account", "seller_x", account).status_code == 200
+    entry = trail(world, f"?target_id={store}")["items"][0]
+    assert entry["action"] == "payout_account.put"
+    emulator = requests.get(f"{world.stack.url}/_local/emulator", timeout=TIMEOUT).json()
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=emulator["url"],
+        region_name=emulator["region"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    bucket = emulator["buckets"]["AuditArchiveBucket"]
+
+    def archived() -> tuple[str, dict[str, Any]] | None:
+        for listed in s3.list_objects_v2(Bucket=bucket, Prefix="audit/").get("Contents", []):
+            body = s3.get_object(Bucket=bucket, Key=listed["Key"])["Body"].read()
+            for line in gzip.decompress(body).decode().splitlines():
+                if json.loads(line)["audit_id"] == entry["audit_id"]:
+                    return listed["Key"], json.loads(line)
+        return None
+
+    deadline, found = time.monotonic() + 30, None
+    while found is None and time.monotonic() < deadline:
+        found = archived()
+        time.sleep(0.3)
+    assert found is not None, "the entry never reached the archive"
+    key, kept = found
+    assert kept == entry  # the entry as the API shows it, masked: no whole account number
+    assert "1234567890" not in json.dumps(kept)
+    head = s3.head_object(Bucket=bucket, Key=key)
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    assert head["ObjectLockRetainUntilDate"] > datetime.now(UTC) + timedelta(days=365 * 10 - 5)
+    with pytest.raises(ClientError) as refused:  # not even the bucket's owner may delete a locked version
+        s3.delete_object(Bucket=bucket, Key=key, VersionId=head["VersionId"])
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"

@@ -256,3 +256,47 @@ def test_a_worker_dying_mid_export_leaves_one_whole_file(world: dict[str, Any]) 
     shop.stack.drain()
     again = shop.call("GET", f"/v1/admin/exports/{export['export_id']}", shop.admin).json()
     assert again["status"] == "done" and again["rows"] == 5  # redelivered steps changed nothing
+
+
+def _dead_letters(shop: Shop) -> int:
+    queues = requests.get(f"{shop.url}/_local/queues", timeout=TIMEOUT).json()["queues"]
+    return int(queues["peken-local-exports-dlq"]["visible"])
+
+
+def test_an_export_whose_worker_fails_every_try_is_failed_not_running(world: dict[str, Any]) -> None:
+    shop = world["shop"]
+    before = _dead_letters(shop)
+    # Every read of the exports table is throttled: each step fails, five times, then its message is dead.
+    faults = {"dynamodb": {"error": "throttle", "times": 10_000, "operations": ["GetItem"], "tables": ["exports"]}}
+    assert requests.post(f"{shop.url}/_local/faults", json=faults, timeout=TIMEOUT).status_code == 200
+    try:
+        export_id = ask(shop, shop.admin, {"kind": "laggards", "month": world["month"]})
+        shop.wait(lambda: _dead_letters(shop) == before + 1, timeout=90)
+    finally:
+        requests.delete(f"{shop.url}/_local/faults", timeout=TIMEOUT)
+    export = shop.call("GET", f"/v1/admin/exports/{export_id}", shop.admin).json()
+    assert export["status"] == "failed" and "every try" in export["error"]
+    assert "url" not in export
+
+
+def test_an_export_whose_worker_died_without_a_word_is_failed_once_stalled(world: dict[str, Any]) -> None:
+    shop = world["shop"]
+    before = _dead_letters(shop)
+    faults = {"workers": {"exports_worker": {"crash_after": 0, "times": 5}}}  # the Lambda dies on every try
+    assert requests.post(f"{shop.url}/_local/faults", json=faults, timeout=TIMEOUT).status_code == 200
+    try:
+        export_id = ask(shop, shop.admin, {"kind": "laggards", "month": world["month"]})
+        shop.wait(lambda: _dead_letters(shop) == before + 1, timeout=90)
+    finally:
+        requests.delete(f"{shop.url}/_local/faults", timeout=TIMEOUT)
+    path = f"/v1/admin/exports/{export_id}"
+    assert shop.call("GET", path, shop.admin).json()["status"] == "queued"  # nobody knows yet
+    try:
+        shop.clock(44 * 60)
+        assert shop.call("GET", path, shop.admin).json()["status"] == "queued"  # its last try may still come
+        shop.clock(46 * 60)
+        export = shop.call("GET", path, shop.admin).json()
+    finally:
+        shop.clock(0)
+    assert export["status"] == "failed" and "ask for it again" in export["error"]
+    assert shop.call("GET", path, shop.admin).json()["status"] == "failed"

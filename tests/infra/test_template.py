@@ -46,17 +46,23 @@ def test_every_queue_has_a_dead_letter_queue(packaged: dict[str, Any]) -> None:
 
 
 def test_every_sqs_source_reports_batch_item_failures(packaged: dict[str, Any]) -> None:
-    mappings = of_type(packaged["cfn"], "AWS::Lambda::EventSourceMapping")
+    mappings = _queue_mappings(packaged)
     assert mappings
     for logical, mapping in mappings.items():
         assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical
+
+
+def _queue_mappings(packaged: dict[str, Any]) -> dict[str, Any]:
+    """The event source mappings of queues (a table's stream, the audit archiver's, has a starting position)."""
+    mappings = of_type(packaged["cfn"], "AWS::Lambda::EventSourceMapping")
+    return {k: m for k, m in mappings.items() if "StartingPosition" not in m["Properties"]}
 
 
 def test_visibility_timeout_covers_the_function_timeout(packaged: dict[str, Any]) -> None:
     cfn = packaged["cfn"]
     queues = {q["Properties"]["QueueName"]: q["Properties"] for q in of_type(cfn, "AWS::SQS::Queue").values()}
     functions = of_type(cfn, "AWS::Lambda::Function")
-    for mapping in of_type(cfn, "AWS::Lambda::EventSourceMapping").values():
+    for mapping in _queue_mappings(packaged).values():
         function = functions[mapping["Properties"]["FunctionName"]["Ref"]]
         queue_name = json.dumps(mapping["Properties"]["EventSourceArn"]).rsplit(":", 1)[-1].strip('"}')
         assert queues[queue_name]["VisibilityTimeout"] >= function["Properties"]["Timeout"]

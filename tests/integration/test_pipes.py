@@ -104,6 +104,7 @@ def test_schedule_run_is_recorded_and_shown_to_admins(
 def test_local_tables_and_queues_follow_the_template(aws: dict[str, Any], pump: QueuePump) -> None:
     import boto3
 
+    from chalicelib.queues import MAX_RECEIVES
     from infra.aws import resources
 
     fragment = resources.load("local")
@@ -116,4 +117,8 @@ def test_local_tables_and_queues_follow_the_template(aws: dict[str, Any], pump: 
     attrs = pump.sqs.get_queue_attributes(QueueUrl=main, AttributeNames=["All"])["Attributes"]
     redrive = json.loads(attrs["RedrivePolicy"])
     assert redrive["deadLetterTargetArn"].endswith(":peken-local-notifications-dlq")
-    assert int(redrive["maxReceiveCount"]) == 5
+    assert int(redrive["maxReceiveCount"]) == MAX_RECEIVES
+    # Every queue with a dead-letter queue gives a message the tries the workers count on.
+    for queue in resources.of_type(fragment, "AWS::SQS::Queue").values():
+        if "RedrivePolicy" in queue["Properties"]:
+            assert int(queue["Properties"]["RedrivePolicy"]["maxReceiveCount"]) == MAX_RECEIVES

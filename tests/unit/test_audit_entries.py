@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -64,11 +65,29 @@ def test_entry_fields_diff_then_mask() -> None:
     assert before == {"account_number": "••••••1111"} and after == {"account_number": "••••••2222"}
 
 
-def test_a_nip_target_is_a_pseudonym_found_from_the_nip() -> None:
-    key = model.target_key("asn", "198001012006041001")
-    assert "198001012006041001" not in key
-    assert model.target_key("", "198001012006041001") == key  # the audit read's filter
-    assert model.target_key("store", "01JDZQ8V6W3X5Y7Z9A1B2C3D4E") == "01JDZQ8V6W3X5Y7Z9A1B2C3D4E"
+def test_a_nip_target_is_a_keyed_pseudonym_found_from_the_nip(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.audit.service import filed_under
+
+    nip = "198001012006041001"
+    monkeypatch.setenv("PEKEN_PSEUDONYM_KEY", "first-key")
+    filed = filed_under("asn", nip)
+    assert nip not in filed and filed.startswith("asn-")
+    assert filed_under("", nip) == filed  # the audit read's filter finds it from the NIP
+    assert filed_under("store", "01JDZQ8V6W3X5Y7Z9A1B2C3D4E") == "01JDZQ8V6W3X5Y7Z9A1B2C3D4E"
+    # Without the key nobody can try NIPs against it: the plain hash is not it, another key gives another.
+    assert filed[4:] not in hashlib.sha256(nip.encode()).hexdigest()
+    monkeypatch.setenv("PEKEN_PSEUDONYM_KEY", "second-key")
+    assert filed_under("asn", nip) != filed
+
+
+def test_no_pseudonym_without_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.audit.service import filed_under
+
+    monkeypatch.delenv("PEKEN_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("PEKEN_PSEUDONYM_SECRET_ARN", raising=False)
+    assert filed_under("store", "s1") == "s1"  # entries about anything else need no key
+    with pytest.raises(RuntimeError, match="pseudonym key"):
+        filed_under("asn", "198001012006041001")
 
 
 def test_only_admins_finance_and_sellers_are_audited() -> None:

@@ -157,7 +157,7 @@ def _sales_dates(query: dict[str, str]) -> Any:
         ({"from": "2026-05-01", "to": "2026-04-01"}, "to"),
         ({"to": "2099-01-01"}, "to"),
         ({"from": "2019-01-01"}, "from"),
-        ({"to": "2021-07-05"}, "to"),  # before the default `from` (30 days ago)
+        ({"to": "2021-06-30"}, "to"),  # before e-Peken began (the default `from` starts with it)
         ({"from": "2022-01-01", "to": "2024-01-01"}, "to"),
     ],
 )
