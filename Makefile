@@ -7,8 +7,10 @@ STAGE ?= dev
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
 export PYTHONDONTWRITEBYTECODE := 1
+# Python playwright drives Debian's Chromium (below); it must never fetch a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test lint types unit integration e2e contract infra package deploy bench soak clean
+.PHONY: run test lint types unit integration e2e web web-dist contract infra package deploy bench soak clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,10 +44,42 @@ $(CONTRACT_STAMP): $(CONTRACT_DIR)/package.json $(CONTRACT_DIR)/package-lock.jso
 	cd $(CONTRACT_DIR) && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: $(STAMP)
+# The web app (web/, README "Web app"): its npm packages pinned by web/package-lock.json, installed
+# again only when the lock changes; its client types generated from the OpenAPI document, which is
+# written again when the app's code changes; web/dist built again when any of that is newer.
+WEB_DIR := web
+WEB_STAMP := $(WEB_DIR)/node_modules/.installed-stamp
+WEB_DIST := $(WEB_DIR)/dist/index.html
+OPENAPI := build/openapi.json
+APP_SOURCES := app.py $(shell find chalicelib -name '*.py') tests/contract/__main__.py tests/contract/document.py
+WEB_SOURCES := $(shell find $(WEB_DIR) \( -path $(WEB_DIR)/node_modules -o -path $(WEB_DIR)/dist \) -prune \
+	-o -type f ! -path $(WEB_DIR)/src/api/schema.d.ts ! -name '*.tsbuildinfo' -print 2>/dev/null)
+
+$(WEB_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json
+	cd $(WEB_DIR) && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(OPENAPI): $(APP_SOURCES) | $(STAMP)
+	$(BIN)/python -m tests.contract.document $@
+
+$(WEB_DIST): $(WEB_STAMP) $(OPENAPI) $(WEB_SOURCES)
+	cd $(WEB_DIR) && npm run build
+	touch $@
+
+# The browser tests and Lighthouse drive Debian's Chromium (a browser a test tool downloads
+# itself does not run here); installed once, as root or through sudo.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	$$sudo apt-get update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+web-dist: $(WEB_DIST)
+
+run: $(STAMP) $(WEB_DIST)
 	exec $(BIN)/python -m infra.local.run
 
-test: lint types unit integration e2e contract infra
+test: lint types unit integration e2e web contract infra
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -68,6 +102,11 @@ e2e: $(STAMP)
 	rm -rf $(RESPONSES)
 	PEKEN_RESPONSES_DIR=$(RESPONSES) $(PYTEST) tests/e2e -q -n $(E2E_WORKERS) --dist loadfile
 
+# The web app in Chromium at a phone and a desktop size against a real local stack serving web/dist
+# (tests/web; screenshots in build/web).
+web: $(STAMP) $(CHROMIUM) $(WEB_DIST)
+	$(PYTEST) tests/web -q
+
 # The document linted, typed, and the e2e run's recorded responses type-checked (tests/contract).
 contract: $(STAMP) $(CONTRACT_STAMP)
 	$(BIN)/python -m tests.contract --responses $(RESPONSES)
@@ -78,10 +117,18 @@ infra: $(STAMP) $(CHECKOV_STAMP)
 package: $(STAMP)
 	$(BIN)/python -m infra.aws.validate $(STAGE) build/$(STAGE) --with-dependencies
 
-deploy: package
+deploy: package $(WEB_DIST)
 	infra/aws/deploy.sh $(STAGE)
 
-bench: $(STAMP)
+# Lighthouse for the web app's budgets (tests/bench/web.py): an npm project of its own, pinned by its lock.
+LIGHTHOUSE_DIR := tests/bench/lighthouse
+LIGHTHOUSE_STAMP := $(LIGHTHOUSE_DIR)/node_modules/.installed-stamp
+
+$(LIGHTHOUSE_STAMP): $(LIGHTHOUSE_DIR)/package.json $(LIGHTHOUSE_DIR)/package-lock.json
+	cd $(LIGHTHOUSE_DIR) && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench: $(STAMP) $(CHROMIUM) $(WEB_DIST) $(LIGHTHOUSE_STAMP)
 	$(BIN)/python -m tests.bench
 
 # The long adversarial runs (README "Adversarial suite"): fuzzing with more examples per

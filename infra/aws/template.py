@@ -7,7 +7,8 @@ exists), a log group with a retention, a role with exactly its grant (infra/aws/
 and that one log group, and the configuration every function gets. It wires every SQS event
 source to its queue resource with ReportBatchItemFailures (Chalice cannot set it: Chalice
 #2029), capped at the function's reserved concurrency, and adds the API's front door
-(infra/aws/gateway.py) and the alarms (infra/aws/alarms.py).
+(infra/aws/gateway.py), the alarms (infra/aws/alarms.py) and the web app's bucket, CloudFront
+and Cognito hosted sign-in (infra/aws/cdn.py).
 
 Usage: python -m infra.aws.template STAGE OUT_FILE
 """
@@ -21,7 +22,7 @@ from typing import Any
 
 from chalicelib.config import BUCKET_ENVS, current_stage, resource_name, stream_table
 from chalicelib.secrets import PSEUDONYM_SECRET_ENV
-from infra.aws import access, alarms, gateway, identity, resources
+from infra.aws import access, alarms, cdn, gateway, identity, resources
 
 CHALICE_CONFIG = Path(__file__).resolve().parents[2] / ".chalice" / "config.json"
 API_FUNCTION = "APIHandler"  # Chalice's one function for every route
@@ -64,8 +65,8 @@ def build(stage: str, sqs_handlers: dict[str, str], stream_handlers: dict[str, s
     """Return the merge template for a stage; `sqs_handlers` maps handler to queue, `stream_handlers` to table."""
     fragment = resources.load(stage)
     merged: dict[str, Any] = {
-        "Parameters": PARAMETERS,
-        "Conditions": gateway.CONDITIONS,
+        "Parameters": dict(PARAMETERS),
+        "Conditions": dict(gateway.CONDITIONS),
         "Resources": {**fragment["Resources"], **identity.groups()},
         "Outputs": {**fragment.get("Outputs", {}), "AlarmTopicArn": {"Value": {"Ref": alarms.TOPIC}}},
         "Globals": {"Function": {"Environment": {"Variables": _environment()}}},
@@ -96,6 +97,7 @@ def build(stage: str, sqs_handlers: dict[str, str], stream_handlers: dict[str, s
         merged["Resources"][function_id(handler)]["Properties"]["Events"] = {event: {"Properties": stream}}
     merged["Resources"].update(gateway.rest_api({"Ref": LOG_RETENTION}))
     merged["Resources"].update(alarms.alarms(fragment, gateway.STAGE))
+    cdn.apply(merged, stage)
     return merged
 
 

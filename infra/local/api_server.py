@@ -2,7 +2,8 @@
 
 Chalice's local gateway answers an unknown path with API Gateway's 403 "Missing
 Authentication Token"; the deploy template maps that gateway response to 404 in our
-error shape, and so does this server.
+error shape, and so does this server. GET and HEAD outside /v1/ and /_local/ get the built web
+app and its /config.json (infra/local/web.py), as CloudFront serves them on AWS.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from chalice.local import (
 
 from chalicelib.errors import error_body
 from infra.local import audit
+from infra.local.web import WebApp
 
 API_FUNCTION = "api_handler"  # Chalice deploys every route as this one function
 NOT_FOUND = json.dumps(error_body("not_found", "no such route")).encode()
@@ -37,6 +39,7 @@ Control = Callable[[str, str, bytes], tuple[int, dict[str, Any]]]
 
 class _Handler(ChaliceRequestHandler):
     control: Control | None = None
+    web: WebApp | None = None
     # Headers and body go out in separate writes: without TCP_NODELAY a keep-alive client
     # waits for the delayed ACK (~40 ms) on every request after its first.
     disable_nagle_algorithm = True
@@ -48,6 +51,8 @@ class _Handler(ChaliceRequestHandler):
         if refused is not None:
             self.close_connection = True  # the unread body must not be parsed as the next request
             return self._send_json(*refused)
+        if self.web is not None and self.web.serves(self.command, self.path) and self._handle_web(self.web):
+            return None
         with audit.running(API_FUNCTION):
             super()._generic_handle()
 
@@ -85,6 +90,22 @@ class _Handler(ChaliceRequestHandler):
         status, payload = self.control(self.command, self.path, body)
         self._send_json(status, payload)
 
+    def _handle_web(self, web: WebApp) -> bool:
+        """Answer from the built app; False when it has nothing to say (no build: the API's 404)."""
+        answer = web.answer(self.path, self.headers.get("accept-encoding") or "")
+        if answer is None:
+            return False
+        self.rfile.read(int(self.headers.get("content-length") or 0))  # a GET's body, if any: not the next request
+        status, headers, body = answer
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return True
+
     def _send_json(self, status: int, payload: dict[str, Any]) -> None:
         self._send_http_response(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
 
@@ -101,9 +122,10 @@ class _Server(ThreadedHTTPServer):
 class ApiServer:
     """The app on http://127.0.0.1:<port>, one thread per connection."""
 
-    def __init__(self, app: Chalice, port: int, control: Control | None = None) -> None:
+    def __init__(self, app: Chalice, port: int, control: Control | None = None, web: WebApp | None = None) -> None:
         config = Config.create(chalice_stage="local", app_name="peken", lambda_timeout=30, lambda_memory_size=1024)
-        handler = type("PekenHandler", (_Handler,), {"control": staticmethod(control) if control else None})
+        attributes = {"control": staticmethod(control) if control else None, "web": web}
+        handler = type("PekenHandler", (_Handler,), attributes)
         _make_thread_local(app)
         self._server: HTTPServer = _Server(("127.0.0.1", port), _partial(handler, app, config))
         self._thread = threading.Thread(target=self._server.serve_forever, name="api", daemon=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from infra.aws.web import local_config, security_headers
 from infra.local import audit, control, seed
 from infra.local.api_server import ApiServer
 from infra.local.emulator import Emulator
@@ -20,6 +21,7 @@ from infra.local.pump import Consumer, QueuePump, wait_idle
 from infra.local.schedules import Schedule, Scheduler
 from infra.local.streams import StreamConsumer, StreamPump
 from infra.local.stripe_local import LocalStripe
+from infra.local.web import WebApp
 
 __all__ = ["REGION", "LocalStack", "consumers_of", "schedules_of"]
 log = logging.getLogger("peken.stack")
@@ -95,7 +97,9 @@ class LocalStack:
         restored = self.restored is not None
         self.streams = StreamPump(stream_consumers_of(app_module), REGION, restored, self.retry_delay).start()
         self.scheduler = Scheduler(schedules_of(app_module), REGION, self.automatic_schedules).start()
-        self.api = ApiServer(app_module.app, self.port, control=self.control).start()
+        # The app's pages may reach the emulator: presigned uploads and downloads point at it.
+        web = WebApp(local_config(), security_headers(extra_origins=(self.emulator.url,)))
+        self.api = ApiServer(app_module.app, self.port, control=self.control, web=web).start()
         self.port = self.api.port
         _wait_healthy(f"{self.url}/v1/health")
         if self.restored is None:

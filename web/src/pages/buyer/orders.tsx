@@ -1,0 +1,186 @@
+// The buyer's orders (newest first) and one order: lines, timeline, the handover code once ready.
+import { useRoute } from "preact-iso";
+import { api, must, type Schemas } from "../../api/client";
+import { session } from "../../auth";
+import { Async, ErrorNote, Money, Page, RequireGroup, StatusBadge, useAction, useAsync } from "../../components";
+import { dateTime } from "../../format";
+import { t, tv, useLang } from "../../i18n";
+import { useCell } from "../../state";
+
+function Orders() {
+  const orders = useAsync(() => must(api().GET("/v1/orders", { params: { query: { limit: 50 } } })), []);
+  return (
+    <Page title={t("orders_title")}>
+      <Async state={orders}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <p>{t("no_orders")}</p>
+          ) : (
+            <ul class="cards">
+              {page.items.map((o) => (
+                <li key={o.order_id} class="card">
+                  <h2 class="h3">
+                    <a href={`/orders/${o.order_id}`}>
+                      {o.store_name} · {dateTime(o.created_at)}
+                    </a>
+                  </h2>
+                  <p>
+                    <Money idr={o.total_idr} /> <StatusBadge prefix="status" value={o.status} />
+                  </p>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Async>
+    </Page>
+  );
+}
+
+export function OrdersPage() {
+  useLang();
+  return (
+    <RequireGroup groups={["buyer"]}>
+      <Orders />
+    </RequireGroup>
+  );
+}
+
+export function OrderDetail(props: { order: Schemas["Order"] }) {
+  const o = props.order;
+  return (
+    <>
+      <p>
+        <StatusBadge prefix="status" value={o.status} /> · {o.store_name}
+      </p>
+      <table>
+        <caption class="sr-only">{t("order_title", { id: o.order_id.slice(-6) })}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("product_name")}</th>
+            <th scope="col">{t("quantity")}</th>
+            <th scope="col">{t("price")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {o.lines.map((line) => (
+            <tr key={line.product_id}>
+              <td>{line.name}</td>
+              <td>
+                {line.quantity} {line.unit ?? ""}
+              </td>
+              <td>
+                <Money idr={line.unit_price_idr * line.quantity} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <dl class="facts">
+        <dt>{t("subtotal")}</dt>
+        <dd>
+          <Money idr={o.subtotal_idr} />
+        </dd>
+        <dt>{t("delivery_fee")}</dt>
+        <dd>
+          <Money idr={o.delivery_fee_idr} />
+        </dd>
+        <dt>{t("total")}</dt>
+        <dd>
+          <Money idr={o.total_idr} />
+        </dd>
+        {o.refunded_idr > 0 && (
+          <>
+            <dt>{t("refunded")}</dt>
+            <dd>
+              <Money idr={o.refunded_idr} />
+            </dd>
+          </>
+        )}
+        <dt>{t("fulfillment")}</dt>
+        <dd>
+          {o.fulfillment.method === "pickup" ? t("pickup") : t("delivery")}
+          {o.fulfillment.address ? ` · ${o.fulfillment.address}` : ""}
+          {o.fulfillment.kecamatan ? `, ${o.fulfillment.kecamatan}` : ""}
+        </dd>
+      </dl>
+      <h2>{t("timeline")}</h2>
+      <ol class="timeline">
+        {o.history.map((h) => (
+          <li key={`${h.status}-${h.at}`}>
+            <strong>{tv("status", h.status)}</strong> <time dateTime={h.at}>{dateTime(h.at)}</time>
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+function Order() {
+  const { params } = useRoute();
+  const orderId = params.id ?? "";
+  const current = useCell(session);
+  const order = useAsync(
+    () => must(api().GET("/v1/orders/{order_id}", { params: { path: { order_id: orderId } } })),
+    [orderId],
+  );
+  const action = useAction();
+  const move = (step: "complete" | "cancel") =>
+    action.run(async () => {
+      if (step === "complete")
+        await must(api().POST("/v1/orders/{order_id}/complete", { params: { path: { order_id: orderId } }, body: {} }));
+      else
+        await must(
+          api().POST("/v1/orders/{order_id}/cancel", {
+            params: { path: { order_id: orderId } },
+            body: { reason: "buyer_cancelled" },
+          }),
+        );
+      order.reload();
+    });
+  return (
+    <Async state={order}>
+      {(o) => (
+        <Page title={t("order_title", { id: o.order_id.slice(-6) })}>
+          {o.handover_code && (
+            <section class="card handover" aria-labelledby="code-title">
+              <h2 id="code-title">{t("handover_code")}</h2>
+              <p class="code" data-testid="handover-code">
+                {o.handover_code}
+              </p>
+              <p>{t("handover_note")}</p>
+            </section>
+          )}
+          <OrderDetail order={o} />
+          {o.buyer_id === current?.user_id && (
+            <div class="row">
+              {o.status === "ready" && (
+                <button type="button" class="primary" disabled={action.busy} onClick={() => move("complete")}>
+                  {t("confirm_received")}
+                </button>
+              )}
+              {(o.status === "paid" || o.status === "awaiting_payment") && (
+                <button type="button" disabled={action.busy} onClick={() => move("cancel")}>
+                  {t("cancel_order")}
+                </button>
+              )}
+            </div>
+          )}
+          {action.error !== undefined && <ErrorNote error={action.error} />}
+          <p>
+            <a href="/orders">{t("back")}</a>
+          </p>
+        </Page>
+      )}
+    </Async>
+  );
+}
+
+export function OrderPage() {
+  useLang();
+  return (
+    <RequireGroup groups={["buyer", "seller", "admin"]}>
+      <Order />
+    </RequireGroup>
+  );
+}
