@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
+from infra.local.seed import DEMO_ASN_NIP
 from tests.web.conftest import Api
 from tests.web.pages import settled, sign_in_demo
 
-ASN_NIP = "198001012006041001"
 ADMIN_SECTIONS = [
     "stores",
     "compliance",
@@ -43,7 +43,7 @@ def check(page: Page, axe: Callable[[Page], list[dict[str, Any]]], path: str) ->
 @pytest.fixture(scope="module")
 def arranged(api: Api) -> dict[str, str]:
     """A product id, a store of demo-seller, an order and an open checkout of the demo ASN."""
-    buyer = api.token("demo-asn", ["buyer"], nip=ASN_NIP)
+    buyer = api.token("demo-asn", ["buyer"], nip=DEMO_ASN_NIP)
     product = api.call("GET", "/v1/products?q=gula").json()["items"][0]
     api.call("PUT", f"/v1/cart/items/{product['product_id']}", buyer, {"quantity": 1})
     checkout = api.call(
