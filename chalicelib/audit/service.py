@@ -81,7 +81,7 @@ def record(
     """Add the entry's Put to the caller's TransactWrite (nothing when nobody audited acts)."""
     made = entry(action, target_type, target_id, before, after)
     if made is not None:
-        tx.save(made, condition=AuditRecord.audit_id.does_not_exist())
+        put(tx, made)
 
 
 def update(
@@ -99,16 +99,11 @@ def update(
     A failed condition raises (UpdateError or TransactWriteError: `errors.condition_failed`
     tells both). The item is not refreshed: read it again if its new state is needed.
     """
-    made = entry(action, target_type, target_id, before, after)
-    if made is None:
-        item.update(actions=actions, condition=condition)
-        return
-
-    def effect(tx: Any) -> None:
-        tx.update(item, actions=actions, condition=condition)
-        _put(tx, made)
-
-    _transact(effect)
+    _with_entry(
+        entry(action, target_type, target_id, before, after),
+        lambda: item.update(actions=actions, condition=condition),
+        lambda tx: tx.update(item, actions=actions, condition=condition),
+    )
 
 
 def save(
@@ -121,16 +116,25 @@ def save(
     after: Mapping[str, Any] | None = None,
 ) -> None:
     """One (conditional) PutItem with its entry, in one transaction (a plain save when nobody audited acts)."""
-    made = entry(action, target_type, target_id, before, after)
+    _with_entry(
+        entry(action, target_type, target_id, before, after),
+        lambda: item.save(condition=condition),
+        lambda tx: tx.save(item, condition=condition),
+    )
+
+
+def _with_entry(made: AuditRecord | None, alone: Callable[[], Any], in_tx: Callable[[Any], Any]) -> None:
+    """The write by itself when nobody audited acts; else the write and the entry in one TransactWrite."""
     if made is None:
-        item.save(condition=condition)
+        alone()
         return
+    from pynamodb.transactions import TransactWrite
 
-    def effect(tx: Any) -> None:
-        tx.save(item, condition=condition)
-        _put(tx, made)
+    from chalicelib.dynamo import connection
 
-    _transact(effect)
+    with TransactWrite(connection=connection()) as tx:
+        in_tx(tx)
+        put(tx, made)
 
 
 def once(
@@ -151,24 +155,12 @@ def once(
     if made is None:
         return
     key = f"audit:{made.correlation_id or made.audit_id}:{action}:{made.target_id}"
-    ledger.apply_once(key, 0, lambda tx: _put(tx, made))
+    ledger.apply_once(key, 0, lambda tx: put(tx, made))
 
 
 def put(tx: Any, made: AuditRecord) -> None:
     """Add an entry made by `entry` to a TransactWrite (for a call site that decides whether it writes one)."""
     tx.save(made, condition=AuditRecord.audit_id.does_not_exist())
-
-
-_put = put
-
-
-def _transact(effect: Callable[[Any], None]) -> None:
-    from pynamodb.transactions import TransactWrite
-
-    from chalicelib.dynamo import connection
-
-    with TransactWrite(connection=connection()) as tx:
-        effect(tx)
 
 
 def _json(fields: Mapping[str, Any]) -> str:
