@@ -626,7 +626,10 @@ def payout_batch_file(batch_id: str, request: Request) -> shapes.PayoutBatch:
 
 @route("POST", "/v1/admin/payout-batches/{batch_id}/results", "finance", errors=(InvalidTransition, Conflict))
 def record_payout_results(batch_id: str, body: payout_model.PayoutResults) -> shapes.PayoutBatch:
-    """Record the bank's results: paid, or failed (money back to available, the seller told why); once each."""
+    """Record the bank's results: paid, or failed (money back to available, the seller told why); once each.
+
+    Answers the batch with the payouts the request named.
+    """
     return payout_batches.record_results(batch_id, body)
 
 

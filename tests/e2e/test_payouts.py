@@ -176,7 +176,11 @@ def test_a_failed_bank_payout_returns_its_money_and_tells_the_seller_and_foreign
     assert balance(shop, store_id, seller)["in_payout_idr"] == 30_000
 
     failed = {"results": [{"payout_id": mine["payout_id"], "status": "failed", "reason": "rekening ditutup"}]}
-    assert shop.call("POST", f"/v1/admin/payout-batches/{batch_id}/results", finance, failed).status_code == 200
+    answer = shop.call("POST", f"/v1/admin/payout-batches/{batch_id}/results", finance, failed)
+    assert answer.status_code == 200, answer.text
+    # The answer shows the batch and the payouts this request named (not the whole batch: a request
+    # costs the same whatever the batch's size).
+    assert [(p["payout_id"], p["status"]) for p in answer.json()["payouts"]] == [(mine["payout_id"], "failed")]
     back = balance(shop, store_id, seller)
     assert (back["available_idr"], back["in_payout_idr"], back["paid_out_idr"]) == (30_000, 0, 0)
     paid = {"results": [{"payout_id": mine["payout_id"], "status": "paid"}]}
