@@ -263,32 +263,32 @@ def _dead_letters(shop: Shop) -> int:
     return int(queues["peken-local-exports-dlq"]["visible"])
 
 
-def test_an_export_whose_worker_fails_every_try_is_failed_not_running(world: dict[str, Any]) -> None:
+def _ask_while_failing(world: dict[str, Any], faults: dict[str, Any]) -> str:
+    """Ask for an export while `faults` hold, until its message is in the dead-letter queue; its id."""
     shop = world["shop"]
     before = _dead_letters(shop)
-    # Every read of the exports table is throttled: each step fails, five times, then its message is dead.
-    faults = {"dynamodb": {"error": "throttle", "times": 10_000, "operations": ["GetItem"], "tables": ["exports"]}}
     assert requests.post(f"{shop.url}/_local/faults", json=faults, timeout=TIMEOUT).status_code == 200
     try:
         export_id = ask(shop, shop.admin, {"kind": "laggards", "month": world["month"]})
         shop.wait(lambda: _dead_letters(shop) == before + 1, timeout=90)
     finally:
         requests.delete(f"{shop.url}/_local/faults", timeout=TIMEOUT)
-    export = shop.call("GET", f"/v1/admin/exports/{export_id}", shop.admin).json()
+    return export_id
+
+
+def test_an_export_whose_worker_fails_every_try_is_failed_not_running(world: dict[str, Any]) -> None:
+    # Every read of the exports table is throttled: each step fails, five times, then its message is dead.
+    faults = {"dynamodb": {"error": "throttle", "times": 10_000, "operations": ["GetItem"], "tables": ["exports"]}}
+    export_id = _ask_while_failing(world, faults)
+    export = world["shop"].call("GET", f"/v1/admin/exports/{export_id}", world["shop"].admin).json()
     assert export["status"] == "failed" and "every try" in export["error"]
     assert "url" not in export
 
 
 def test_an_export_whose_worker_died_without_a_word_is_failed_once_stalled(world: dict[str, Any]) -> None:
     shop = world["shop"]
-    before = _dead_letters(shop)
-    faults = {"workers": {"exports_worker": {"crash_after": 0, "times": 5}}}  # the Lambda dies on every try
-    assert requests.post(f"{shop.url}/_local/faults", json=faults, timeout=TIMEOUT).status_code == 200
-    try:
-        export_id = ask(shop, shop.admin, {"kind": "laggards", "month": world["month"]})
-        shop.wait(lambda: _dead_letters(shop) == before + 1, timeout=90)
-    finally:
-        requests.delete(f"{shop.url}/_local/faults", timeout=TIMEOUT)
+    # The Lambda dies on every try, before it can say anything.
+    export_id = _ask_while_failing(world, {"workers": {"exports_worker": {"crash_after": 0, "times": 5}}})
     path = f"/v1/admin/exports/{export_id}"
     assert shop.call("GET", path, shop.admin).json()["status"] == "queued"  # nobody knows yet
     try:
