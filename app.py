@@ -475,6 +475,7 @@ def create_upload(caller: Principal, body: upload_model.NewUpload) -> shapes.Pre
 
 # --- disputes (a buyer's complaint; the seller answers, an admin decides) -----------------
 route = routes.section("disputes")
+DISPUTE_STORE_READERS = ("seller", *STAFF_GROUPS)  # sellers: their own stores only
 DISPUTE_DECISION_ERRORS = (Conflict, InvalidTransition, PaymentUnavailable)
 
 
@@ -512,6 +513,13 @@ def contest_dispute(caller: Principal, dispute_id: str, body: dispute_model.Disp
 def admin_disputes(request: Request) -> shapes.DisputePage:
     """Page through disputes oldest first, with their age: of one status, or (none given) open and contested."""
     return disputes.queue(http.query(request), page_request(request.query_params, disputes.CURSOR_FIELDS))
+
+
+@route("GET", "/v1/stores/{store_id}/disputes", DISPUTE_STORE_READERS, query=("dispute_status",))
+def store_disputes(caller: Principal, store_id: str, request: Request) -> shapes.DisputePage:
+    """Page through a store's disputes newest first, optionally of one status (its owner, admin, finance)."""
+    paging = page_request(request.query_params, disputes.CURSOR_FIELDS)
+    return disputes.of_store(caller, store_id, http.query(request), paging)
 
 
 @route("POST", "/v1/admin/disputes/{dispute_id}/resolve", "admin", errors=DISPUTE_DECISION_ERRORS)

@@ -19,7 +19,8 @@ Invariants:
 Cost: open = GetItem order + GetItem hold + the refund reads of `payments.partial` + the
 uploads claim (BatchGetItem, HEAD/Copy per photo) + one TransactWriteItems + one SendMessageBatch;
 a read one GetItem (links are signed locally); a message one UpdateItem; a decision one
-GetItem + one TransactWriteItems (+ the refund); the queue one Query page; the escalation job
+GetItem + one TransactWriteItems (+ the refund); the queue one Query page; a store's list one
+GetItem (the store, for its owner) + one Query page of `by_store` (up to five with a status filter); the escalation job
 one Query page of the sparse `awaiting_answer` index and one UpdateItem per dispute escalated.
 """
 
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from chalicelib import shapes
     from chalicelib.auth import Principal
 
-CURSOR_FIELDS = ("created_at", "pk")  # the queue indexes' sort key and the table's key
+CURSOR_FIELDS = ("created_at", "pk")  # the queue and by_store indexes' sort key and the table's key
 ESCALATE_PAGE = 100
 ESCALATE_MAX_PAGES = 20
 REFUND_GRACE = timedelta(minutes=10)  # a refunding decision whose refund is still undone after this failed half way
@@ -518,6 +519,28 @@ def queue(query: Mapping[str, str], paging: PageRequest) -> shapes.DisputePage:
     wanted = status_of(query)
     index, hash_attr = (DisputeRecord.by_status, "status") if wanted else (DisputeRecord.queue, "queue_flag")
     items, last = page_of(index, hash_attr, wanted or FLAG, paging.after, paging.limit, max_queries=1)
+    cursor = encode_cursor(last) if last else None
+    now = utcnow()
+    return {"items": [summary(r, now) for r in items], "next_cursor": cursor}
+
+
+def of_store(principal: Principal, store_id: str, query: Mapping[str, str], paging: PageRequest) -> shapes.DisputePage:
+    """GET /v1/stores/{store_id}/disputes: a store's disputes, newest first, maybe of one status (owner, staff)."""
+    from chalicelib.auth import STAFF_GROUPS
+    from chalicelib.catalog import stores
+    from chalicelib.dynamo import page_of
+
+    stores.owned_or_read_by(principal, store_id, STAFF_GROUPS)
+    wanted = status_of(query)
+    items, last = page_of(
+        DisputeRecord.by_store,
+        "store_id",
+        store_id,
+        paging.after,
+        paging.limit,
+        filter_condition=None if wanted is None else DisputeRecord.status == wanted,
+        newest_first=True,
+    )
     cursor = encode_cursor(last) if last else None
     now = utcnow()
     return {"items": [summary(r, now) for r in items], "next_cursor": cursor}

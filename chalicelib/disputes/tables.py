@@ -75,6 +75,7 @@ class DisputeRecord(Model):
     by_status = index("by_status", "status", "created_at")
     awaiting_answer = index("awaiting_answer", "answer_flag", "respond_by")
     refund_due = index("refund_due", "refund_flag", "decided_at")
+    by_store = index("by_store", "store_id", "created_at")  # a store's disputes (its owner's list)
 
 
 def dispute(dispute_id: str) -> DisputeRecord:

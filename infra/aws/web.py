@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 STRIPE_KEY_ENV = "PEKEN_STRIPE_PUBLISHABLE_KEY"  # pk_live_/pk_test_: public by design, set when deploying
 
@@ -34,6 +34,16 @@ class Auth(TypedDict):
     staff: HostedUi
 
 
+class DemoIdentity(TypedDict):
+    """One of the local picker's identities (infra/local/seed.py `demo_identities`)."""
+
+    role: str  # asn, buyer, seller, admin, finance: the picker's label
+    user_id: str
+    name: str
+    groups: list[str]
+    nip: str | None
+
+
 class RuntimeConfig(TypedDict):
     """The body of /config.json (the interface with web/src)."""
 
@@ -42,11 +52,21 @@ class RuntimeConfig(TypedDict):
     dev_sign_in: bool  # the demo identity picker (POST /v1/dev/token): local stage only
     auth: Auth | None
     stripe_publishable_key: str | None
+    demo_identities: list[DemoIdentity]  # the picker's buttons: the local seed's users; none elsewhere
 
 
 def local_config() -> RuntimeConfig:
-    """Return what the local stack serves: same origin, dev sign-in, no Cognito, the Stripe stand-in."""
-    return {"api_url": "", "stage": "local", "dev_sign_in": True, "auth": None, "stripe_publishable_key": None}
+    """Return what the local stack serves: same origin, dev sign-in as the seed's users, no Cognito, no Stripe."""
+    from infra.local.seed import demo_identities
+
+    return {
+        "api_url": "",
+        "stage": "local",
+        "dev_sign_in": True,
+        "auth": None,
+        "stripe_publishable_key": None,
+        "demo_identities": cast("list[DemoIdentity]", demo_identities()),
+    }
 
 
 # Stack outputs (resources.json) the configuration is read from.
@@ -69,6 +89,7 @@ def aws_config(stage: str, outputs: dict[str, str], stripe_publishable_key: str 
         "dev_sign_in": False,
         "auth": {"public": hosted("public"), "staff": hosted("staff")},
         "stripe_publishable_key": stripe_publishable_key or None,
+        "demo_identities": [],
     }
 
 

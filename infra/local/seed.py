@@ -24,12 +24,14 @@ from chalicelib.ids import new_id
 
 REFERENCE_PRICES = Path(__file__).parent / "seed" / "reference_prices.csv"
 ADMIN = "demo-admin"
+FINANCE = "demo-finance"  # the city treasurer: payout batches, the bank file, the money report
 
 DEMO_USERS: tuple[dict[str, Any], ...] = (
     {"user_id": ADMIN, "name": "Admin Dinkopdag", "locale": "id", "kecamatan": "Genteng", "kelurahan": "Ketabang"},
     {"user_id": "demo-asn", "name": "Budi Santoso", "locale": "id", "kecamatan": "Gubeng", "kelurahan": "Airlangga"},
     {"user_id": "demo-buyer", "name": "Rina", "locale": "en", "kecamatan": "Tegalsari", "kelurahan": "Kedungdoro"},
     {"user_id": "demo-asn-2", "name": "Siti Rahayu", "locale": "id", "kecamatan": "Genteng", "kelurahan": "Ketabang"},
+    {"user_id": FINANCE, "name": "Bendahara Kota", "locale": "id", "kecamatan": "Genteng", "kelurahan": "Ketabang"},
 )
 DEMO_ASN_NIP = "198001012006041001"  # demo-asn (Budi Santoso): the README's quickstart buyer
 # The roster (POST /v1/admin/asn rows): three departments, grades with their quotas below.
@@ -156,6 +158,22 @@ DELIVERY: dict[str, dict[str, Any]] = {
         "delivery": {"enabled": True, "fee_idr": 15_000, "free_from_idr": 300_000, "kecamatan": ["Bulak", "Kenjeran"]},
     },
 }
+
+
+def demo_identities() -> list[dict[str, Any]]:
+    """The local sign-in picker's identities (/config.json `demo_identities`): one per role, from the data above.
+
+    `role` names the picker's label (web/src/pages/signin.tsx); the rest is the POST /v1/dev/token body.
+    """
+    names = {u["user_id"]: u["name"] for u in DEMO_USERS}
+    seller_id, store, _ = STORES[0]
+    return [
+        {"role": "asn", "user_id": "demo-asn", "name": names["demo-asn"], "groups": ["buyer"], "nip": DEMO_ASN_NIP},
+        {"role": "buyer", "user_id": "demo-buyer", "name": names["demo-buyer"], "groups": ["buyer"], "nip": None},
+        {"role": "seller", "user_id": seller_id, "name": store["name"], "groups": ["seller"], "nip": None},
+        {"role": "admin", "user_id": ADMIN, "name": names[ADMIN], "groups": ["admin"], "nip": None},
+        {"role": "finance", "user_id": FINANCE, "name": names[FINANCE], "groups": ["finance"], "nip": None},
+    ]
 
 
 def seed() -> dict[str, int]:

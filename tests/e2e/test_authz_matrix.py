@@ -431,6 +431,12 @@ TABLE: list[Row] = [
     ),
     Row("GET", "/v1/admin/disputes", ADMIN, query="?status=open"),
     Row(
+        "GET",
+        "/v1/stores/{store_id}/disputes",
+        statuses(403, seller_x=200, admin=200, finance=200),
+        query="?status=open",
+    ),
+    Row(
         "POST",
         "/v1/admin/disputes/{dispute_id}/resolve",
         ADMIN,

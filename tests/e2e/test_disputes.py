@@ -347,3 +347,43 @@ def test_an_accepted_dispute_refunds_what_is_left_when_another_refund_came_first
     shop.wait(lambda: refunded(shop, buyer, order_id) == 2 * PRICE)
     refunds = shop.order(buyer, order_id)["refunds"]
     assert sorted(r["amount_idr"] for r in refunds) == [1_000, 2 * PRICE - 1_000]  # only what was left
+
+
+def test_a_store_lists_its_own_disputes_newest_first_with_a_status_filter(shop: Shop) -> None:
+    seller = shop.user("seller")
+    store_id = shop.store(seller)
+    product_id = shop.product(seller, store_id, stock=20, price=PRICE)
+    opened: list[str] = []
+    for _ in range(2):
+        buyer = shop.user("buyer")
+        assert shop.put(buyer, product_id, 1).status_code == 200
+        made = shop.checkout(buyer)
+        assert shop.pay(buyer, made.json()["checkout_id"]).status_code == 200
+        order_id = str(made.json()["orders"][0]["order_id"])
+        shop.wait_status(buyer, order_id, "paid")
+        for step in ("accept", "ready"):
+            assert shop.call("POST", f"/v1/orders/{order_id}/{step}", seller).status_code == 200
+        opened.append(open_dispute(shop, buyer, order_id, complaint(product_id))["dispute_id"])
+    other_store = ready(shop, 1)  # another store's dispute never shows
+    open_dispute(shop, other_store[2], other_store[3], complaint(other_store[4]))
+
+    path = f"/v1/stores/{store_id}/disputes"
+    listed = shop.call("GET", path, seller)
+    assert listed.status_code == 200, listed.text
+    assert [d["dispute_id"] for d in listed.json()["items"]] == opened[::-1]  # newest first
+    assert {d["store_id"] for d in listed.json()["items"]} == {store_id}
+    first = shop.call("GET", f"{path}?limit=1", seller).json()
+    assert [d["dispute_id"] for d in first["items"]] == [opened[1]] and first["next_cursor"]
+    rest = shop.call("GET", f"{path}?limit=1&cursor={first['next_cursor']}", seller).json()
+    assert [d["dispute_id"] for d in rest["items"]] == [opened[0]]
+
+    contested = shop.call("POST", f"/v1/disputes/{opened[0]}/contest", seller, {"reason": "Barang baik."})
+    assert contested.status_code == 200, contested.text
+    only = shop.call("GET", f"{path}?status=contested", seller).json()["items"]
+    assert [d["dispute_id"] for d in only] == [opened[0]]
+    assert [d["dispute_id"] for d in shop.call("GET", f"{path}?status=open", seller).json()["items"]] == [opened[1]]
+    for staff in (shop.admin, shop.user("finance")):
+        assert shop.call("GET", path, staff).status_code == 200
+    assert shop.call("GET", path, shop.user("seller")).status_code == 403  # not the owner
+    assert shop.call("GET", path, shop.user("buyer")).status_code == 403
+    assert refusal(shop.call("GET", f"{path}?status=closed", seller))[:2] == (422, "validation_error")

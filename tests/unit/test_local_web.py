@@ -110,3 +110,28 @@ def test_aws_config_comes_from_the_stack_outputs() -> None:
         "staff": {"domain": outputs["StaffUserPoolDomainName"], "client_id": "staff-client"},
     }
     assert aws_config("dev", outputs, "")["stripe_publishable_key"] is None
+
+
+def test_the_demo_identities_are_the_seeds_users_one_per_role() -> None:
+    from infra.local import seed
+
+    identities = local_config()["demo_identities"]
+    assert [i["role"] for i in identities] == ["asn", "buyer", "seller", "admin", "finance"]
+    profiles = {u["user_id"]: u["name"] for u in seed.DEMO_USERS}
+    sellers = {seller_id: fields["name"] for seller_id, fields, _ in seed.STORES}
+    for identity in identities:
+        assert identity["name"] == profiles.get(identity["user_id"], sellers.get(identity["user_id"]))
+    asn = identities[0]
+    assert seed.DEMO_ASN[asn["user_id"]] == asn["nip"]
+    assert any(row["nip"] == asn["nip"] for row in seed.ROSTER)  # the picker's ASN is on the roster
+    assert identities[-1]["user_id"] == seed.FINANCE and identities[-1]["groups"] == ["finance"]
+    assert (
+        aws_config(
+            "dev",
+            dict.fromkeys(
+                ("UserPoolDomainName", "UserPoolClientId", "StaffUserPoolDomainName", "StaffUserPoolClientId"), "x"
+            ),
+            None,
+        )["demo_identities"]
+        == []
+    )

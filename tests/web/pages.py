@@ -14,7 +14,7 @@ DEMO_BUTTONS = {
     "asn": "ASN: Budi Santoso (pembeli)",
     "seller": "Penjual: Toko Sri Rejeki",
     "admin": "Admin Dinkopdag",
-    "finance": "Bendahara kota (keuangan)",
+    "finance": "Bendahara Kota (keuangan)",
 }
 
 

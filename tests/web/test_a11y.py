@@ -93,7 +93,7 @@ def test_seller_pages(phone: Page, axe: Callable[[Page], list[dict[str, Any]]], 
     sign_in_demo(phone, "seller")
     store = arranged["store"]
     paths = ["/seller", "/seller/apply", f"/seller/stores/{store}"]
-    paths += [f"/seller/stores/{store}/{tab}" for tab in ("products", "orders", "money")]
+    paths += [f"/seller/stores/{store}/{tab}" for tab in ("products", "orders", "money", "disputes")]
     problems: list[str] = []
     for path in paths:
         problems += check(phone, axe, path)

@@ -64,6 +64,7 @@ def test_config_json_has_the_local_values(web_url: str) -> None:
         "dev_sign_in": True,
         "auth": None,
         "stripe_publishable_key": None,
+        "demo_identities": local_config()["demo_identities"],
     }
 
 

@@ -22,6 +22,7 @@ const SellerStore = lazy(() => seller().then((m) => m.SellerStore));
 const SellerProducts = lazy(() => seller().then((m) => m.SellerProducts));
 const SellerOrders = lazy(() => seller().then((m) => m.SellerOrders));
 const SellerMoney = lazy(() => seller().then((m) => m.SellerMoney));
+const SellerDisputes = lazy(() => seller().then((m) => m.SellerDisputes));
 const DisputePage = lazy(() => seller().then((m) => m.DisputePage));
 const AdminHome = lazy(() => admin().then((m) => m.AdminHome));
 const AdminSection = lazy(() => admin().then((m) => m.AdminSection));
@@ -130,6 +131,7 @@ export function App() {
             <Route path="/seller/stores/:id/products" component={SellerProducts} />
             <Route path="/seller/stores/:id/orders" component={SellerOrders} />
             <Route path="/seller/stores/:id/money" component={SellerMoney} />
+            <Route path="/seller/stores/:id/disputes" component={SellerDisputes} />
             <Route path="/disputes/:id" component={DisputePage} />
             <Route path="/admin" component={AdminHome} />
             <Route path="/admin/:section" component={AdminSection} />

@@ -7,14 +7,6 @@ import { ErrorNote, Loading, Page, useAction } from "../components";
 import { config } from "../config";
 import { t, useLang, type Key } from "../i18n";
 
-const DEMO: { key: Key; user_id: string; name: string; groups: Group[]; nip?: string }[] = [
-  // infra/local/seed.py's identities: demo-asn is on the roster with this NIP.
-  { key: "demo_asn", user_id: "demo-asn", name: "Budi Santoso", groups: ["buyer"], nip: "198001012006041001" },
-  { key: "demo_buyer", user_id: "demo-buyer", name: "Rina", groups: ["buyer"] },
-  { key: "demo_seller", user_id: "demo-seller", name: "Toko Sri Rejeki", groups: ["seller"] },
-  { key: "demo_admin", user_id: "demo-admin", name: "Admin Dinkopdag", groups: ["admin"] },
-  { key: "demo_finance", user_id: "demo-finance", name: "Bendahara Kota", groups: ["finance"] },
-];
 const GROUPS: Group[] = ["buyer", "seller", "admin", "finance"];
 
 function next(search: Record<string, string>, fallback: string): string {
@@ -41,10 +33,10 @@ function DemoPicker() {
       <h2 id="demo-title">{t("demo_title")}</h2>
       <p class="muted">{t("demo_note")}</p>
       <ul class="stack">
-        {DEMO.map((d) => (
+        {config().demo_identities.map((d) => (
           <li key={d.user_id}>
-            <button type="button" disabled={action.busy} onClick={() => go(d)}>
-              {t(d.key)}
+            <button type="button" disabled={action.busy} onClick={() => go({ ...d, nip: d.nip ?? undefined })}>
+              {t(`demo_${d.role}`, { name: d.name })}
             </button>
           </li>
         ))}

@@ -1,12 +1,13 @@
 // City admin pages (one lazily loaded chunk with the charts): curation, reference prices, roster upload
 // (CSV checked in the browser, each bad row shown), quota policy, compliance, sales, fairness, settings,
 // jobs, disputes, risk flags, audit search and exports.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { useRoute } from "preact-iso";
 import { api, must, type Schemas } from "../../api/client";
 import { Async, ErrorNote, Money, Notice, Page, RequireGroup, StatusBadge, useAction, useAsync } from "../../components";
 import { dateTime, percent, rupiah, thisMonth, today } from "../../format";
 import { t, tv, useLang, type Key } from "../../i18n";
+import { useReasonDialog } from "../../dialog";
 import { ChartCanvas } from "./chart";
 import { checkRoster, type RosterCheck } from "./roster";
 
@@ -92,18 +93,21 @@ function Curation() {
   const [status, setStatus] = useState<Schemas["Store"]["status"]>("pending");
   const stores = useAsync(() => must(api().GET("/v1/admin/stores", { params: { query: { status, limit: 100 } } })), [status]);
   const action = useAction();
-  const decide = (id: string, what: "approve" | "reject" | "suspend") =>
-    action.run(async () => {
+  const reasons = useReasonDialog();
+  const decide = async (id: string, what: "approve" | "reject" | "suspend", name = "") => {
+    // Ask first (the buttons stay enabled, so focus can return to the one that asked), then act.
+    const reason = what === "approve" ? "" : await reasons.ask(t("reason_for", { action: t(what), subject: name }), t("reason"), t(what));
+    if (reason === null) return;
+    await action.run(async () => {
       const path = { params: { path: { store_id: id } } };
       if (what === "approve") await must(api().POST("/v1/admin/stores/{store_id}/approve", path));
       else {
-        const reason = window.prompt(t("reason")) ?? "";
-        if (!reason) return;
         if (what === "reject") await must(api().POST("/v1/admin/stores/{store_id}/reject", { ...path, body: { reason } }));
         else await must(api().POST("/v1/admin/stores/{store_id}/suspend", { ...path, body: { reason } }));
       }
       stores.reload();
     });
+  };
   return (
     <>
       <label>
@@ -116,6 +120,7 @@ function Curation() {
           ))}
         </select>
       </label>
+      {reasons.dialog}
       {action.error !== undefined && <ErrorNote error={action.error} />}
       <Async state={stores}>
         {(page) =>
@@ -138,12 +143,12 @@ function Curation() {
                       </button>
                     )}
                     {s.status === "pending" && (
-                      <button type="button" disabled={action.busy} onClick={() => decide(s.store_id, "reject")}>
+                      <button type="button" disabled={action.busy} onClick={() => decide(s.store_id, "reject", s.name)}>
                         {t("reject")} <span class="sr-only">{s.name}</span>
                       </button>
                     )}
                     {s.status === "active" && (
-                      <button type="button" disabled={action.busy} onClick={() => decide(s.store_id, "suspend")}>
+                      <button type="button" disabled={action.busy} onClick={() => decide(s.store_id, "suspend", s.name)}>
                         {t("suspend")} <span class="sr-only">{s.name}</span>
                       </button>
                     )}
@@ -690,15 +695,19 @@ function Jobs() {
 function Disputes() {
   const list = useAsync(() => must(api().GET("/v1/admin/disputes", { params: { query: { limit: 50 } } })), []);
   const action = useAction();
-  const resolve = (id: string, outcome: "refund" | "reject") =>
-    action.run(async () => {
-      const note = window.prompt(t("note")) ?? "";
-      if (!note) return;
+  const notes = useReasonDialog();
+  const resolve = async (id: string, outcome: "refund" | "reject") => {
+    const label = t(outcome === "refund" ? "resolve_refund" : "resolve_reject");
+    const note = await notes.ask(t("reason_for", { action: label, subject: id.slice(-6) }), t("note"), label);
+    if (!note) return;
+    await action.run(async () => {
       await must(api().POST("/v1/admin/disputes/{dispute_id}/resolve", { params: { path: { dispute_id: id } }, body: { outcome, note } }));
       list.reload();
     });
+  };
   return (
     <>
+      {notes.dialog}
       {action.error !== undefined && <ErrorNote error={action.error} />}
       <Async state={list}>
         {(page) =>
@@ -709,10 +718,11 @@ function Disputes() {
               {page.items.map((d) => (
                 <li key={d.dispute_id} class="card">
                   <h2 class="h3">
-                    <a href={`/disputes/${d.dispute_id}`}>{d.dispute_id.slice(-6)}</a> · {d.reason}
+                    <a href={`/disputes/${d.dispute_id}`}>{d.dispute_id.slice(-6)}</a> · {tv("dispute_reason", d.reason)}
                   </h2>
                   <p>
-                    {d.status} · <Money idr={d.requested_refund_idr} /> · {dateTime(d.created_at)}
+                    <StatusBadge prefix="dispute" value={d.status} /> · <Money idr={d.requested_refund_idr} /> ·{" "}
+                    {dateTime(d.created_at)}
                   </p>
                   <p>{d.description}</p>
                   {(d.status === "contested" || d.status === "open") && (
@@ -739,23 +749,28 @@ function Risk() {
   const [status, setStatus] = useState<"open" | "dismissed" | "confirmed">("open");
   const flags = useAsync(() => must(api().GET("/v1/admin/risk-flags", { params: { query: { status, limit: 50 } } })), [status]);
   const action = useAction();
-  const decide = (id: string, decision: "dismiss" | "confirm") =>
-    action.run(async () => {
-      const note = window.prompt(t("note")) ?? "";
-      if (!note) return;
+  const notes = useReasonDialog();
+  const decide = async (id: string, decision: "dismiss" | "confirm", rule = "") => {
+    const note = await notes.ask(t("reason_for", { action: t(decision), subject: rule }), t("note"), t(decision));
+    if (!note) return;
+    await action.run(async () => {
       await must(api().POST("/v1/admin/risk-flags/{flag_id}/decide", { params: { path: { flag_id: id } }, body: { decision, note } }));
       flags.reload();
     });
+  };
   return (
     <>
       <label>
         {t("status")}
         <select value={status} onChange={(e) => setStatus(e.currentTarget.value as typeof status)}>
-          <option value="open">open</option>
-          <option value="dismissed">dismissed</option>
-          <option value="confirmed">confirmed</option>
+          {(["open", "dismissed", "confirmed"] as const).map((v) => (
+            <option key={v} value={v}>
+              {tv("flag_status", v)}
+            </option>
+          ))}
         </select>
       </label>
+      {notes.dialog}
       {action.error !== undefined && <ErrorNote error={action.error} />}
       <Async state={flags}>
         {(page) =>
@@ -766,15 +781,15 @@ function Risk() {
               {page.items.map((f) => (
                 <li key={f.flag_id} class="card">
                   <h2 class="h3">
-                    {f.rule} · {f.month}
+                    {tv("rule", f.rule)} · {f.month}
                   </h2>
                   <pre class="evidence">{JSON.stringify({ subject: f.subject, evidence: f.evidence }, null, 1)}</pre>
                   {f.status === "open" && (
                     <div class="row">
-                      <button type="button" disabled={action.busy} onClick={() => decide(f.flag_id, "dismiss")}>
+                      <button type="button" disabled={action.busy} onClick={() => decide(f.flag_id, "dismiss", tv("rule", f.rule))}>
                         {t("dismiss")}
                       </button>
-                      <button type="button" disabled={action.busy} onClick={() => decide(f.flag_id, "confirm")}>
+                      <button type="button" disabled={action.busy} onClick={() => decide(f.flag_id, "confirm", tv("rule", f.rule))}>
                         {t("confirm")}
                       </button>
                     </div>
@@ -851,15 +866,39 @@ function Audit() {
 }
 
 type ExportKind = Schemas["NewExport"]["kind"];
+const EXPORT_FINAL: Schemas["Export"]["status"][] = ["done", "failed"];
 
 function Exports() {
   const [made, setMade] = useState<Schemas["Export"][]>([]);
+  const [pollError, setPollError] = useState<unknown>(undefined);
   const action = useAction();
-  const refresh = (id: string) =>
-    action.run(async () => {
-      const next = await must(api().GET("/v1/admin/exports/{export_id}", { params: { path: { export_id: id } } }));
-      setMade((list) => list.map((e) => (e.export_id === id ? next : e)));
-    });
+  const waiting = made.filter((e) => !EXPORT_FINAL.includes(e.status)).map((e) => e.export_id);
+  // Poll the unfinished exports (1 s, then slower) until each is done or failed.
+  useEffect(() => {
+    if (waiting.length === 0) return;
+    let tries = 0;
+    let timer = 0;
+    let live = true;
+    const tick = async () => {
+      try {
+        const fresh = await Promise.all(
+          waiting.map((id) => must(api().GET("/v1/admin/exports/{export_id}", { params: { path: { export_id: id } } }))),
+        );
+        if (!live) return;
+        setPollError(undefined);
+        setMade((list) => list.map((e) => fresh.find((f) => f.export_id === e.export_id) ?? e));
+      } catch (err) {
+        if (live) setPollError(err);
+      }
+      tries += 1;
+      if (live) timer = window.setTimeout(tick, Math.min(1000 * 2 ** Math.floor(tries / 5), 8000));
+    };
+    timer = window.setTimeout(tick, 1000);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [waiting.join(",")]);
   return (
     <>
       <form
@@ -883,7 +922,7 @@ function Exports() {
           <select name="kind">
             {(["compliance", "laggards", "sales", "payouts", "audit"] as const).map((k) => (
               <option key={k} value={k}>
-                {k}
+                {tv("export_kind", k)}
               </option>
             ))}
           </select>
@@ -897,16 +936,20 @@ function Exports() {
         </button>
       </form>
       {action.error !== undefined && <ErrorNote error={action.error} />}
-      <ul class="lines">
+      {pollError !== undefined && <ErrorNote error={pollError} />}
+      <ul class="lines" aria-live="polite">
         {made.map((e) => (
           <li key={e.export_id} class="line">
-            {e.kind} · <StatusBadge prefix="export" value={e.status} /> · {e.rows}
-            {e.url ? (
-              <a href={e.url}>{t("download")}</a>
-            ) : (
-              <button type="button" class="link-button" onClick={() => refresh(e.export_id)}>
-                {t("retry")}
-              </button>
+            {tv("export_kind", e.kind)} · <StatusBadge prefix="export" value={e.status} />
+            {e.status === "done" && ` · ${t("rows", { n: e.rows ?? 0 })}`}
+            {e.status === "failed" && e.error ? ` · ${e.error}` : ""}
+            {e.status === "done" && e.url && (
+              <>
+                {" · "}
+                <a href={e.url} download>
+                  {t("download")} <span class="sr-only">{tv("export_kind", e.kind)}</span>
+                </a>
+              </>
             )}
           </li>
         ))}

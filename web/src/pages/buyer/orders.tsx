@@ -1,11 +1,14 @@
 // The buyer's orders (newest first) and one order: lines, timeline, the handover code once ready.
-import { useRoute } from "preact-iso";
+import { lazy, useRoute } from "preact-iso";
 import { api, must, type Schemas } from "../../api/client";
 import { session } from "../../auth";
 import { Async, ErrorNote, Money, Page, RequireGroup, StatusBadge, useAction, useAsync } from "../../components";
 import { dateTime } from "../../format";
 import { t, tv, useLang } from "../../i18n";
 import { useCell } from "../../state";
+
+// The dispute section is its own chunk: most order pages never need it (the first page stays small).
+const OrderDispute = lazy(() => import("../dispute").then((m) => m.OrderDispute));
 
 function Orders() {
   const orders = useAsync(() => must(api().GET("/v1/orders", { params: { query: { limit: 50 } } })), []);
@@ -167,6 +170,7 @@ function Order() {
             </div>
           )}
           {action.error !== undefined && <ErrorNote error={action.error} />}
+          {o.buyer_id === current?.user_id && <OrderDispute order={o} />}
           <p>
             <a href="/orders">{t("back")}</a>
           </p>

@@ -2,9 +2,9 @@
 import { useState } from "preact/hooks";
 import { useRoute } from "preact-iso";
 import { api, must } from "../../api/client";
-import { Async, ErrorNote, Money, Notice, Page, RequireGroup, useAction, useAsync } from "../../components";
+import { Async, ErrorNote, Money, Notice, Page, RequireGroup, StatusBadge, useAction, useAsync } from "../../components";
 import { dateTime, thisMonth } from "../../format";
-import { t, useLang } from "../../i18n";
+import { t, tv, useLang } from "../../i18n";
 import { parseCsv } from "../admin/roster";
 import { downloadWithToken } from "../seller/index";
 
@@ -69,7 +69,9 @@ export function FinanceHome() {
                       <td>
                         <a href={`/finance/batches/${b.batch_id}`}>{dateTime(b.created_at)}</a>
                       </td>
-                      <td>{b.status}</td>
+                      <td>
+                        <StatusBadge prefix="batch_status" value={b.status} />
+                      </td>
                       <td>{b.payout_count}</td>
                       <td>
                         <Money idr={b.total_idr} />
@@ -103,7 +105,7 @@ export function FinanceBatch() {
           {(b) => (
             <>
               <p>
-                {b.status} · {b.payout_count} · <Money idr={b.total_idr} />
+                <StatusBadge prefix="batch_status" value={b.status} /> · {b.payout_count} · <Money idr={b.total_idr} />
               </p>
               <div class="row">
                 {b.status === "pending_approval" && (
@@ -150,7 +152,7 @@ export function FinanceBatch() {
                         <Money idr={p.amount_idr} />
                       </td>
                       <td>
-                        {p.method} · {p.status}
+                        {tv("method", p.method)} · <StatusBadge prefix="payout_status" value={p.status} />
                       </td>
                     </tr>
                   ))}

@@ -11,6 +11,7 @@ import { dateTime, rupiah, thisMonth } from "../../format";
 import { t, tv, useLang, type Key } from "../../i18n";
 import { useCell } from "../../state";
 import { OrderDetail } from "../buyer/orders";
+import { DisputeThread } from "../dispute";
 
 type Kind = Schemas["StoreApplication"]["kind"];
 type Category = Schemas["NewProduct"]["category"];
@@ -31,6 +32,7 @@ function StoreTabs(props: { id: string }) {
     [`/seller/stores/${props.id}/products`, "products_manage"],
     [`/seller/stores/${props.id}/orders`, "order_queue"],
     [`/seller/stores/${props.id}/money`, "money_title"],
+    [`/seller/stores/${props.id}/disputes`, "store_disputes"],
   ];
   return (
     <nav class="tabs" aria-label={t("store")}>
@@ -670,7 +672,7 @@ export function SellerMoney() {
                 {s.entries.map((e, i) => (
                   <tr key={i}>
                     <td>{dateTime(e.at)}</td>
-                    <td>{e.kind}</td>
+                    <td>{tv("entry", e.kind)}</td>
                     <td>
                       <Money idr={e.amount_idr} />
                     </td>
@@ -694,7 +696,8 @@ export function SellerMoney() {
             <ul class="lines">
               {page.items.map((p) => (
                 <li key={p.payout_id} class="line">
-                  {dateTime(p.created_at)} · <Money idr={p.amount_idr} /> · {p.method} · {p.status}
+                  {dateTime(p.created_at)} · <Money idr={p.amount_idr} /> · {tv("method", p.method)} ·{" "}
+                  <StatusBadge prefix="payout_status" value={p.status} />
                   {p.failure_reason ? ` (${p.failure_reason})` : ""}
                 </li>
               ))}
@@ -702,6 +705,104 @@ export function SellerMoney() {
           )
         }
       </Async>
+    </Page>,
+  );
+}
+
+type DisputeStatus = Schemas["DisputeSummary"]["status"];
+const DISPUTE_STATUSES: DisputeStatus[] = ["open", "contested", "seller_accepted", "resolved_refund", "resolved_rejected"];
+
+/** The store's disputes, newest first (GET /v1/stores/{store_id}/disputes), each linking to its page. */
+export function SellerDisputes() {
+  useLang();
+  const { params } = useRoute();
+  const id = params.id ?? "";
+  const store = useStore(id);
+  const [status, setStatus] = useState<DisputeStatus | "">("");
+  const [pages, setPages] = useState<Schemas["DisputeSummary"][][]>([]);
+  const first = useAsync(
+    () =>
+      must(
+        api().GET("/v1/stores/{store_id}/disputes", {
+          params: { path: { store_id: id }, query: { status: status || undefined, limit: 20 } },
+        }),
+      ),
+    [id, status],
+  );
+  const [cursor, setCursor] = useState<string | null>(null);
+  const more = useAction();
+  const next = cursor ?? first.data?.next_cursor ?? null;
+  return sellerOnly(
+    <Page title={`${t("store_disputes")} · ${store.data?.name ?? ""}`}>
+      <StoreTabs id={id} />
+      <label>
+        {t("status")}
+        <select
+          value={status}
+          onChange={(e) => {
+            setStatus(e.currentTarget.value as DisputeStatus | "");
+            setPages([]);
+            setCursor(null);
+          }}
+        >
+          <option value="">{t("all")}</option>
+          {DISPUTE_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {tv("dispute", s)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <Async state={first}>
+        {(page) => {
+          const items = [...page.items, ...pages.flat()];
+          return items.length === 0 ? (
+            <p>{t("no_disputes")}</p>
+          ) : (
+            <ul class="cards">
+              {items.map((d) => (
+                <li key={d.dispute_id} class="card">
+                  <h2 class="h3">
+                    <a href={`/disputes/${d.dispute_id}`}>
+                      {tv("dispute_reason", d.reason)} · {dateTime(d.created_at)}
+                    </a>
+                  </h2>
+                  <p>
+                    <StatusBadge prefix="dispute" value={d.status} /> · {t("requested_refund")}{" "}
+                    <Money idr={d.requested_refund_idr} />
+                  </p>
+                  <p>{d.description}</p>
+                  {d.status === "open" && (
+                    <p class="muted">
+                      {t("respond_by")}: {dateTime(d.respond_by)}
+                    </p>
+                  )}
+                </li>
+              ))}
+            </ul>
+          );
+        }}
+      </Async>
+      {next && (
+        <button
+          type="button"
+          disabled={more.busy}
+          onClick={() =>
+            more.run(async () => {
+              const page = await must(
+                api().GET("/v1/stores/{store_id}/disputes", {
+                  params: { path: { store_id: id }, query: { status: status || undefined, limit: 20, cursor: next } },
+                }),
+              );
+              setPages((list) => [...list, page.items]);
+              setCursor(page.next_cursor ?? "");
+            })
+          }
+        >
+          {t("more")}
+        </button>
+      )}
+      {more.error !== undefined && <ErrorNote error={more.error} />}
     </Page>,
   );
 }
@@ -736,11 +837,13 @@ export function DisputePage() {
         {(d) => (
           <Page title={`${t("disputes")} ${d.dispute_id.slice(-6)}`}>
             <p>
-              <StatusBadge prefix="dispute" value={d.status} /> · {d.reason} · <Money idr={d.requested_refund_idr} />
-            </p>
-            <p>{d.description}</p>
-            <p>
               <a href={`/orders/${d.order_id}`}>{t("view")}</a>
+              {has(current, "seller") && (
+                <>
+                  {" · "}
+                  <a href={`/seller/stores/${d.store_id}/disputes`}>{t("store_disputes")}</a>
+                </>
+              )}
             </p>
             {has(current, "seller") && d.status === "open" && (
               <div class="row">
@@ -750,8 +853,7 @@ export function DisputePage() {
                   disabled={action.busy}
                   onClick={() =>
                     action.run(async () => {
-                      await must(api().POST("/v1/disputes/{dispute_id}/accept", path));
-                      dispute.reload();
+                      dispute.set(await must(api().POST("/v1/disputes/{dispute_id}/accept", path)));
                     })
                   }
                 >
@@ -762,14 +864,13 @@ export function DisputePage() {
                   onSubmit={(event) => {
                     event.preventDefault();
                     void action.run(async () => {
-                      await must(api().POST("/v1/disputes/{dispute_id}/contest", { ...path, body: { reason } }));
-                      dispute.reload();
+                      dispute.set(await must(api().POST("/v1/disputes/{dispute_id}/contest", { ...path, body: { reason } })));
                     });
                   }}
                 >
                   <label>
-                    {t("reason")}
-                    <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+                    {t("contest_reason")}
+                    <input required maxLength={1000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
                   </label>
                   <button type="submit" disabled={action.busy}>
                     {t("contest")}
@@ -778,6 +879,7 @@ export function DisputePage() {
               </div>
             )}
             {action.error !== undefined && <ErrorNote error={action.error} />}
+            <DisputeThread dispute={d} onChanged={dispute.set} />
           </Page>
         )}
       </Async>
