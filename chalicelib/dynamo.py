@@ -5,6 +5,7 @@ The endpoint is not set here: botocore reads AWS_ENDPOINT_URL (the local emulato
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.config import current_region, current_stage, resource_name
@@ -49,10 +50,7 @@ def page_of(
     records: list[Any] = []
     resume = after
     for _ in range(max_queries):
-        start = None
-        if resume:
-            start = {k: ({"N": v} if k == "turnover_idr" else {"S": v}) for k, v in resume.items()}
-            start[hash_attr] = {"S": hash_value}
+        start = _start_key(resume, hash_attr, hash_value)
         result = index.query(
             hash_value,
             range_key_condition=range_condition,
@@ -65,6 +63,62 @@ def page_of(
         last = result.last_evaluated_key
         resume = {k: next(iter(v.values())) for k, v in last.items() if k != hash_attr} if last else None
         if resume is None or len(records) >= limit:
+            break
+    return records, resume
+
+
+def _start_key(resume: dict[str, str] | None, hash_attr: str, hash_value: str) -> dict[str, Any] | None:
+    if not resume:
+        return None
+    start = {k: ({"N": v} if k == "turnover_idr" else {"S": v}) for k, v in resume.items()}
+    start[hash_attr] = {"S": hash_value}
+    return start
+
+
+def page_of_items(
+    index: Any,
+    model: type[M],
+    cursor_fields: tuple[str, ...],
+    hash_attr: str,
+    hash_value: str,
+    after: dict[str, str] | None,
+    limit: int,
+    keep: Callable[[M], bool] | None = None,
+    range_condition: Any = None,
+    max_queries: int = 5,
+    newest_first: bool = False,
+) -> tuple[list[M], dict[str, Any] | None]:
+    """`page_of` for an index that holds keys only: Query its keys, `fetch` the items, keep what `keep` keeps.
+
+    `keep` is the filter (a KEYS_ONLY index cannot filter on other attributes); `cursor_fields`
+    are the entry's keys but the hash key (the index's sort key and the table's key), strings.
+    A filtered page is filled as `page_of` fills it: up to `max_queries` Queries, each followed
+    by one BatchGetItem. Items gone since the Query are left out.
+    """
+    records: list[M] = []
+    resume = after
+    for _ in range(max_queries):
+        result = index.query(
+            hash_value,
+            range_key_condition=range_condition,
+            limit=limit - len(records),
+            last_evaluated_key=_start_key(resume, hash_attr, hash_value),
+            scan_index_forward=not newest_first,
+        )
+        entries = list(result)
+        last = result.last_evaluated_key
+        resume = {k: next(iter(v.values())) for k, v in last.items() if k != hash_attr} if last else None
+        hash_name = next(name for name, attr in model.get_attributes().items() if attr.is_hash_key)
+        items = {getattr(i, hash_name): i for i in fetch(model, [getattr(e, hash_name) for e in entries])}
+        for n, entry in enumerate(entries):
+            item = items.get(getattr(entry, hash_name))
+            if item is None or (keep is not None and not keep(item)):
+                continue
+            records.append(item)
+            if len(records) >= limit:
+                more = n < len(entries) - 1 or resume is not None
+                return records, ({f: str(getattr(entry, f)) for f in cursor_fields} if more else None)
+        if resume is None:
             break
     return records, resume
 
@@ -97,18 +151,43 @@ def connection() -> Any:
     return _connection[0]
 
 
-def index(name: str, hash_key: str, range_key: str, range_type: Any = None) -> Any:
-    """Declare a GSI (all attributes projected) whose keys are attributes of the model."""
-    from pynamodb.attributes import UnicodeAttribute
-    from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+def index(
+    name: str, hash_key: str, range_key: str, range_type: Any = None, projection: tuple[str, ...] | None = None
+) -> Any:
+    """Declare a GSI whose keys are attributes of the model.
 
-    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    `projection`: None projects every attribute (ALL); `()` the keys only (KEYS_ONLY); names, those
+    attributes besides the keys (INCLUDE). It must say what infra/aws/resources.json provisions
+    (tests/unit/test_index_projections.py): a Query of a narrow index returns the other attributes
+    as None or their defaults, so its readers use only what it projects (or `fetch` the items).
+    """
+    from pynamodb.attributes import UnicodeAttribute
+    from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+
+    chosen: Any = AllProjection()
+    if projection == ():
+        chosen = KeysOnlyProjection()
+    elif projection:
+        chosen = IncludeProjection(list(projection))
+    meta = type("Meta", (), {"index_name": name, "projection": chosen})
     attrs = {
         "Meta": meta,
         hash_key: UnicodeAttribute(hash_key=True),
         range_key: (range_type or UnicodeAttribute)(range_key=True),
     }
     return type(f"{name}_index", (GlobalSecondaryIndex,), attrs)()
+
+
+def fetch(model: type[M], keys: list[Any], consistent: bool = False) -> list[M]:
+    """Read the whole items of index entries (a KEYS_ONLY page) with BatchGetItem, in their order.
+
+    Entries whose item is gone meanwhile are left out. Cost: one BatchGetItem per 100 keys.
+    """
+    if not keys:
+        return []
+    hash_name = next(name for name, attr in model.get_attributes().items() if attr.is_hash_key)
+    found = {getattr(item, hash_name): item for item in model.batch_get(keys, consistent_read=consistent)}
+    return [found[k] for k in keys if k in found]
 
 
 def get_or_none(model: type[M], hash_key: str, range_key: str | None = None, consistent: bool = True) -> M | None:

@@ -15,6 +15,11 @@ Who owns which attribute of a store (a write never sets an attribute it does not
   `created_at`): set once by the application.
 A store's turnover changes without bumping `vis_rev`; so after every turnover change the
 store is read again and re-listed if the cap now says otherwise.
+
+Indexes (`catalog.tables`): the public listings (`listed_*`) project what a public card shows, so
+`list_public` is one Query a page; `by_owner` and `by_status` hold keys only, so the owner's and
+the admins' lists (which show turnover) add one BatchGetItem a page, and a paid order's
+turnover change writes none of them.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from chalicelib.audit import service as audit
 from chalicelib.auth import Principal
 from chalicelib.catalog import delivery, model, visibility
 from chalicelib.catalog.tables import StoreRecord
-from chalicelib.dynamo import WRITE_ATTEMPTS, page_of, set_or_remove
+from chalicelib.dynamo import WRITE_ATTEMPTS, fetch, page_of, set_or_remove
 from chalicelib.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow
 from chalicelib.messages import Notify
@@ -103,9 +108,8 @@ def _application_of(store: StoreRecord) -> tuple[Any, ...]:
 def _same_name(owner_id: str, name: str) -> StoreRecord | None:
     """The seller's pending or active store of that name (folded), if any."""
     folded = normalise(name)
-    return next(
-        (s for s in StoreRecord.by_owner.query(owner_id) if s.status in LIVE and normalise(s.name) == folded), None
-    )
+    owned = fetch(StoreRecord, [s.store_id for s in StoreRecord.by_owner.query(owner_id)], consistent=True)
+    return next((s for s in owned if s.status in LIVE and normalise(s.name) == folded), None)
 
 
 def mine(principal: Principal, request: PageRequest) -> shapes.StorePage:
@@ -113,6 +117,7 @@ def mine(principal: Principal, request: PageRequest) -> shapes.StorePage:
     records, last = page_of(
         StoreRecord.by_owner, "owner_id", principal.user_id, request.after, request.limit, newest_first=True
     )
+    records = fetch(StoreRecord, [s.store_id for s in records])  # the index holds keys only
     return {"items": [render(s, private=True) for s in records], "next_cursor": encode_cursor(last) if last else None}
 
 
@@ -276,6 +281,7 @@ def list_for_admin(principal: Principal, query: Mapping[str, str], request: Page
     if status not in STATUSES:
         raise ValidationFailed.field("status", f"must be one of {', '.join(STATUSES)}")
     records, last = page_of(StoreRecord.by_status, "status", status, request.after, request.limit)
+    records = fetch(StoreRecord, [s.store_id for s in records])  # the index holds keys only
     return {"items": [render(s, private=True) for s in records], "next_cursor": encode_cursor(last) if last else None}
 
 
@@ -300,33 +306,52 @@ def record_turnover(store_id: str, month: str, amount_idr: int, entry_id: str) -
     from chalicelib import ledger
 
     for _ in range(WRITE_ATTEMPTS):
-        store = load(store_id)
-        counted_month = store.turnover_month or ""
-        actions: list[Any] = []
-        guard: Any = None
-        if month > counted_month:  # the first amount of a new month starts its counter
-            actions = [StoreRecord.turnover_month.set(month), StoreRecord.turnover_idr.set(amount_idr)]
-            guard = StoreRecord.turnover_month.does_not_exist() | (StoreRecord.turnover_month < month)
-        elif month == counted_month:
-            actions, guard = [StoreRecord.turnover_idr.add(amount_idr)], StoreRecord.turnover_month == month
-
-        def effect(tx: Any, actions: list[Any] = actions, guard: Any = guard) -> None:
-            if actions:
-                tx.update(StoreRecord(store_id), actions=actions, condition=guard)
-
+        effect = turnover_change(store_id, month, amount_idr)
         try:
             counted = ledger.apply_once(entry_id, amount_idr, effect)
         except TransactWriteError as exc:
             if condition_failed(exc):
                 continue  # the month moved under us: read again
             raise
-        after = load(store_id)
-        if visibility.store_is_listed(after) != (after.l_all is not None):
-            refresh(store_id, read=after)
-        if not counted or after.turnover_month != month:
-            return None
-        return int(after.turnover_idr or 0)
+        after = after_turnover(store_id, month)
+        return after if counted else None
     raise Conflict("turnover is changing too fast; retry")
+
+
+def turnover_change(store_id: str, month: str, amount_idr: int) -> Callable[[Any], None]:
+    """Read the store; return the effect that adds an amount to its month's turnover in a transaction.
+
+    Guarded by the month read (a race makes the transaction fail: read again and retry). An
+    amount for a month before the one counted changes nothing (the ledger keeps it).
+    Cost: one GetItem.
+    """
+    store = load(store_id)
+    counted_month = store.turnover_month or ""
+    actions: list[Any] = []
+    guard: Any = None
+    if month > counted_month:  # the first amount of a new month starts its counter
+        actions = [StoreRecord.turnover_month.set(month), StoreRecord.turnover_idr.set(amount_idr)]
+        guard = StoreRecord.turnover_month.does_not_exist() | (StoreRecord.turnover_month < month)
+    elif month == counted_month:
+        actions, guard = [StoreRecord.turnover_idr.add(amount_idr)], StoreRecord.turnover_month == month
+
+    def effect(tx: Any) -> None:
+        if actions:
+            tx.update(StoreRecord(store_id), actions=actions, condition=guard)
+
+    return effect
+
+
+def after_turnover(store_id: str, month: str) -> int | None:
+    """Re-list the store if the cap now says otherwise; return its month's turnover (None: another month).
+
+    Run after every turnover change, also on a redelivery (the run that counted may have died
+    before re-listing). Cost: one GetItem (plus the re-listing when the cap is crossed).
+    """
+    after = load(store_id)
+    if visibility.store_is_listed(after) != (after.l_all is not None):
+        refresh(store_id, read=after)
+    return int(after.turnover_idr or 0) if after.turnover_month == month else None
 
 
 def refresh(store_id: str, read: StoreRecord | None = None) -> None:

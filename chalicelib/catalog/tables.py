@@ -17,6 +17,10 @@ Short attribute names (they are in every item and index entry, so they stay shor
 - stores `l_all` = "all", `l_kec` = kecamatan: the store's listing keys (indexes
   `listed_all`, `listed_kecamatan`, sort key `store_id`), present only while the store is
   active, open and under the cap; written by `stores._update` when it re-lists.
+- stores' index projections (infra/aws/resources.json): `listed_all` and `listed_kecamatan` project
+  `STORE_PUBLIC` (what the public card shows; `listed_kecamatan` also `l_all`), `by_status` and
+  `by_owner` the keys only (their readers fetch the stores: `stores.fetch`), so a turnover change
+  writes only `by_turnover`.
 - stores `vis_rev`: visibility revision, bumped with every write of the store's listing keys
   (`stores._update`); product writes check it, so they re-derive after a store change.
 - products `takedown_reason`: the admin's reason while the city has taken the listing down
@@ -56,6 +60,27 @@ def priced(name: str, hash_key: str) -> Any:
     return type(f"{name}_index", (GlobalSecondaryIndex,), attrs)()
 
 
+# What a store's public card shows (`stores.render(private=False)`, the `kind` filter): all the
+# public listing indexes project. Turnover, the owner's contact and `vis_rev` stay out, so a
+# paid order's turnover ADD writes no listing entry.
+STORE_PUBLIC = (
+    "name",
+    "kind",
+    "kecamatan",
+    "kelurahan",
+    "address",
+    "status",
+    "open",
+    "created_at",
+    "updated_at",
+    "pickup",
+    "delivery_enabled",
+    "delivery_fee_idr",
+    "delivery_free_from_idr",
+    "delivery_kecamatan",
+)
+
+
 class StoreRecord(Model):
     """A seller's store."""
 
@@ -89,10 +114,10 @@ class StoreRecord(Model):
     delivery_free_from_idr = NumberAttribute(null=True)
     delivery_kecamatan = ListAttribute(of=UnicodeAttribute, null=True)  # official names; empty: its own
 
-    by_status = index("by_status", "status", "created_at")
-    by_owner = index("by_owner", "owner_id", "created_at")
-    listed_all = index("listed_all", "l_all", "store_id")
-    listed_kecamatan = index("listed_kecamatan", "l_kec", "store_id")
+    by_status = index("by_status", "status", "created_at", projection=())
+    by_owner = index("by_owner", "owner_id", "created_at", projection=())
+    listed_all = index("listed_all", "l_all", "store_id", projection=STORE_PUBLIC)
+    listed_kecamatan = index("listed_kecamatan", "l_kec", "store_id", projection=(*STORE_PUBLIC, "l_all"))
     by_turnover = index("by_turnover", "turnover_month", "turnover_idr", NumberAttribute)
 
 

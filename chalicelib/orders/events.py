@@ -12,9 +12,10 @@ whose balance that leaves negative, a transfer reversal (`chalicelib.payouts.rev
 GetItem of its payout account for every refund); a completed order is due for release after
 the hold (one GetItem of the order, one conditional update).
 
-A partial refund's `refunded` event carries its `refund_id` (`payments.partial`): each effect
-is then keyed per refund (`turnover-refund:<order_id>:<refund_id>`, `spend-refund:…`,
-`sales-refund:…`, the settlement entry `refund:<refund_id>`), and counts money, not an order
+Turnover, spending and sales change in one transaction with one ledger entry (`turnover:<order_id>`,
+`turnover-refund:<order_id>`); settlement and risk keep their own. A partial refund's `refunded`
+event carries its `refund_id` (`payments.partial`): each effect is then keyed per refund
+(`turnover-refund:<order_id>:<refund_id>`, the settlement entry `refund:<refund_id>`), and counts money, not an order
 (the order stays counted in spending and sales until a whole-order refund takes it back).
 A whole-order refund's amount is what was left after the partial refunds.
 
@@ -24,8 +25,15 @@ rules run on the buyer's counters and identity, each flag raised once per rule, 
 
 from __future__ import annotations
 
-from chalicelib import queues
+from collections.abc import Callable
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib import ledger, queues
 from chalicelib.catalog import stores
+from chalicelib.dynamo import WRITE_ATTEMPTS
+from chalicelib.errors import Conflict, condition_failed
 from chalicelib.ids import epoch_ms, iso, new_id, utcnow
 from chalicelib.messages import Message, Notify, OrderEvent, PoisonMessage, RecountCompliance
 from chalicelib.orders import tables, transitions
@@ -63,20 +71,38 @@ def handle(message: Message) -> None:
 
 
 def _count(message: OrderEvent, sign: int) -> None:
-    """Feed turnover, the ASN's spending and the sales counters, each once per order and event (and refund)."""
+    """Feed turnover, the ASN's spending and the sales counters in one transaction, once per order and event.
+
+    One ledger entry (`turnover:<key>`, `turnover-refund:<key>`) makes the three happen once
+    (issue 18: one transaction where there were three, two ledger entries fewer per event).
+    A guard that fails (the store's month or the ASN's amount moved) reads both again.
+    """
     suffix = "" if sign > 0 else "-refund"
     refund_id = message.refund_id if sign < 0 else ""
     key = f"{message.order_id}:{refund_id}" if refund_id else message.order_id
     orders = 0 if refund_id else sign  # a partial refund takes money back, not the order
     amount = sign * message.amount_idr
-    stores.record_turnover(message.store_id, message.month, amount, f"turnover{suffix}:{key}")
-    if message.buyer_nip:
-        spending.record(message.buyer_nip, message.month, amount, orders, f"spend{suffix}:{key}")
     order = tables.order(message.order_id)
+    sale = None
     if order.paid_at:
         kecamatan = stores.load(order.store_id).kecamatan
         sold = None if sign > 0 else message.amount_idr
-        reports.record_sale(order, kecamatan, sign, f"sales{suffix}:{key}", amount_idr=sold, orders=orders)
+        sale = reports.sale_change(order, kecamatan, sign, amount_idr=sold, orders=orders)
+    for _ in range(WRITE_ATTEMPTS):
+        effects = [stores.turnover_change(message.store_id, message.month, amount)]
+        spend = spending.spend_change(message.buyer_nip, message.month, amount, orders) if message.buyer_nip else None
+        effects += [e for e in (spend, sale) if e is not None]
+        try:
+            ledger.apply_once(f"turnover{suffix}:{key}", amount, _together(effects))
+        except TransactWriteError as exc:
+            if condition_failed(exc):
+                continue  # the store's month or the ASN's amount moved: read again
+            raise
+        break
+    else:
+        raise Conflict("the order's counters are changing too fast; retry")
+    stores.after_turnover(message.store_id, message.month)
+    if order.paid_at:
         if sign > 0:
             settlement.record_earning(_sale(order))
         else:
@@ -84,6 +110,16 @@ def _count(message: OrderEvent, sign: int) -> None:
             settlement.record_refund(_sale(order), message.amount_idr, at, refund_id or None)
             reversals.after_refund(order.store_id, settlement.refund_entry_id(order.order_id, refund_id or None))
         risk.observe(message, order, sign)  # risk signals on what was just counted (chalicelib.risk)
+
+
+def _together(effects: list[Callable[[Any], None]]) -> Callable[[Any], None]:
+    """One transaction's effect made of several."""
+
+    def effect(tx: Any) -> None:
+        for each in effects:
+            each(tx)
+
+    return effect
 
 
 def _sale(order: tables.OrderRecord) -> settlement.Sale:

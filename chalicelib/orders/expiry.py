@@ -1,7 +1,7 @@
 """Expire unpaid orders at their deadline and complete ready orders after some days.
 
-A delayed message per checkout does it on time; a scheduled sweep catches anything the
-message missed. Either way the move is conditional, so stock returns exactly once.
+A delayed message per checkout does it on time (and ends as soon as its checkout is paid); a
+scheduled sweep catches anything the message missed. Either way the move is conditional, so stock returns exactly once.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import marketplace_settings, queues
+from chalicelib.dynamo import get_or_none
 from chalicelib.errors import InvalidTransition
 from chalicelib.ids import iso, parse_iso, utcnow
 from chalicelib.messages import ExpireCheckout, Message, PoisonMessage
@@ -21,9 +22,17 @@ SWEEP_LIMIT = 500
 
 
 def handle(message: Message) -> None:
-    """Expire a checkout's unpaid orders, or wait again if its deadline is still ahead."""
+    """Expire a checkout's unpaid orders, or wait again if its deadline is still ahead.
+
+    A checkout no longer awaiting payment (paid or expired: either is closed only after every
+    order moved) ends the message at once, so a paid checkout's message is not queued again.
+    Cost: one GetItem, then one SendMessage (still waiting) or the expiry itself.
+    """
     if not isinstance(message, ExpireCheckout):
         raise PoisonMessage(f"expiry cannot handle {message.TYPE}")
+    checkout = get_or_none(CheckoutRecord, message.checkout_id)
+    if checkout is None or checkout.status != "awaiting_payment":
+        return
     remaining = (parse_iso(message.expires_at) - utcnow()).total_seconds()
     if remaining > 1:
         queues.publish(
@@ -33,7 +42,7 @@ def handle(message: Message) -> None:
             delay_seconds=min(queues.MAX_DELAY_SECONDS, int(remaining) + 1),
         )
         return
-    expire_checkout(tables.checkout(message.checkout_id))
+    expire_checkout(checkout)
 
 
 def expire_checkout(checkout: CheckoutRecord) -> int:

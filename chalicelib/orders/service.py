@@ -6,17 +6,20 @@ single-order view shows that code, never a list, the store's or an admin's view.
 Every list is a Query of an orders index, newest first: the buyer's (`by_buyer`), the store's
 (`by_store`) or, for an admin search with neither, the Jakarta months' (`by_month`), walked
 from the newest month back, one Query (or a few, when a filter thins a page) per month.
+Those three indexes hold keys only (a status change then writes none of them: issue 18), so
+each Query is followed by one BatchGetItem of its orders, and the filters (status, buyer)
+are applied to the orders read (`dynamo.page_of_items`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.auth import Principal
 from chalicelib.catalog import stores
-from chalicelib.dynamo import page_of, within
+from chalicelib.dynamo import page_of_items, within
 from chalicelib.errors import InvalidTransition, NotFound, ValidationFailed
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.orders import handover, model, render, tables, transitions
@@ -94,19 +97,21 @@ def complete(principal: Principal, order_id: str, body: handover.CompleteRequest
     raise InvalidTransition("the order changed meanwhile; reload it")
 
 
-def _status_filter(query: Mapping[str, str]) -> Any:
+def _status_filter(query: Mapping[str, str]) -> Callable[[OrderRecord], bool] | None:
     status = query.get("status")
     if status is None:
         return None
     if status not in model.STATUSES:
         raise ValidationFailed.field("status", f"must be one of {', '.join(model.STATUSES)}")
-    return OrderRecord.status == status
+    return lambda order: order.status == status
 
 
 def mine(principal: Principal, query: Mapping[str, str], request: PageRequest) -> shapes.OrderPage:
     """List the caller's orders, newest first (buyers only, as the cart)."""
-    records, last = page_of(
+    records, last = page_of_items(
         OrderRecord.by_buyer,
+        OrderRecord,
+        CURSOR_FIELDS,
         "buyer_id",
         principal.user_id,
         request.after,
@@ -121,8 +126,10 @@ def of_store(principal: Principal, store_id: str, query: Mapping[str, str], requ
     """List a store's orders for its owner (or an admin), newest first."""
     if not principal.has("admin"):
         stores.owned(principal, store_id)
-    records, last = page_of(
+    records, last = page_of_items(
         OrderRecord.by_store,
+        OrderRecord,
+        CURSOR_FIELDS,
         "store_id",
         store_id,
         request.after,
@@ -149,13 +156,22 @@ def search(query: Mapping[str, str], request: PageRequest) -> shapes.OrderPage:
     after = request.after or {}
     if store_id or buyer_id:
         if store_id and buyer_id:
-            conditions.append(OrderRecord.buyer_id == buyer_id)
+            conditions.append(lambda order: order.buyer_id == buyer_id)
         index, attr, value = (
             (OrderRecord.by_store, "store_id", store_id) if store_id else (OrderRecord.by_buyer, "buyer_id", buyer_id)
         )
         resume = {k: after[k] for k in CURSOR_FIELDS} if after.get("order_id", "-") != "-" else None
-        records, last = page_of(
-            index, attr, str(value), resume, request.limit, _all(conditions), created, newest_first=True
+        records, last = page_of_items(
+            index,
+            OrderRecord,
+            CURSOR_FIELDS,
+            attr,
+            str(value),
+            resume,
+            request.limit,
+            _all(conditions),
+            created,
+            newest_first=True,
         )
         cursor = {"month": "-", **last} if last else None
     else:
@@ -181,8 +197,10 @@ def _walk_months(
     for _ in range(MONTHS_PER_PAGE):
         if month < oldest:
             return records, None
-        found, last = page_of(
+        found, last = page_of_items(
             OrderRecord.by_month,
+            OrderRecord,
+            CURSOR_FIELDS,
             "created_month",
             month,
             resume,
@@ -205,11 +223,10 @@ def _month_before(month: str) -> str:
     return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
 
 
-def _all(conditions: list[Any]) -> Any:
-    combined = None
-    for condition in conditions:
-        combined = condition if combined is None else combined & condition
-    return combined
+def _all(conditions: list[Callable[[OrderRecord], bool]]) -> Callable[[OrderRecord], bool] | None:
+    if not conditions:
+        return None
+    return lambda order: all(condition(order) for condition in conditions)
 
 
 def _created_between(query: Mapping[str, str]) -> Any:

@@ -25,6 +25,12 @@ declare). `transitions` writes `handover_code` once, in the move to `ready` (`ha
 gives one, under "none yet", to an order that became ready before codes existed); `handover` owns
 `handover_failures`, `handover_window_at` and `handover_locked_until` (each write conditional
 on the values read). Only the buyer's single-order view reads the code.
+
+Index projections (infra/aws/resources.json): the orders' `by_buyer`, `by_store` and `by_month`
+and the checkouts' `by_payment_intent` hold the keys only, so a status change (or a payment,
+or an expiry) writes none of their entries; their readers fetch the items
+(`dynamo.page_of_items`, `checkout_of_payment`). The sparse flag indexes project all
+attributes (an entry is written when its flag comes and goes anyway).
 """
 
 from __future__ import annotations
@@ -74,9 +80,9 @@ class OrderRecord(Model):
     ready_flag = UnicodeAttribute(null=True)  # "1" while ready (sparse index)
     refund_flag = UnicodeAttribute(null=True)  # "1" while a refund is due and not done (sparse index)
 
-    by_buyer = index("by_buyer", "buyer_id", "created_at")
-    by_store = index("by_store", "store_id", "created_at")
-    by_month = index("by_month", "created_month", "created_at")
+    by_buyer = index("by_buyer", "buyer_id", "created_at", projection=())
+    by_store = index("by_store", "store_id", "created_at", projection=())
+    by_month = index("by_month", "created_month", "created_at", projection=())
     awaiting_payment = index("awaiting_payment", "awaiting_flag", "expires_at")
     ready_orders = index("ready_orders", "ready_flag", "ready_at")
     refunds_due = index("refunds_due", "refund_flag", "updated_at")
@@ -115,7 +121,7 @@ class CheckoutRecord(Model):
     payment_error = UnicodeAttribute(null=True)
     open_flag = UnicodeAttribute(null=True)  # "1" until paid or expired (sparse index for reconciliation)
 
-    by_payment_intent = index("by_payment_intent", "payment_intent_id", "checkout_id")
+    by_payment_intent = index("by_payment_intent", "payment_intent_id", "checkout_id", projection=())
     open_checkouts = index("open_checkouts", "open_flag", "created_at")
 
 
@@ -136,8 +142,15 @@ def checkout(checkout_id: str) -> CheckoutRecord:
 
 
 def checkout_of_payment(payment_intent_id: str) -> CheckoutRecord | None:
-    """Find the checkout a PaymentIntent pays for."""
-    return next(iter(CheckoutRecord.by_payment_intent.query(payment_intent_id, limit=1)), None)
+    """Find the checkout a PaymentIntent pays for.
+
+    Its id from `by_payment_intent` (keys only, so a payment's status change writes no index
+    entry), then the item by a consistent GetItem.
+    """
+    from chalicelib.dynamo import get_or_none
+
+    found = next(iter(CheckoutRecord.by_payment_intent.query(payment_intent_id, limit=1)), None)
+    return None if found is None else get_or_none(CheckoutRecord, found.checkout_id)
 
 
 def orders_of(checkout_record: CheckoutRecord) -> list[OrderRecord]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from chalicelib import ledger
@@ -18,16 +18,26 @@ if TYPE_CHECKING:
 
 SalesGroup = Literal["day", "kecamatan", "store", "category"]  # what sales can be grouped by
 GROUPS: tuple[SalesGroup, ...] = get_args(SalesGroup)
+DAY_SOURCE = "kecamatan"  # the counters a by-day report adds up (no `sales#day` is written)
 
 
 def record_sale(
     order: Any, kecamatan: str, sign: int, entry_id: str, amount_idr: int | None = None, orders: int | None = None
 ) -> bool:
-    """Count a paid order (sign 1) or take a refunded one back (sign -1) in the sales counters, once.
+    """Count a paid order (sign 1) or take a refunded one back (sign -1) in the sales counters, once."""
+    total = (int(order.total_idr) if amount_idr is None else amount_idr) * sign
+    return ledger.apply_once(entry_id, total, sale_change(order, kecamatan, sign, amount_idr, orders))
+
+
+def sale_change(
+    order: Any, kecamatan: str, sign: int, amount_idr: int | None = None, orders: int | None = None
+) -> Callable[[Any], None]:
+    """The effect that counts a paid order (sign 1) or takes a refunded one back (sign -1), in a transaction.
 
     `amount_idr` (default the order's total) and `orders` (default `sign`) serve refunds of part
     of an order: the categories (which count goods, not the delivery fee) then lose the goods'
     share of the amount, split in proportion to their goods (floored; a few rupiah may stay).
+    No reads; the caller's transaction holds the ledger entry that makes it happen once.
     """
     paid_at = parse_iso(str(order.paid_at))
     day = jakarta_day(paid_at)
@@ -47,13 +57,12 @@ def record_sale(
         by_category = share
 
     def effect(tx: Any) -> None:
-        counters.add(tx, "sales#day", f"{day}#{day}", orders=count, gmv_idr=total)
         counters.add(tx, "sales#kecamatan", f"{day}#{kecamatan}", orders=count, gmv_idr=total)
         counters.add(tx, "sales#store", f"{day}#{order.store_id}", orders=count, gmv_idr=total)
         for category, amount in by_category.items():
             counters.add(tx, "sales#category", f"{day}#{category}", orders=count, gmv_idr=amount * sign)
 
-    return ledger.apply_once(entry_id, total, effect)
+    return effect
 
 
 def compliance(principal: Principal, month: str, department: str | None) -> shapes.Compliance:
@@ -101,15 +110,19 @@ def _dates(query: Mapping[str, str]) -> tuple[str, str]:
 def sales(principal: Principal, query: Mapping[str, str]) -> shapes.SalesReport:
     """Orders and GMV grouped by day, kecamatan, store or category over a date range.
 
-    One Query; grouped by store, one BatchGetItem per 100 stores adds their names.
+    One Query (paged); grouped by store, one BatchGetItem per 100 stores adds their names. By day
+    reads the kecamatan counters and adds each day's up (every sale counts in exactly one
+    kecamatan), so a sale writes no day counter of its own.
     """
     group = query.get("group_by", "day")
     if group not in GROUPS:
         raise ValidationFailed.field("group_by", f"must be one of {', '.join(GROUPS)}")
     start, end = _dates(query)
     totals: dict[str, dict[str, int]] = {}
-    for row in counters.rows(f"sales#{group}", f"{start}#", f"{end}#~"):
-        key = row.sk.split("#", 1)[1]
+    source = DAY_SOURCE if group == "day" else group
+    for row in counters.rows(f"sales#{source}", f"{start}#", f"{end}#~"):
+        day, key = row.sk.split("#", 1)
+        key = day if group == "day" else key
         bucket = totals.setdefault(key, {"orders": 0, "gmv_idr": 0})
         bucket["orders"] += int(row.orders)
         bucket["gmv_idr"] += int(row.gmv_idr)

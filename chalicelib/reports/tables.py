@@ -2,14 +2,16 @@
 
 Partitions: `roster` (ASN per department), `compliance#<month>` (spent and compliant per
 department), `sales#<group>` with keys `<day>#<value>` (orders and GMV per day and
-kecamatan, store or category). Counters change inside the same transaction as the ledger
-entry of the event that moves them, so redeliveries count nothing twice.
+kecamatan, store or category; by day alone is the sum of a day's kecamatan rows). Counters
+change inside the same transaction as the ledger entry of the event that moves them, so
+redeliveries count nothing twice.
 
 Short attribute names: `pk` (partition key) is the counter family: `roster` (written by the
 roster upload, `spending.roster`), `compliance#<month>` (the order-events worker and the
 recount, `spending.service`) or `sales#<group>` (the order-events worker,
 `reports.service.record_sale`); `sk` (sort key) is the department for the first two and
-`<day>#<value>` for sales (`<day>#<day>` when grouped by day). `risk#<month>` (key: the rule)
+`<day>#<value>` for sales (no `sales#day` partition: the sales report adds up a day's
+kecamatan rows, one write fewer per paid order). `risk#<month>` (key: the rule)
 counts the month's risk flags open and confirmed (written by `chalicelib.risk.flags` only, in
 the transaction that raises or decides a flag).
 """

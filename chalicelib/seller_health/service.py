@@ -9,14 +9,15 @@ A store appears with one or more `reasons`:
 
 Walks the active stores by the stores' `by_status` index (oldest first) and, for each store of
 the page, reads what the writers already keep: its newest order by the orders' `by_store`
-index (newest first, abandoned orders filtered), whether any product is listed by the
+index (keys only, then the orders read: abandoned ones skipped), whether any product is listed by the
 products' sparse `listed_store` index (an entry exists only while a product may be shown)
 with stock (out-of-stock products stay in that index: a filter on `stock`), and, only when
 none is, its products' reasons (`catalog.products.hidden_reason`) by `by_store`. Healthy stores are
 skipped, so a page may hold fewer items than `limit`; follow `next_cursor` to the end.
 
-Cost per page of n stores: one Query, then two or three Queries per store (each Limit 1 but
-the reasons' read, at most 100 products), so about 3n reads; no table is walked whole.
+Cost per page of n stores: one Query (the index holds keys only) and one BatchGetItem, then two
+or three Queries per store (each Limit 1 but the reasons' read, at most 100 products), so about
+3n reads; no table is walked whole.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from chalicelib.catalog import products
 from chalicelib.catalog.tables import ProductRecord, StoreRecord
-from chalicelib.dynamo import page_of
+from chalicelib.dynamo import fetch, page_of, page_of_items
 from chalicelib.ids import iso, utcnow
 from chalicelib.orders.tables import OrderRecord
 from chalicelib.paging import PageRequest, encode_cursor
@@ -47,6 +48,7 @@ LISTED_PAGE = 100  # listed products read per Query while looking for one in sto
 def page(request: PageRequest) -> shapes.StoreHealthPage:
     """A page of the active stores that need attention, oldest store first."""
     stores, last = page_of(StoreRecord.by_status, "status", "active", request.after, request.limit)
+    stores = fetch(StoreRecord, [s.store_id for s in stores])  # the index holds keys only
     since = iso(utcnow() - timedelta(days=NO_ORDERS_DAYS))
     items: list[shapes.StoreHealth] = []
     for store in stores:
@@ -93,14 +95,15 @@ def _shows_anything(store_id: str) -> bool:
 
 def last_order_at(store_id: str) -> str | None:
     """When the store's newest not-abandoned order was placed (None: never)."""
-    found, _ = page_of(
+    found, _ = page_of_items(
         OrderRecord.by_store,
+        OrderRecord,
+        ("order_id", "created_at"),
         "store_id",
         store_id,
         None,
         1,
-        OrderRecord.status.is_in(*PLACED),
-        None,
+        lambda order: order.status in PLACED,
         max_queries=5,
         newest_first=True,
     )

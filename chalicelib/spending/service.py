@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -134,36 +134,49 @@ def record(nip: str, month: str, amount_idr: int, orders_delta: int, entry_id: s
     when the NIP is not rostered (or removed, or deactivated: no obligation, nothing counted)
     or the entry was already counted.
     """
-    row = tables.asn(nip)
-    if row is None or not tables.is_active(row):
-        return False
-    quota = policy().quota(row.grade)
     for _ in range(WRITE_ATTEMPTS):
-        current = tables.spending(nip, month)
-        before = int(current.spent_idr) if current else 0
-        after = before + amount_idr
-        was, now = (int(current.compliant) if current else 0), int(after >= quota)
-        guard = (
-            (SpendingRecord.spent_idr == before) & (SpendingRecord.compliant == was)
-            if current
-            else SpendingRecord.nip.does_not_exist()
-        )
-
-        def effect(tx: Any, guard: Any = guard, was: int = was, now: int = now) -> None:
-            tx.update(
-                SpendingRecord(nip, month),
-                condition=guard,
-                actions=[
-                    SpendingRecord.spent_idr.add(amount_idr),
-                    SpendingRecord.orders.add(orders_delta),
-                    SpendingRecord.department.set(row.department),
-                    SpendingRecord.compliant.set(now),
-                ],
-            )
-            counters.add(tx, f"compliance#{month}", row.department, spent_idr=amount_idr, compliant_count=now - was)
-
+        effect = spend_change(nip, month, amount_idr, orders_delta)
+        if effect is None:
+            return False
         try:
             return ledger.apply_once(entry_id, amount_idr, effect)
         except TransactWriteError:
             continue  # someone else changed this ASN's month: read again
     raise ValidationFailed.field("nip", "spending is changing too fast; retried")
+
+
+def spend_change(nip: str, month: str, amount_idr: int, orders_delta: int) -> Callable[[Any], None] | None:
+    """Read the ASN and their month; return the effect that adds a payment (or refund) in a transaction.
+
+    The effect updates the ASN's row (guarded by the amount and compliance read: a race makes
+    the transaction fail, read again) and the department's counters. None when the NIP is not
+    rostered (or removed, or deactivated: no obligation, nothing counted). Cost: two GetItems.
+    """
+    row = tables.asn(nip)
+    if row is None or not tables.is_active(row):
+        return None
+    quota = policy().quota(row.grade)
+    current = tables.spending(nip, month)
+    before = int(current.spent_idr) if current else 0
+    was, now = (int(current.compliant) if current else 0), int(before + amount_idr >= quota)
+    guard = (
+        (SpendingRecord.spent_idr == before) & (SpendingRecord.compliant == was)
+        if current
+        else SpendingRecord.nip.does_not_exist()
+    )
+    department = row.department
+
+    def effect(tx: Any) -> None:
+        tx.update(
+            SpendingRecord(nip, month),
+            condition=guard,
+            actions=[
+                SpendingRecord.spent_idr.add(amount_idr),
+                SpendingRecord.orders.add(orders_delta),
+                SpendingRecord.department.set(department),
+                SpendingRecord.compliant.set(now),
+            ],
+        )
+        counters.add(tx, f"compliance#{month}", department, spent_idr=amount_idr, compliant_count=now - was)
+
+    return effect

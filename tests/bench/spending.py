@@ -68,7 +68,6 @@ def seed_counters(orders: int, rng: random.Random) -> None:
     for _ in range(orders):
         day = f"2026-11-{rng.randint(1, 30):02d}"
         for group, key in (
-            ("day", day),
             ("kecamatan", f"Kec {rng.randint(1, 31)}"),
             ("store", f"S{rng.randint(1, 300):04d}"),
             ("category", f"cat{rng.randint(1, 5)}"),

@@ -210,3 +210,40 @@ def test_a_compliance_recount_keeps_a_payment_counted_meanwhile(cat: Catalog) ->
     assert report["departments"] == [
         {"department": department, "asn_count": 1, "compliant_count": 1, "spent_idr": quota}
     ]
+
+
+def test_a_paid_order_counts_turnover_spending_and_sales_in_one_transaction_once(
+    cat: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18: one transaction and one ledger entry for the three counters; a race re-reads all three."""
+    from types import SimpleNamespace
+
+    from chalicelib.messages import OrderEvent
+    from chalicelib.orders import events
+    from chalicelib.reports import tables as counters
+    from tests.helpers import CallCounter
+
+    _, store, _ = _shop(cat)
+    sid, nip, department = store["store_id"], _nip(), f"Dinas Satu {uuid.uuid4().hex[:6]}"
+    row = {"nip": nip, "name": "Rina", "department": department, "grade": "III/a"}
+    assert cat.call("POST", "/v1/admin/asn", cat.admin, {"rows": [row]}).status_code == 200
+    month, order_id = jakarta_month(utcnow()), f"o-{uuid.uuid4().hex}"
+    lines = [{"category": f"cat-{order_id}", "unit_price_idr": 30_000, "quantity": 1}]
+    paid = SimpleNamespace(order_id=order_id, store_id=sid, total_idr=30_000, paid_at=utcnow().isoformat(), lines=lines)
+    monkeypatch.setattr("chalicelib.orders.tables.order", lambda _: paid)
+    monkeypatch.setattr("chalicelib.settlement.service.record_earning", lambda _: True)  # its own transaction
+    monkeypatch.setattr("chalicelib.risk.pipeline.observe", lambda *_: None)  # its own transaction
+    message = OrderEvent(order_id=order_id, event="paid", store_id=sid, amount_idr=30_000, month=month, buyer_nip=nip)
+    # Another payment of the same ASN lands right after the count read their month: the count's
+    # transaction is refused by its guard and retried with all three read again.
+    other = lambda: spending.record(nip, month, 5_000, 1, f"spend:race-{uuid.uuid4().hex}")  # noqa: E731
+    with after_reads(SpendingRecord, nip, other, times=1) as race, CallCounter() as counter:
+        events._count(message, 1)
+        events._count(message, 1)  # a redelivery counts nothing again
+    assert race.fired == 1
+    # the competing payment, the refused count, the count, the redelivery (refused by the ledger entry)
+    assert counter.calls.count("TransactWriteItems") == 4, " ".join(counter.calls)
+    assert int(StoreRecord.get(sid, consistent_read=True).turnover_idr) == 30_000
+    assert int(SpendingRecord.get(nip, month, consistent_read=True).spent_idr) == 35_000
+    day = counters.rows("sales#category", "0000", "9999")
+    assert sum(int(r.gmv_idr) for r in day if r.sk.endswith(f"#cat-{order_id}")) == 30_000

@@ -14,9 +14,10 @@ counted: on AWS the client pays Stripe directly) Stripe sends `payment_intent.su
 (the webhook is registered for the events we act on only, README "Deploy"); the seller
 accepts, marks ready and completes (pickup); every queue is drained after each step, one
 message per invocation (Surabaya's ~1.6 orders a minute leave Lambda nothing to batch),
-and the delayed expiry message is delivered twice (15 and 30 minutes later). A second set
-of "typical app reads" (profile, product page, cart, checkout status, order lists, inbox)
-is measured and priced beside it, not in the target.
+and the delayed expiry message is delivered at 15 minutes (its paid checkout ends it; an
+unpaid one would come back at 30). A second set of "typical app reads" (profile, product
+page, cart, checkout status, order lists, inbox) is measured and priced beside it, not in
+the target.
 
 The month adds the daily reminder job (measured on a small roster at a stage's first day, a
 later day of the same stage and a day before any stage, scaled to 13,000 ASN), every other

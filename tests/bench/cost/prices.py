@@ -59,7 +59,7 @@ QUEUES = 4  # notifications, payments, order-events, expiry
 SURABAYA_ASN = 13_000
 SURABAYA_ORDERS = 70_000
 MONTH_DAYS = 30
-TARGET_USD_PER_1000 = 0.10
+TARGET_USD_PER_1000 = 0.08
 LAGGARD_SHARE = 0.6  # ASN below quota on every reminder run (an upper bound late in the month)
 SMS_OPT_IN = 0.1  # ASN who turned SMS on (it is off by default); every roster row has an email
 # The settlement path (priced beside the target): the daily payout run pays every store whose
