@@ -12,23 +12,26 @@ import { ProductPage, ProductsPage } from "./pages/buyer/products";
 import { CallbackPage, SignInPage } from "./pages/signin";
 import { useCell } from "./state";
 
-// One chunk per role, loaded on first use; `lazy` takes the named page out of its module.
-const seller = () => import("./pages/seller/index");
-const admin = () => import("./pages/admin/index");
-const finance = () => import("./pages/finance/index");
-const SellerHome = lazy(() => seller().then((m) => m.SellerHome));
-const SellerApply = lazy(() => seller().then((m) => m.SellerApply));
-const SellerStore = lazy(() => seller().then((m) => m.SellerStore));
-const SellerProducts = lazy(() => seller().then((m) => m.SellerProducts));
-const SellerOrders = lazy(() => seller().then((m) => m.SellerOrders));
-const SellerMoney = lazy(() => seller().then((m) => m.SellerMoney));
-const SellerDisputes = lazy(() => seller().then((m) => m.SellerDisputes));
-const DisputePage = lazy(() => seller().then((m) => m.DisputePage));
-const AdminHome = lazy(() => admin().then((m) => m.AdminHome));
-const AdminSection = lazy(() => admin().then((m) => m.AdminSection));
-const FinanceHome = lazy(() => finance().then((m) => m.FinanceHome));
-const FinanceBatch = lazy(() => finance().then((m) => m.FinanceBatch));
-const FinanceMoney = lazy(() => finance().then((m) => m.FinanceMoney));
+// One chunk per role, loaded on first use; `chunk(load)(name)` takes the named page out of its module lazily.
+function chunk<M>(load: () => Promise<M>) {
+  return <K extends keyof M>(name: K) => lazy(() => load().then((m) => m[name]));
+}
+const seller = chunk(() => import("./pages/seller/index"));
+const admin = chunk(() => import("./pages/admin/index"));
+const finance = chunk(() => import("./pages/finance/index"));
+const SellerHome = seller("SellerHome");
+const SellerApply = seller("SellerApply");
+const SellerStore = seller("SellerStore");
+const SellerProducts = seller("SellerProducts");
+const SellerOrders = seller("SellerOrders");
+const SellerMoney = seller("SellerMoney");
+const SellerDisputes = seller("SellerDisputes");
+const DisputePage = seller("DisputePage");
+const AdminHome = admin("AdminHome");
+const AdminSection = admin("AdminSection");
+const FinanceHome = finance("FinanceHome");
+const FinanceBatch = finance("FinanceBatch");
+const FinanceMoney = finance("FinanceMoney");
 
 function NotFound() {
   useLang();

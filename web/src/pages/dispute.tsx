@@ -6,7 +6,7 @@
 // `conflict` names an undecided one opened elsewhere.
 import { useState } from "preact/hooks";
 import { ApiError, api, must, type Schemas } from "../api/client";
-import { Async, ErrorNote, Money, StatusBadge, useAction, useAsync } from "../components";
+import { ActionButton, Async, ErrorNote, Fact, Form, Money, Select, StatusBadge, Submit, field, useAction, useAsync } from "../components";
 import { dateTime } from "../format";
 import { t, tv, useLang } from "../i18n";
 
@@ -57,12 +57,10 @@ export function OpenDisputeForm(props: { order: Schemas["Order"]; onOpened: (dis
   const [missing, setMissing] = useState(false);
   const action = useAction();
   return (
-    <form
+    <Form
       class="form card"
       aria-labelledby="dispute-form-title"
-      onSubmit={(event) => {
-        event.preventDefault();
-        const form = new FormData(event.currentTarget);
+      onSubmit={(form) => {
         const lines = order.lines
           .map((l) => ({ product_id: l.product_id, quantity: counts[l.product_id] ?? 0 }))
           .filter((l) => l.quantity > 0);
@@ -77,7 +75,7 @@ export function OpenDisputeForm(props: { order: Schemas["Order"]; onOpened: (dis
                 params: { path: { order_id: order.order_id } },
                 body: {
                   reason: String(form.get("reason")) as Reason,
-                  description: String(form.get("description") ?? "").trim(),
+                  description: field(form, "description"),
                   lines,
                   evidence,
                 },
@@ -95,16 +93,7 @@ export function OpenDisputeForm(props: { order: Schemas["Order"]; onOpened: (dis
       }}
     >
       <h2 id="dispute-form-title">{t("open_dispute")}</h2>
-      <label>
-        {t("dispute_what")}
-        <select name="reason" required>
-          {REASONS.map((r) => (
-            <option key={r} value={r}>
-              {tv("dispute_reason", r)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Select label={t("dispute_what")} name="reason" required options={REASONS} text={(r) => tv("dispute_reason", r)} />
       <label>
         {t("dispute_description")}
         <textarea name="description" required maxLength={2000} rows={3} />
@@ -130,11 +119,9 @@ export function OpenDisputeForm(props: { order: Schemas["Order"]; onOpened: (dis
         {t("evidence_photo")}
         <input type="file" name="photo" accept={PHOTO_TYPES.join(",")} />
       </label>
-      <button type="submit" class="primary" disabled={action.busy}>
-        {t("send_dispute")}
-      </button>
-      {action.error !== undefined && <ErrorNote error={action.error} />}
-    </form>
+      <Submit busy={action.busy}>{t("send_dispute")}</Submit>
+      <ErrorNote error={action.error} />
+    </Form>
   );
 }
 
@@ -151,24 +138,15 @@ export function DisputeThread(props: { dispute: Dispute; onChanged: (dispute: Di
         <StatusBadge prefix="dispute" value={d.status} /> · {tv("dispute_reason", d.reason)}
       </p>
       <dl class="facts">
-        <dt>{t("requested_refund")}</dt>
-        <dd>
+        <Fact term={t("requested_refund")}>
           <Money idr={d.requested_refund_idr} />
-        </dd>
+        </Fact>
         {d.refund_idr !== null && (
-          <>
-            <dt>{t("refunded")}</dt>
-            <dd>
-              <Money idr={d.refund_idr} />
-            </dd>
-          </>
+          <Fact term={t("refunded")}>
+            <Money idr={d.refund_idr} />
+          </Fact>
         )}
-        {d.status === "open" && (
-          <>
-            <dt>{t("respond_by")}</dt>
-            <dd>{dateTime(d.respond_by)}</dd>
-          </>
-        )}
+        {d.status === "open" && <Fact term={t("respond_by")}>{dateTime(d.respond_by)}</Fact>}
       </dl>
       <p>{d.description}</p>
       {d.contest_reason && (
@@ -208,10 +186,9 @@ export function DisputeThread(props: { dispute: Dispute; onChanged: (dispute: Di
           ))}
         </ol>
       )}
-      <form
+      <Form
         class="form"
-        onSubmit={(event) => {
-          event.preventDefault();
+        onSubmit={() => {
           const body = text.trim();
           if (!body) return;
           void action.run(async () => {
@@ -227,11 +204,11 @@ export function DisputeThread(props: { dispute: Dispute; onChanged: (dispute: Di
           {t("write_message")}
           <textarea required maxLength={2000} rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} />
         </label>
-        <button type="submit" disabled={action.busy}>
+        <ActionButton busy={action.busy} submit>
           {t("send")}
-        </button>
-      </form>
-      {action.error !== undefined && <ErrorNote error={action.error} />}
+        </ActionButton>
+      </Form>
+      <ErrorNote error={action.error} />
     </section>
   );
 }

@@ -4,7 +4,27 @@
 import { useEffect, useState } from "preact/hooks";
 import { useRoute } from "preact-iso";
 import { api, must, type Schemas } from "../../api/client";
-import { Async, ErrorNote, Money, Notice, Page, RequireGroup, StatusBadge, useAction, useAsync } from "../../components";
+import {
+  ActionButton,
+  Async,
+  Cards,
+  ErrorNote,
+  Form,
+  Money,
+  MoneyCell,
+  Notice,
+  Page,
+  RequireGroup,
+  RowNumber,
+  Select,
+  StatusBadge,
+  Submit,
+  Table,
+  field,
+  useAction,
+  useAsync,
+} from "../../components";
+import { MonthPicker, SaveFooter, StatGrid, TabNav, useSave } from "../../staff";
 import { dateTime, percent, rupiah, thisMonth, today } from "../../format";
 import { t, tv, useLang, type Key } from "../../i18n";
 import { useReasonDialog } from "../../dialog";
@@ -28,19 +48,8 @@ const SECTIONS: [string, Key][] = [
 ];
 
 function AdminNav(props: { current?: string }) {
-  return (
-    <nav class="tabs" aria-label={t("admin_title")}>
-      <ul>
-        {SECTIONS.map(([slug, key]) => (
-          <li key={slug}>
-            <a href={`/admin/${slug}`} aria-current={props.current === slug ? "page" : undefined}>
-              {t(key)}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  const tabs = SECTIONS.map(([slug, key]): [string, string] => [`/admin/${slug}`, t(key)]);
+  return <TabNav label={t("admin_title")} tabs={tabs} current={props.current && `/admin/${props.current}`} />;
 }
 
 export function AdminHome() {
@@ -49,7 +58,7 @@ export function AdminHome() {
     <RequireGroup groups={["admin"]}>
       <Page title={t("admin_title")}>
         <AdminNav />
-        <Compliance embedded />
+        <Compliance />
       </Page>
     </RequireGroup>
   );
@@ -57,7 +66,7 @@ export function AdminHome() {
 
 const VIEWS: Record<string, () => preact.JSX.Element> = {
   stores: Curation,
-  compliance: () => <Compliance />,
+  compliance: Compliance,
   sales: Sales,
   fairness: Fairness,
   prices: Prices,
@@ -110,25 +119,19 @@ function Curation() {
   };
   return (
     <>
-      <label>
-        {t("status")}
-        <select value={status} onChange={(e) => setStatus(e.currentTarget.value as typeof status)}>
-          {(["pending", "active", "rejected", "suspended"] as const).map((s) => (
-            <option key={s} value={s}>
-              {tv("store_status", s)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Select
+        label={t("status")}
+        value={status}
+        options={["pending", "active", "rejected", "suspended"] as const}
+        text={(s) => tv("store_status", s)}
+        onPick={setStatus}
+      />
       {reasons.dialog}
-      {action.error !== undefined && <ErrorNote error={action.error} />}
+      <ErrorNote error={action.error} />
       <Async state={stores}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p>{t("no_pending")}</p>
-          ) : (
-            <ul class="cards">
-              {page.items.map((s) => (
+        {(page) => (
+          <Cards items={page.items} empty={t("no_pending")}>
+            {(s) => (
                 <li key={s.store_id} class="card">
                   <h2 class="h3">{s.name}</h2>
                   <p>
@@ -138,26 +141,25 @@ function Curation() {
                   <p class="muted">{dateTime(s.created_at)}</p>
                   <div class="row">
                     {s.status === "pending" && (
-                      <button type="button" class="primary" disabled={action.busy} onClick={() => decide(s.store_id, "approve")}>
-                        {t("approve")} <span class="sr-only">{s.name}</span>
-                      </button>
+                      <ActionButton busy={action.busy} primary subject={s.name} onClick={() => decide(s.store_id, "approve")}>
+                        {t("approve")}
+                      </ActionButton>
                     )}
                     {s.status === "pending" && (
-                      <button type="button" disabled={action.busy} onClick={() => decide(s.store_id, "reject", s.name)}>
-                        {t("reject")} <span class="sr-only">{s.name}</span>
-                      </button>
+                      <ActionButton busy={action.busy} subject={s.name} onClick={() => decide(s.store_id, "reject", s.name)}>
+                        {t("reject")}
+                      </ActionButton>
                     )}
                     {s.status === "active" && (
-                      <button type="button" disabled={action.busy} onClick={() => decide(s.store_id, "suspend", s.name)}>
-                        {t("suspend")} <span class="sr-only">{s.name}</span>
-                      </button>
+                      <ActionButton busy={action.busy} subject={s.name} onClick={() => decide(s.store_id, "suspend", s.name)}>
+                        {t("suspend")}
+                      </ActionButton>
                     )}
                   </div>
                 </li>
-              ))}
-            </ul>
-          )
-        }
+            )}
+          </Cards>
+        )}
       </Async>
     </>
   );
@@ -165,30 +167,20 @@ function Curation() {
 
 // --- compliance --------------------------------------------------------------------------------
 
-function MonthPicker(props: { value: string; onChange: (month: string) => void }) {
-  return (
-    <label>
-      {t("month")}
-      <input type="month" value={props.value} onChange={(e) => props.onChange(e.currentTarget.value || thisMonth())} />
-    </label>
-  );
-}
-
-function Compliance(props: { embedded?: boolean }) {
+function Compliance() {
   const [month, setMonth] = useState(thisMonth());
   const report = useAsync(() => must(api().GET("/v1/admin/compliance", { params: { query: { month } } })), [month]);
   const laggards = useAsync(
     () => must(api().GET("/v1/admin/compliance/laggards", { params: { query: { month, limit: 50 } } })),
     [month],
   );
-  const Heading = props.embedded ? "h2" : "h2";
   return (
     <>
       <MonthPicker value={month} onChange={setMonth} />
       <Async state={report}>
         {(r) => (
           <section aria-labelledby="compliance-title">
-            <Heading id="compliance-title">{t("compliance_chart")}</Heading>
+            <h2 id="compliance-title">{t("compliance_chart")}</h2>
             <p>
               {t("compliant_count")}: {r.compliant_count}/{r.asn_count} ·{" "}
               {r.asn_count ? percent(r.compliant_count / r.asn_count) : "–"} · {t("spent")}: <Money idr={r.spent_idr} />
@@ -212,62 +204,37 @@ function Compliance(props: { embedded?: boolean }) {
                 options: { indexAxis: "y", scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } } },
               }}
             />
-            <table>
-              <caption>{t("compliance_chart")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("department")}</th>
-                  <th scope="col">{t("asn_count")}</th>
-                  <th scope="col">{t("compliant_count")}</th>
-                  <th scope="col">{t("spent")}</th>
+            <Table
+              caption={t("compliance_chart")}
+              showCaption
+              head={[t("department"), t("asn_count"), t("compliant_count"), t("spent")]}
+            >
+              {r.departments.map((d) => (
+                <tr key={d.department}>
+                  <th scope="row">{d.department}</th>
+                  <td>{d.asn_count}</td>
+                  <td>{d.compliant_count}</td>
+                  <MoneyCell idr={d.spent_idr} />
                 </tr>
-              </thead>
-              <tbody>
-                {r.departments.map((d) => (
-                  <tr key={d.department}>
-                    <th scope="row">{d.department}</th>
-                    <td>{d.asn_count}</td>
-                    <td>{d.compliant_count}</td>
-                    <td>
-                      <Money idr={d.spent_idr} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           </section>
         )}
       </Async>
       <h2>{t("laggards")}</h2>
       <Async state={laggards}>
         {(page) => (
-          <table>
-            <caption class="sr-only">{t("laggards")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("display_name")}</th>
-                <th scope="col">{t("department")}</th>
-                <th scope="col">{t("grade")}</th>
-                <th scope="col">{t("spent")}</th>
-                <th scope="col">{t("quota")}</th>
+          <Table caption={t("laggards")} head={[t("display_name"), t("department"), t("grade"), t("spent"), t("quota")]}>
+            {page.items.map((l) => (
+              <tr key={l.nip}>
+                <td>{l.name}</td>
+                <td>{l.department}</td>
+                <td>{l.grade}</td>
+                <MoneyCell idr={l.spent_idr} />
+                <MoneyCell idr={l.quota_idr} />
               </tr>
-            </thead>
-            <tbody>
-              {page.items.map((l) => (
-                <tr key={l.nip}>
-                  <td>{l.name}</td>
-                  <td>{l.department}</td>
-                  <td>{l.grade}</td>
-                  <td>
-                    <Money idr={l.spent_idr} />
-                  </td>
-                  <td>
-                    <Money idr={l.quota_idr} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </Async>
     </>
@@ -301,16 +268,13 @@ function Sales() {
           {t("to")}
           <input type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} />
         </label>
-        <label>
-          {t("group_by")}
-          <select value={groupBy} onChange={(e) => setGroupBy(e.currentTarget.value as GroupBy)}>
-            {(["day", "kecamatan", "category", "store"] as const).map((g) => (
-              <option key={g} value={g}>
-                {tv("group", g)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Select
+          label={t("group_by")}
+          value={groupBy}
+          options={["day", "kecamatan", "category", "store"] as const}
+          text={(g) => tv("group", g)}
+          onPick={setGroupBy}
+        />
       </div>
       <Async state={report}>
         {(r) => (
@@ -327,27 +291,15 @@ function Sales() {
                 options: { scales: { y: { ticks: { callback: (v) => rupiah(Number(v)) } } } },
               }}
             />
-            <table>
-              <caption class="sr-only">{t("sales")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{tv("group", groupBy)}</th>
-                  <th scope="col">{t("orders")}</th>
-                  <th scope="col">{t("gmv")}</th>
+            <Table caption={t("sales")} head={[tv("group", groupBy), t("orders"), t("gmv")]}>
+              {r.rows.map((row) => (
+                <tr key={row.key}>
+                  <th scope="row">{row.store_name ?? row.key}</th>
+                  <td>{row.orders}</td>
+                  <MoneyCell idr={row.gmv_idr} />
                 </tr>
-              </thead>
-              <tbody>
-                {r.rows.map((row) => (
-                  <tr key={row.key}>
-                    <th scope="row">{row.store_name ?? row.key}</th>
-                    <td>{row.orders}</td>
-                    <td>
-                      <Money idr={row.gmv_idr} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           </>
         )}
       </Async>
@@ -389,28 +341,14 @@ function Fairness() {
       <Async state={data}>
         {({ report, points }) => (
           <>
-            <dl class="facts stat-grid">
-              <div>
-                <dt>{t("gini")}</dt>
-                <dd data-testid="gini">{report.gini.toFixed(2)}</dd>
-              </div>
-              <div>
-                <dt>{t("top_decile")}</dt>
-                <dd>{percent(report.top_decile_share)}</dd>
-              </div>
-              <div>
-                <dt>{t("sellers_with_orders")}</dt>
-                <dd>
-                  {report.sellers_with_orders}/{report.sellers}
-                </dd>
-              </div>
-              <div>
-                <dt>{t("gmv")}</dt>
-                <dd>
-                  <Money idr={report.income_idr} />
-                </dd>
-              </div>
-            </dl>
+            <StatGrid
+              stats={[
+                [t("gini"), report.gini.toFixed(2), "gini"],
+                [t("top_decile"), percent(report.top_decile_share)],
+                [t("sellers_with_orders"), `${report.sellers_with_orders}/${report.sellers}`],
+                [t("gmv"), <Money idr={report.income_idr} />],
+              ]}
+            />
             <ChartCanvas
               label={t("lorenz")}
               testId="lorenz-chart"
@@ -443,16 +381,7 @@ function Prices() {
     <>
       <Async state={list}>
         {(page) => (
-          <table>
-            <caption class="sr-only">{t("reference_prices")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">SKU</th>
-                <th scope="col">{t("product_name")}</th>
-                <th scope="col">{t("max_price")}</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table caption={t("reference_prices")} head={["SKU", t("product_name"), t("max_price")]}>
               {page.items.map((r) => (
                 <tr key={r.sku}>
                   <td>
@@ -462,12 +391,8 @@ function Prices() {
                     {r.name} /{r.unit}
                   </td>
                   <td>
-                    <label>
-                      <span class="sr-only">
-                        {t("max_price")} {r.name}
-                      </span>
-                      <input
-                        type="number"
+                    <RowNumber
+                        label={`${t("max_price")} ${r.name}`}
                         min={1}
                         class="narrow"
                         defaultValue={String(r.max_price_idr)}
@@ -482,16 +407,14 @@ function Prices() {
                             );
                           });
                         }}
-                      />
-                    </label>
+                    />
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
       </Async>
-      {action.error !== undefined && <ErrorNote error={action.error} />}
+      <ErrorNote error={action.error} />
     </>
   );
 }
@@ -521,32 +444,22 @@ function Roster() {
       {check && check.errors.length > 0 && (
         <div role="alert">
           <p class="notice error">{t("roster_bad_rows", { n: new Set(check.errors.map((e) => e.row)).size })}</p>
-          <table>
-            <caption class="sr-only">{t("problem")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("row")}</th>
-                <th scope="col">{t("problem")}</th>
+          <Table caption={t("problem")} head={[t("row"), t("problem")]}>
+            {check.errors.map((e, i) => (
+              <tr key={i}>
+                <td>{e.row}</td>
+                <td>{e.message}</td>
               </tr>
-            </thead>
-            <tbody>
-              {check.errors.map((e, i) => (
-                <tr key={i}>
-                  <td>{e.row}</td>
-                  <td>{e.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         </div>
       )}
       {check && check.errors.length === 0 && (
         <>
           <Notice kind="ok">{t("roster_ok_rows", { n: check.rows.length })}</Notice>
-          <button
-            type="button"
-            class="primary"
-            disabled={action.busy}
+          <ActionButton
+            busy={action.busy}
+            primary
             onClick={() =>
               action.run(async () => {
                 const result = await must(api().POST("/v1/admin/asn", { body: { rows: check.rows } }));
@@ -555,45 +468,34 @@ function Roster() {
             }
           >
             {t("upload")}
-          </button>
+          </ActionButton>
         </>
       )}
       {done !== null && <Notice kind="ok">{t("uploaded", { n: done })}</Notice>}
-      {action.error !== undefined && <ErrorNote error={action.error} />}
+      <ErrorNote error={action.error} />
     </>
   );
 }
 
 function Policy() {
   const policy = useAsync(() => must(api().GET("/v1/admin/spending-policy")), []);
-  const action = useAction();
-  const [saved, setSaved] = useState(false);
+  const save = useSave();
   return (
     <Async state={policy}>
       {(p) => {
         const grades = p.quota_by_grade as Record<string, number>;
         return (
-          <form
+          <Form
             class="form"
-            onSubmit={(event) => {
-              event.preventDefault();
-              const form = new FormData(event.currentTarget);
+            onSubmit={(form) => {
               const byGrade: Record<string, number> = {};
-              const lines = String(form.get("by_grade") ?? "").split("\n");
-              for (const line of lines) {
+              for (const line of field(form, "by_grade").split("\n")) {
                 const [grade, amount] = line.split("=").map((s) => s.trim());
                 if (grade && amount) byGrade[grade] = Number(amount);
               }
-              setSaved(false);
-              void action.run(async () => {
-                policy.set(
-                  await must(
-                    api().PUT("/v1/admin/spending-policy", {
-                      body: { default_quota_idr: Number(form.get("default")), quota_by_grade: byGrade },
-                    }),
-                  ),
-                );
-                setSaved(true);
+              save.save(async () => {
+                const body = { default_quota_idr: Number(form.get("default")), quota_by_grade: byGrade };
+                policy.set(await must(api().PUT("/v1/admin/spending-policy", { body })));
               });
             }}
           >
@@ -611,12 +513,8 @@ function Policy() {
                   .join("\n")}
               />
             </label>
-            {action.error !== undefined && <ErrorNote error={action.error} />}
-            {saved && <Notice kind="ok">{t("saved")}</Notice>}
-            <button type="submit" class="primary" disabled={action.busy}>
-              {t("save")}
-            </button>
-          </form>
+            <SaveFooter save={save} />
+          </Form>
         );
       }}
     </Async>
@@ -625,22 +523,17 @@ function Policy() {
 
 function Settings() {
   const settings = useAsync(() => must(api().GET("/v1/admin/settings")), []);
-  const action = useAction();
-  const [saved, setSaved] = useState(false);
+  const save = useSave();
   return (
     <Async state={settings}>
       {(s) => (
-        <form
+        <Form
           class="form"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const form = new FormData(event.currentTarget);
+          onSubmit={(form) => {
             const body: Record<string, number> = {};
             for (const key of Object.keys(s)) body[key] = Number(form.get(key));
-            setSaved(false);
-            void action.run(async () => {
+            save.save(async () => {
               settings.set(await must(api().PUT("/v1/admin/settings", { body: body as Schemas["SettingsChange"] })));
-              setSaved(true);
             });
           }}
         >
@@ -650,12 +543,8 @@ function Settings() {
               <input name={key} type="number" min={0} defaultValue={String(value)} />
             </label>
           ))}
-          {action.error !== undefined && <ErrorNote error={action.error} />}
-          {saved && <Notice kind="ok">{t("saved")}</Notice>}
-          <button type="submit" class="primary" disabled={action.busy}>
-            {t("save")}
-          </button>
-        </form>
+          <SaveFooter save={save} />
+        </Form>
       )}
     </Async>
   );
@@ -668,25 +557,15 @@ function Jobs() {
   return (
     <Async state={jobs}>
       {(list) => (
-        <table>
-          <caption class="sr-only">{t("jobs")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("job")}</th>
-              <th scope="col">{t("last_run")}</th>
-              <th scope="col">{t("outcome")}</th>
+        <Table caption={t("jobs")} head={[t("job"), t("last_run"), t("outcome")]}>
+          {list.items.map((j) => (
+            <tr key={j.job}>
+              <th scope="row">{j.job}</th>
+              <td>{j.last_run ? dateTime(j.last_run.started_at) : "–"}</td>
+              <td>{j.last_run?.outcome ?? "–"}</td>
             </tr>
-          </thead>
-          <tbody>
-            {list.items.map((j) => (
-              <tr key={j.job}>
-                <th scope="row">{j.job}</th>
-                <td>{j.last_run ? dateTime(j.last_run.started_at) : "–"}</td>
-                <td>{j.last_run?.outcome ?? "–"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </Async>
   );
@@ -708,14 +587,11 @@ function Disputes() {
   return (
     <>
       {notes.dialog}
-      {action.error !== undefined && <ErrorNote error={action.error} />}
+      <ErrorNote error={action.error} />
       <Async state={list}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p>{t("no_disputes")}</p>
-          ) : (
-            <ul class="cards">
-              {page.items.map((d) => (
+        {(page) => (
+          <Cards items={page.items} empty={t("no_disputes")}>
+            {(d) => (
                 <li key={d.dispute_id} class="card">
                   <h2 class="h3">
                     <a href={`/disputes/${d.dispute_id}`}>{d.dispute_id.slice(-6)}</a> · {tv("dispute_reason", d.reason)}
@@ -727,19 +603,18 @@ function Disputes() {
                   <p>{d.description}</p>
                   {(d.status === "contested" || d.status === "open") && (
                     <div class="row">
-                      <button type="button" disabled={action.busy} onClick={() => resolve(d.dispute_id, "refund")}>
+                      <ActionButton busy={action.busy} onClick={() => resolve(d.dispute_id, "refund")}>
                         {t("resolve_refund")}
-                      </button>
-                      <button type="button" disabled={action.busy} onClick={() => resolve(d.dispute_id, "reject")}>
+                      </ActionButton>
+                      <ActionButton busy={action.busy} onClick={() => resolve(d.dispute_id, "reject")}>
                         {t("resolve_reject")}
-                      </button>
+                      </ActionButton>
                     </div>
                   )}
                 </li>
-              ))}
-            </ul>
-          )
-        }
+            )}
+          </Cards>
+        )}
       </Async>
     </>
   );
@@ -760,25 +635,19 @@ function Risk() {
   };
   return (
     <>
-      <label>
-        {t("status")}
-        <select value={status} onChange={(e) => setStatus(e.currentTarget.value as typeof status)}>
-          {(["open", "dismissed", "confirmed"] as const).map((v) => (
-            <option key={v} value={v}>
-              {tv("flag_status", v)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Select
+        label={t("status")}
+        value={status}
+        options={["open", "dismissed", "confirmed"] as const}
+        text={(v) => tv("flag_status", v)}
+        onPick={setStatus}
+      />
       {notes.dialog}
-      {action.error !== undefined && <ErrorNote error={action.error} />}
+      <ErrorNote error={action.error} />
       <Async state={flags}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p>{t("none")}</p>
-          ) : (
-            <ul class="cards">
-              {page.items.map((f) => (
+        {(page) => (
+          <Cards items={page.items} empty={t("none")}>
+            {(f) => (
                 <li key={f.flag_id} class="card">
                   <h2 class="h3">
                     {tv("rule", f.rule)} · {f.month}
@@ -786,19 +655,18 @@ function Risk() {
                   <pre class="evidence">{JSON.stringify({ subject: f.subject, evidence: f.evidence }, null, 1)}</pre>
                   {f.status === "open" && (
                     <div class="row">
-                      <button type="button" disabled={action.busy} onClick={() => decide(f.flag_id, "dismiss", tv("rule", f.rule))}>
+                      <ActionButton busy={action.busy} onClick={() => decide(f.flag_id, "dismiss", tv("rule", f.rule))}>
                         {t("dismiss")}
-                      </button>
-                      <button type="button" disabled={action.busy} onClick={() => decide(f.flag_id, "confirm", tv("rule", f.rule))}>
+                      </ActionButton>
+                      <ActionButton busy={action.busy} onClick={() => decide(f.flag_id, "confirm", tv("rule", f.rule))}>
                         {t("confirm")}
-                      </button>
+                      </ActionButton>
                     </div>
                   )}
                 </li>
-              ))}
-            </ul>
-          )
-        }
+            )}
+          </Cards>
+        )}
       </Async>
     </>
   );
@@ -812,15 +680,10 @@ function Audit() {
   );
   return (
     <>
-      <form
+      <Form
         class="filters"
         role="search"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const form = new FormData(event.currentTarget);
-          const value = (n: string) => String(form.get(n) ?? "").trim() || undefined;
-          setFilters({ target_id: value("target_id"), actor_id: value("actor_id") });
-        }}
+        onSubmit={(form) => setFilters({ target_id: field(form, "target_id") || undefined, actor_id: field(form, "actor_id") || undefined })}
       >
         <label>
           {t("target_id")}
@@ -830,35 +693,22 @@ function Audit() {
           {t("actor_id")}
           <input name="actor_id" />
         </label>
-        <button type="submit" class="primary">
-          {t("search")}
-        </button>
-      </form>
+        <Submit busy={false}>{t("search")}</Submit>
+      </Form>
       <Async state={entries}>
         {(page) => (
-          <table>
-            <caption class="sr-only">{t("audit")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("from")}</th>
-                <th scope="col">{t("actor_id")}</th>
-                <th scope="col">{t("actions")}</th>
-                <th scope="col">{t("target_id")}</th>
+          <Table caption={t("audit")} head={[t("from"), t("actor_id"), t("actions"), t("target_id")]}>
+            {page.items.map((a) => (
+              <tr key={a.audit_id}>
+                <td>{dateTime(a.at)}</td>
+                <td>{a.actor_id}</td>
+                <td>{a.action}</td>
+                <td>
+                  {a.target_type} <code>{a.target_id}</code>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {page.items.map((a) => (
-                <tr key={a.audit_id}>
-                  <td>{dateTime(a.at)}</td>
-                  <td>{a.actor_id}</td>
-                  <td>{a.action}</td>
-                  <td>
-                    {a.target_type} <code>{a.target_id}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </Async>
     </>
@@ -901,11 +751,9 @@ function Exports() {
   }, [waiting.join(",")]);
   return (
     <>
-      <form
+      <Form
         class="filters"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const form = new FormData(event.currentTarget);
+        onSubmit={(form) => {
           void action.run(async () => {
             const queued = await must(
               api().POST("/v1/admin/exports", {
@@ -917,26 +765,20 @@ function Exports() {
           });
         }}
       >
-        <label>
-          {t("export_kind")}
-          <select name="kind">
-            {(["compliance", "laggards", "sales", "payouts", "audit"] as const).map((k) => (
-              <option key={k} value={k}>
-                {tv("export_kind", k)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Select
+          label={t("export_kind")}
+          name="kind"
+          options={["compliance", "laggards", "sales", "payouts", "audit"] as const}
+          text={(k) => tv("export_kind", k)}
+        />
         <label>
           {t("month")}
           <input name="month" type="month" defaultValue={thisMonth()} />
         </label>
-        <button type="submit" class="primary" disabled={action.busy}>
-          {t("create_export")}
-        </button>
-      </form>
-      {action.error !== undefined && <ErrorNote error={action.error} />}
-      {pollError !== undefined && <ErrorNote error={pollError} />}
+        <Submit busy={action.busy}>{t("create_export")}</Submit>
+      </Form>
+      <ErrorNote error={action.error} />
+      <ErrorNote error={pollError} />
       <ul class="lines" aria-live="polite">
         {made.map((e) => (
           <li key={e.export_id} class="line">

@@ -4,11 +4,27 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
 import { api, must, newKey, type Schemas } from "../../api/client";
-import { Async, ErrorNote, Money, Notice, Page, RequireGroup, StatusBadge, useAction, useAsync } from "../../components";
+import {
+  ActionButton,
+  Async,
+  ErrorNote,
+  Form,
+  field,
+  Money,
+  Notice,
+  Page,
+  RowNumber,
+  Select,
+  StatusBadge,
+  Submit,
+  guarded,
+  useAction,
+  useAsync,
+} from "../../components";
 import { config } from "../../config";
 import { wilayah } from "../../data";
 import { dateTime, rupiah } from "../../format";
-import { t, useLang } from "../../i18n";
+import { t } from "../../i18n";
 
 type Line = Schemas["CartLine"];
 
@@ -49,17 +65,13 @@ function Cart() {
                           {line.name}
                           {!line.available && <span class="badge"> {t("unavailable")}</span>}
                         </span>
-                        <label class="qty">
-                          <span class="sr-only">
-                            {t("quantity")} {line.name}
-                          </span>
-                          <input
-                            type="number"
-                            min={0}
-                            value={line.quantity}
-                            onChange={(e) => setQuantity(line.product_id, Math.max(0, Number(e.currentTarget.value) || 0))}
-                          />
-                        </label>
+                        <RowNumber
+                          label={`${t("quantity")} ${line.name}`}
+                          labelClass="qty"
+                          min={0}
+                          value={line.quantity}
+                          onChange={(e) => setQuantity(line.product_id, Math.max(0, Number(e.currentTarget.value) || 0))}
+                        />
                         <Money idr={line.line_total_idr} />
                         <button
                           type="button"
@@ -77,7 +89,7 @@ function Cart() {
               <p class="total">
                 {t("total")}: <Money idr={c.total_idr} />
               </p>
-              {action.error !== undefined && <ErrorNote error={action.error} />}
+              <ErrorNote error={action.error} />
               <a class="button primary" href="/checkout">
                 {t("checkout")}
               </a>
@@ -89,14 +101,7 @@ function Cart() {
   );
 }
 
-export function CartPage() {
-  useLang();
-  return (
-    <RequireGroup groups={["buyer"]}>
-      <Cart />
-    </RequireGroup>
-  );
-}
+export const CartPage = guarded(["buyer"], Cart);
 
 function StoreOffer(props: { store: Schemas["Store"] }) {
   const s = props.store;
@@ -137,12 +142,10 @@ function Checkout() {
           const kelurahan = areas.data?.find((k) => k.kecamatan === kec)?.kelurahan ?? [];
           if (cart.items.length === 0) return <p>{t("cart_empty")}</p>;
           return (
-            <form
+            <Form
               class="form"
-              onSubmit={(event) => {
-                event.preventDefault();
-                const form = new FormData(event.currentTarget);
-                const text = (name: string) => String(form.get(name) ?? "").trim() || null;
+              onSubmit={(form) => {
+                const text = (name: string) => field(form, name) || null;
                 const phone = text("phone_number");
                 void action.run(async () => {
                   const checkout = await must(
@@ -175,26 +178,12 @@ function Checkout() {
               <fieldset>
                 <legend>{t("fulfillment")}</legend>
                 <p class="muted">{t("one_method_note")}</p>
-                <label class="check">
-                  <input
-                    type="radio"
-                    name="method"
-                    value="pickup"
-                    checked={method === "pickup"}
-                    onChange={() => setMethod("pickup")}
-                  />
-                  {t("pickup")}
-                </label>
-                <label class="check">
-                  <input
-                    type="radio"
-                    name="method"
-                    value="delivery"
-                    checked={method === "delivery"}
-                    onChange={() => setMethod("delivery")}
-                  />
-                  {t("delivery")}
-                </label>
+                {(["pickup", "delivery"] as const).map((m) => (
+                  <label key={m} class="check">
+                    <input type="radio" name="method" value={m} checked={method === m} onChange={() => setMethod(m)} />
+                    {t(m)}
+                  </label>
+                ))}
               </fieldset>
               {method === "delivery" && (
                 <fieldset>
@@ -203,28 +192,24 @@ function Checkout() {
                     {t("address")}
                     <input name="address" required autocomplete="street-address" />
                   </label>
-                  <label>
-                    {t("kecamatan")}
-                    <select name="kecamatan" required value={kec} onChange={(e) => setKecamatan(e.currentTarget.value)}>
-                      <option value="">—</option>
-                      {areas.data?.map((k) => (
-                        <option key={k.kode} value={k.kecamatan}>
-                          {k.kecamatan}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
-                  <label>
-                    {t("kelurahan")}
-                    <select name="kelurahan" required defaultValue={me.kelurahan ?? ""}>
-                      <option value="">—</option>
-                      {kelurahan.map((k) => (
-                        <option key={k.kode} value={k.name} selected={k.name === me.kelurahan}>
-                          {k.name}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
+                  <Select
+                    label={t("kecamatan")}
+                    name="kecamatan"
+                    required
+                    value={kec}
+                    empty="—"
+                    options={areas.data?.map((k) => k.kecamatan) ?? []}
+                    onPick={setKecamatan}
+                  />
+                  <Select
+                    label={t("kelurahan")}
+                    name="kelurahan"
+                    required
+                    defaultValue={me.kelurahan ?? ""}
+                    empty="—"
+                    options={kelurahan.map((k) => k.name)}
+                    isSelected={(name) => name === me.kelurahan}
+                  />
                   <label>
                     {t("contact_name")}
                     <input name="contact_name" defaultValue={me.name ?? ""} autocomplete="name" />
@@ -242,11 +227,9 @@ function Checkout() {
               <p class="total">
                 {t("subtotal")}: <Money idr={cart.total_idr} />
               </p>
-              {action.error !== undefined && <ErrorNote error={action.error} />}
-              <button type="submit" class="primary" disabled={action.busy}>
-                {t("place_order")}
-              </button>
-            </form>
+              <ErrorNote error={action.error} />
+              <Submit busy={action.busy}>{t("place_order")}</Submit>
+            </Form>
           );
         }}
       </Async>
@@ -254,14 +237,7 @@ function Checkout() {
   );
 }
 
-export function CheckoutPage() {
-  useLang();
-  return (
-    <RequireGroup groups={["buyer"]}>
-      <Checkout />
-    </RequireGroup>
-  );
-}
+export const CheckoutPage = guarded(["buyer"], Checkout);
 
 // --- payment -----------------------------------------------------------------------------------
 
@@ -311,10 +287,9 @@ function StripePayment(props: { checkout: Schemas["Checkout"]; onSubmitted: () =
     });
   }, [secret]);
   return (
-    <form
+    <Form
       class="form"
-      onSubmit={(event) => {
-        event.preventDefault();
+      onSubmit={() => {
         void action.run(async () => {
           if (!stripe.current) return;
           const result = await stripe.current.stripe.confirmPayment({
@@ -328,11 +303,11 @@ function StripePayment(props: { checkout: Schemas["Checkout"]; onSubmitted: () =
       }}
     >
       <div ref={mount} class="stripe-element" />
-      {action.error !== undefined && <ErrorNote error={action.error} />}
-      <button type="submit" class="primary" disabled={action.busy}>
+      <ErrorNote error={action.error} />
+      <Submit busy={action.busy}>
         {t("pay_now")} {rupiah(props.checkout.payment.amount_idr)}
-      </button>
-    </form>
+      </Submit>
+    </Form>
   );
 }
 
@@ -352,14 +327,14 @@ function SimulatedPayment(props: { checkout: Schemas["Checkout"]; onSubmitted: (
     <div class="card demo">
       <p>{t("pay_simulated_note")}</p>
       <div class="row">
-        <button type="button" class="primary" disabled={action.busy} onClick={() => pay("succeeded")}>
+        <ActionButton busy={action.busy} primary onClick={() => pay("succeeded")}>
           {t("pay_simulated")}
-        </button>
-        <button type="button" disabled={action.busy} onClick={() => pay("declined")}>
+        </ActionButton>
+        <ActionButton busy={action.busy} onClick={() => pay("declined")}>
           {t("pay_decline")}
-        </button>
+        </ActionButton>
       </div>
-      {action.error !== undefined && <ErrorNote error={action.error} />}
+      <ErrorNote error={action.error} />
     </div>
   );
 }
@@ -442,11 +417,4 @@ function Pay() {
   );
 }
 
-export function PayPage() {
-  useLang();
-  return (
-    <RequireGroup groups={["buyer"]}>
-      <Pay />
-    </RequireGroup>
-  );
-}
+export const PayPage = guarded(["buyer"], Pay);

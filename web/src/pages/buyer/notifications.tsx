@@ -1,8 +1,8 @@
 // The inbox: reminders and order updates, newest first; unread ones can be marked read.
 import { api, must } from "../../api/client";
-import { Async, ErrorNote, Page, RequireGroup, useAction, useAsync } from "../../components";
+import { ActionButton, Async, Cards, ErrorNote, Page, guarded, useAction, useAsync } from "../../components";
 import { dateTime } from "../../format";
-import { t, useLang } from "../../i18n";
+import { t } from "../../i18n";
 
 function Notifications() {
   const inbox = useAsync(() => must(api().GET("/v1/me/notifications", { params: { query: { limit: 50 } } })), []);
@@ -17,9 +17,8 @@ function Notifications() {
           ) : (
             <>
               {unread.length > 0 && (
-                <button
-                  type="button"
-                  disabled={action.busy}
+                <ActionButton
+                  busy={action.busy}
                   onClick={() =>
                     action.run(async () => {
                       await must(api().POST("/v1/me/notifications/read", { body: { ids: unread } }));
@@ -28,11 +27,11 @@ function Notifications() {
                   }
                 >
                   {t("mark_read")}
-                </button>
+                </ActionButton>
               )}
-              {action.error !== undefined && <ErrorNote error={action.error} />}
-              <ul class="cards">
-                {page.items.map((n) => (
+              <ErrorNote error={action.error} />
+              <Cards items={page.items} empty="">
+                {(n) => (
                   <li key={n.id} class={`card${n.read ? "" : " unread"}`}>
                     <h2 class="h3">
                       {!n.read && <span class="badge">{t("unread")}</span>} {n.title}
@@ -48,8 +47,8 @@ function Notifications() {
                       )}
                     </p>
                   </li>
-                ))}
-              </ul>
+                )}
+              </Cards>
             </>
           );
         }}
@@ -58,11 +57,4 @@ function Notifications() {
   );
 }
 
-export function NotificationsPage() {
-  useLang();
-  return (
-    <RequireGroup groups={["buyer", "seller", "admin", "finance"]}>
-      <Notifications />
-    </RequireGroup>
-  );
-}
+export const NotificationsPage = guarded(["buyer", "seller", "admin", "finance"], Notifications);

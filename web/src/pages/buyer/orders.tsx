@@ -2,9 +2,23 @@
 import { lazy, useRoute } from "preact-iso";
 import { api, must, type Schemas } from "../../api/client";
 import { session } from "../../auth";
-import { Async, ErrorNote, Money, Page, RequireGroup, StatusBadge, useAction, useAsync } from "../../components";
+import {
+  ActionButton,
+  Async,
+  Cards,
+  ErrorNote,
+  Fact,
+  Money,
+  MoneyCell,
+  Page,
+  StatusBadge,
+  Table,
+  guarded,
+  useAction,
+  useAsync,
+} from "../../components";
 import { dateTime } from "../../format";
-import { t, tv, useLang } from "../../i18n";
+import { t, tv } from "../../i18n";
 import { useCell } from "../../state";
 
 // The dispute section is its own chunk: most order pages never need it (the first page stays small).
@@ -15,39 +29,28 @@ function Orders() {
   return (
     <Page title={t("orders_title")}>
       <Async state={orders}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p>{t("no_orders")}</p>
-          ) : (
-            <ul class="cards">
-              {page.items.map((o) => (
-                <li key={o.order_id} class="card">
-                  <h2 class="h3">
-                    <a href={`/orders/${o.order_id}`}>
-                      {o.store_name} · {dateTime(o.created_at)}
-                    </a>
-                  </h2>
-                  <p>
-                    <Money idr={o.total_idr} /> <StatusBadge prefix="status" value={o.status} />
-                  </p>
-                </li>
-              ))}
-            </ul>
-          )
-        }
+        {(page) => (
+          <Cards items={page.items} empty={t("no_orders")}>
+            {(o) => (
+              <li key={o.order_id} class="card">
+                <h2 class="h3">
+                  <a href={`/orders/${o.order_id}`}>
+                    {o.store_name} · {dateTime(o.created_at)}
+                  </a>
+                </h2>
+                <p>
+                  <Money idr={o.total_idr} /> <StatusBadge prefix="status" value={o.status} />
+                </p>
+              </li>
+            )}
+          </Cards>
+        )}
       </Async>
     </Page>
   );
 }
 
-export function OrdersPage() {
-  useLang();
-  return (
-    <RequireGroup groups={["buyer"]}>
-      <Orders />
-    </RequireGroup>
-  );
-}
+export const OrdersPage = guarded(["buyer"], Orders);
 
 export function OrderDetail(props: { order: Schemas["Order"] }) {
   const o = props.order;
@@ -56,56 +59,37 @@ export function OrderDetail(props: { order: Schemas["Order"] }) {
       <p>
         <StatusBadge prefix="status" value={o.status} /> · {o.store_name}
       </p>
-      <table>
-        <caption class="sr-only">{t("order_title", { id: o.order_id.slice(-6) })}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("product_name")}</th>
-            <th scope="col">{t("quantity")}</th>
-            <th scope="col">{t("price")}</th>
+      <Table caption={t("order_title", { id: o.order_id.slice(-6) })} head={[t("product_name"), t("quantity"), t("price")]}>
+        {o.lines.map((line) => (
+          <tr key={line.product_id}>
+            <td>{line.name}</td>
+            <td>
+              {line.quantity} {line.unit ?? ""}
+            </td>
+            <MoneyCell idr={line.unit_price_idr * line.quantity} />
           </tr>
-        </thead>
-        <tbody>
-          {o.lines.map((line) => (
-            <tr key={line.product_id}>
-              <td>{line.name}</td>
-              <td>
-                {line.quantity} {line.unit ?? ""}
-              </td>
-              <td>
-                <Money idr={line.unit_price_idr * line.quantity} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       <dl class="facts">
-        <dt>{t("subtotal")}</dt>
-        <dd>
+        <Fact term={t("subtotal")}>
           <Money idr={o.subtotal_idr} />
-        </dd>
-        <dt>{t("delivery_fee")}</dt>
-        <dd>
+        </Fact>
+        <Fact term={t("delivery_fee")}>
           <Money idr={o.delivery_fee_idr} />
-        </dd>
-        <dt>{t("total")}</dt>
-        <dd>
+        </Fact>
+        <Fact term={t("total")}>
           <Money idr={o.total_idr} />
-        </dd>
+        </Fact>
         {o.refunded_idr > 0 && (
-          <>
-            <dt>{t("refunded")}</dt>
-            <dd>
-              <Money idr={o.refunded_idr} />
-            </dd>
-          </>
+          <Fact term={t("refunded")}>
+            <Money idr={o.refunded_idr} />
+          </Fact>
         )}
-        <dt>{t("fulfillment")}</dt>
-        <dd>
+        <Fact term={t("fulfillment")}>
           {o.fulfillment.method === "pickup" ? t("pickup") : t("delivery")}
           {o.fulfillment.address ? ` · ${o.fulfillment.address}` : ""}
           {o.fulfillment.kecamatan ? `, ${o.fulfillment.kecamatan}` : ""}
-        </dd>
+        </Fact>
       </dl>
       <h2>{t("timeline")}</h2>
       <ol class="timeline">
@@ -158,18 +142,18 @@ function Order() {
           {o.buyer_id === current?.user_id && (
             <div class="row">
               {o.status === "ready" && (
-                <button type="button" class="primary" disabled={action.busy} onClick={() => move("complete")}>
+                <ActionButton busy={action.busy} primary onClick={() => move("complete")}>
                   {t("confirm_received")}
-                </button>
+                </ActionButton>
               )}
               {(o.status === "paid" || o.status === "awaiting_payment") && (
-                <button type="button" disabled={action.busy} onClick={() => move("cancel")}>
+                <ActionButton busy={action.busy} onClick={() => move("cancel")}>
                   {t("cancel_order")}
-                </button>
+                </ActionButton>
               )}
             </div>
           )}
-          {action.error !== undefined && <ErrorNote error={action.error} />}
+          <ErrorNote error={action.error} />
           {o.buyer_id === current?.user_id && <OrderDispute order={o} />}
           <p>
             <a href="/orders">{t("back")}</a>
@@ -180,11 +164,4 @@ function Order() {
   );
 }
 
-export function OrderPage() {
-  useLang();
-  return (
-    <RequireGroup groups={["buyer", "seller", "admin"]}>
-      <Order />
-    </RequireGroup>
-  );
-}
+export const OrderPage = guarded(["buyer", "seller", "admin"], Order);

@@ -3,7 +3,22 @@ import { useState } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
 import { api, must, type Schemas } from "../../api/client";
 import { has, session } from "../../auth";
-import { Async, ErrorNote, Money, Notice, Page, useAction, useAsync } from "../../components";
+import {
+  Async,
+  ErrorNote,
+  Fact,
+  Form,
+  MoreButton,
+  Money,
+  Notice,
+  Page,
+  Select,
+  Submit,
+  field,
+  useAction,
+  useAsync,
+  usePages,
+} from "../../components";
 import { categories, categoryName, wilayah } from "../../data";
 import { t, useLang } from "../../i18n";
 import { useCell } from "../../state";
@@ -36,35 +51,32 @@ export function ProductsPage() {
   const kecamatan = query.kecamatan ?? "";
   const cats = useAsync(categories, []);
   const areas = useAsync(wilayah, []);
-  const [extra, setExtra] = useState<{ items: Schemas["Product"][]; cursor: string | null; key: string }>({
-    items: [],
-    cursor: null,
-    key: "",
-  });
-  const key = `${q}|${category}|${kecamatan}`;
-  const list = useAsync(
-    () =>
+  const pages = usePages(
+    (cursor) =>
       must(
         api().GET("/v1/products", {
-          params: { query: { q: q || undefined, category: (category || undefined) as Category | undefined, kecamatan: kecamatan || undefined, limit: 20 } },
+          params: {
+            query: {
+              q: q || undefined,
+              category: (category || undefined) as Category | undefined,
+              kecamatan: kecamatan || undefined,
+              limit: 20,
+              cursor,
+            },
+          },
         }),
       ),
-    [key],
+    [q, category, kecamatan],
   );
-  const more = useAction();
-  const items = [...(list.data?.items ?? []), ...(extra.key === key ? extra.items : [])];
-  const cursor = extra.key === key && extra.items.length ? extra.cursor : (list.data?.next_cursor ?? null);
   return (
     <Page title={t("products_title")}>
-      <form
+      <Form
         class="filters"
         role="search"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const form = new FormData(event.currentTarget);
+        onSubmit={(form) => {
           const params = new URLSearchParams();
           for (const name of ["q", "category", "kecamatan"]) {
-            const value = String(form.get(name) ?? "").trim();
+            const value = field(form, name);
             if (value) params.set(name, value);
           }
           route(`/products${params.size ? `?${params}` : ""}`);
@@ -74,65 +86,40 @@ export function ProductsPage() {
           {t("search_label")}
           <input type="search" name="q" defaultValue={q} />
         </label>
-        <label>
-          {t("category")}
-          <select name="category" defaultValue={category}>
-            <option value="">{t("all")}</option>
-            {cats.data?.map((c) => (
-              <option key={c.id} value={c.id} selected={c.id === category}>
-                {categoryName(cats.data, c.id)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t("kecamatan")}
-          <select name="kecamatan" defaultValue={kecamatan}>
-            <option value="">{t("all")}</option>
-            {areas.data?.map((k) => (
-              <option key={k.kode} value={k.kecamatan} selected={k.kecamatan === kecamatan}>
-                {k.kecamatan}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" class="primary">
-          {t("search")}
-        </button>
-      </form>
+        <Select
+          label={t("category")}
+          name="category"
+          defaultValue={category}
+          empty={t("all")}
+          options={cats.data?.map((c) => c.id) ?? []}
+          text={(id) => categoryName(cats.data, id)}
+          isSelected={(id) => id === category}
+        />
+        <Select
+          label={t("kecamatan")}
+          name="kecamatan"
+          defaultValue={kecamatan}
+          empty={t("all")}
+          options={areas.data?.map((k) => k.kecamatan) ?? []}
+          isSelected={(k) => k === kecamatan}
+        />
+        <Submit busy={false}>{t("search")}</Submit>
+      </Form>
       <p class="muted">{t("fair_order_note")}</p>
-      <Async state={list}>
+      <Async state={pages.first}>
         {() =>
-          items.length === 0 ? (
+          pages.items.length === 0 ? (
             <p>{t("no_products")}</p>
           ) : (
             <ul class="grid" aria-label={t("products_title")}>
-              {items.map((p) => (
+              {pages.items.map((p) => (
                 <ProductCard key={p.product_id} product={p} cats={cats.data} />
               ))}
             </ul>
           )
         }
       </Async>
-      {cursor && (
-        <button
-          type="button"
-          disabled={more.busy}
-          onClick={() =>
-            more.run(async () => {
-              const page = await must(
-                api().GET("/v1/products", {
-                  params: { query: { q: q || undefined, category: (category || undefined) as Category | undefined, kecamatan: kecamatan || undefined, limit: 20, cursor } },
-                }),
-              );
-              setExtra({ key, items: [...(extra.key === key ? extra.items : []), ...page.items], cursor: page.next_cursor });
-            })
-          }
-        >
-          {t("more")}
-        </button>
-      )}
-      {more.error !== undefined && <ErrorNote error={more.error} />}
+      <MoreButton pages={pages} />
     </Page>
   );
 }
@@ -161,29 +148,22 @@ export function ProductPage() {
               <Money idr={p.price_idr} /> <span class="muted">{t("per_unit", { unit: p.unit })}</span>
             </p>
             <dl class="facts">
-              <dt>{t("store")}</dt>
-              <dd>
+              <Fact term={t("store")}>
                 {p.store_name} ({p.kecamatan})
-              </dd>
-              <dt>{t("category")}</dt>
-              <dd>{categoryName(cats.data, p.category)}</dd>
-              <dt>{t("stock")}</dt>
-              <dd>{p.stock}</dd>
+              </Fact>
+              <Fact term={t("category")}>{categoryName(cats.data, p.category)}</Fact>
+              <Fact term={t("stock")}>{p.stock}</Fact>
               {ref && (
-                <>
-                  <dt>{t("reference_price")}</dt>
-                  <dd>
-                    <Money idr={ref.max_price_idr} /> {t("per_unit", { unit: ref.unit })}
-                  </dd>
-                </>
+                <Fact term={t("reference_price")}>
+                  <Money idr={ref.max_price_idr} /> {t("per_unit", { unit: ref.unit })}
+                </Fact>
               )}
             </dl>
             {p.description && <p>{p.description}</p>}
             {current && has(current, "buyer") ? (
-              <form
+              <Form
                 class="row"
-                onSubmit={(event) => {
-                  event.preventDefault();
+                onSubmit={() => {
                   void action.run(async () => {
                     const cart = await must(api().GET("/v1/cart"));
                     const inCart = cart.items.find((line) => line.product_id === p.product_id)?.quantity ?? 0;
@@ -210,7 +190,7 @@ export function ProductPage() {
                 <button type="submit" class="primary" disabled={action.busy || p.stock <= 0}>
                   {p.stock <= 0 ? t("sold_out") : t("add_to_cart")}
                 </button>
-              </form>
+              </Form>
             ) : (
               <p>
                 <a class="button primary" href={`/signin?next=${encodeURIComponent(`/products/${p.product_id}`)}`}>
@@ -223,7 +203,7 @@ export function ProductPage() {
                 {t("added_to_cart")} — <a href="/cart">{t("nav_cart")}</a>
               </Notice>
             )}
-            {action.error !== undefined && <ErrorNote error={action.error} />}
+            <ErrorNote error={action.error} />
             <p>
               <a href="/products">{t("back")}</a>
             </p>

@@ -2,25 +2,32 @@
 import { useState } from "preact/hooks";
 import { useRoute } from "preact-iso";
 import { api, must } from "../../api/client";
-import { Async, ErrorNote, Money, Notice, Page, RequireGroup, StatusBadge, useAction, useAsync } from "../../components";
+import {
+  ActionButton,
+  Async,
+  ErrorNote,
+  MoneyCell,
+  Money,
+  Notice,
+  Page,
+  RequireGroup,
+  StatusBadge,
+  Table,
+  useAction,
+  useAsync,
+} from "../../components";
+import { MoneyStats, MonthPicker, TabNav } from "../../staff";
 import { dateTime, thisMonth } from "../../format";
 import { t, tv, useLang } from "../../i18n";
 import { parseCsv } from "../admin/roster";
 import { downloadWithToken } from "../seller/index";
 
 function FinanceNav() {
-  return (
-    <nav class="tabs" aria-label={t("finance_title")}>
-      <ul>
-        <li>
-          <a href="/finance">{t("batches")}</a>
-        </li>
-        <li>
-          <a href="/finance/money">{t("money_report")}</a>
-        </li>
-      </ul>
-    </nav>
-  );
+  const tabs: [string, string][] = [
+    ["/finance", t("batches")],
+    ["/finance/money", t("money_report")],
+  ];
+  return <TabNav label={t("finance_title")} tabs={tabs} />;
 }
 
 export function FinanceHome() {
@@ -32,10 +39,9 @@ export function FinanceHome() {
     <RequireGroup groups={["finance", "admin"]}>
       <Page title={t("batches")}>
         <FinanceNav />
-        <button
-          type="button"
-          class="primary"
-          disabled={action.busy}
+        <ActionButton
+          busy={action.busy}
+          primary
           onClick={() =>
             action.run(async () => {
               const run = await must(api().POST("/v1/admin/payouts/run", {}));
@@ -45,41 +51,28 @@ export function FinanceHome() {
           }
         >
           {t("run_payouts")}
-        </button>
+        </ActionButton>
         {nothing && <Notice>{t("nothing_due")}</Notice>}
-        {action.error !== undefined && <ErrorNote error={action.error} />}
+        <ErrorNote error={action.error} />
         <Async state={batches}>
           {(page) =>
             page.items.length === 0 ? (
               <p>{t("none")}</p>
             ) : (
-              <table>
-                <caption class="sr-only">{t("batches")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("batch", { id: "" })}</th>
-                    <th scope="col">{t("status")}</th>
-                    <th scope="col">{t("payouts")}</th>
-                    <th scope="col">{t("total")}</th>
+              <Table caption={t("batches")} head={[t("batch", { id: "" }), t("status"), t("payouts"), t("total")]}>
+                {page.items.map((b) => (
+                  <tr key={b.batch_id}>
+                    <td>
+                      <a href={`/finance/batches/${b.batch_id}`}>{dateTime(b.created_at)}</a>
+                    </td>
+                    <td>
+                      <StatusBadge prefix="batch_status" value={b.status} />
+                    </td>
+                    <td>{b.payout_count}</td>
+                    <MoneyCell idr={b.total_idr} />
                   </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((b) => (
-                    <tr key={b.batch_id}>
-                      <td>
-                        <a href={`/finance/batches/${b.batch_id}`}>{dateTime(b.created_at)}</a>
-                      </td>
-                      <td>
-                        <StatusBadge prefix="batch_status" value={b.status} />
-                      </td>
-                      <td>{b.payout_count}</td>
-                      <td>
-                        <Money idr={b.total_idr} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
             )
           }
         </Async>
@@ -100,7 +93,7 @@ export function FinanceBatch() {
     <RequireGroup groups={["finance", "admin"]}>
       <Page title={t("batch", { id: id.slice(-6) })}>
         <FinanceNav />
-        {action.error !== undefined && <ErrorNote error={action.error} />}
+        <ErrorNote error={action.error} />
         <Async state={batch}>
           {(b) => (
             <>
@@ -109,10 +102,9 @@ export function FinanceBatch() {
               </p>
               <div class="row">
                 {b.status === "pending_approval" && (
-                  <button
-                    type="button"
-                    class="primary"
-                    disabled={action.busy}
+                  <ActionButton
+                    busy={action.busy}
+                    primary
                     onClick={() =>
                       action.run(async () => {
                         await must(api().POST("/v1/admin/payout-batches/{batch_id}/approve", path));
@@ -121,43 +113,29 @@ export function FinanceBatch() {
                     }
                   >
                     {t("approve")}
-                  </button>
+                  </ActionButton>
                 )}
-                <button
-                  type="button"
-                  disabled={action.busy}
+                <ActionButton
+                  busy={action.busy}
                   onClick={() => action.run(() => downloadWithToken(`/v1/admin/payout-batches/${id}/file`, `batch-${id}.csv`))}
                 >
                   {t("bank_file")}
-                </button>
+                </ActionButton>
               </div>
-              <table>
-                <caption class="sr-only">{t("payouts")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">ID</th>
-                    <th scope="col">{t("store")}</th>
-                    <th scope="col">{t("total")}</th>
-                    <th scope="col">{t("status")}</th>
+              <Table caption={t("payouts")} head={["ID", t("store"), t("total"), t("status")]}>
+                {b.payouts.map((p) => (
+                  <tr key={p.payout_id}>
+                    <td>
+                      <code>{p.payout_id}</code>
+                    </td>
+                    <td>{p.store_id}</td>
+                    <MoneyCell idr={p.amount_idr} />
+                    <td>
+                      {tv("method", p.method)} · <StatusBadge prefix="payout_status" value={p.status} />
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {b.payouts.map((p) => (
-                    <tr key={p.payout_id}>
-                      <td>
-                        <code>{p.payout_id}</code>
-                      </td>
-                      <td>{p.store_id}</td>
-                      <td>
-                        <Money idr={p.amount_idr} />
-                      </td>
-                      <td>
-                        {tv("method", p.method)} · <StatusBadge prefix="payout_status" value={p.status} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Table>
               {b.status === "processing" && (
                 <label>
                   {t("results_file")}
@@ -205,32 +183,20 @@ export function FinanceMoney() {
     <RequireGroup groups={["finance", "admin"]}>
       <Page title={t("money_report")}>
         <FinanceNav />
-        <label>
-          {t("month")}
-          <input type="month" value={month} onChange={(e) => setMonth(e.currentTarget.value || thisMonth())} />
-        </label>
+        <MonthPicker value={month} onChange={setMonth} />
         <Async state={report}>
           {(r) => (
-            <dl class="facts stat-grid">
-              {(
-                [
-                  ["charged", r.charged_idr],
-                  ["refunded", r.refunded_idr],
-                  ["pending_idr", r.pending_idr],
-                  ["available_idr", r.available_idr],
-                  ["in_payout_idr", r.in_payout_idr],
-                  ["paid_out_idr", r.paid_out_idr],
-                  ["difference", r.difference_idr],
-                ] as const
-              ).map(([k, v]) => (
-                <div key={k}>
-                  <dt>{t(k)}</dt>
-                  <dd>
-                    <Money idr={v} />
-                  </dd>
-                </div>
-              ))}
-            </dl>
+            <MoneyStats
+              amounts={[
+                ["charged", r.charged_idr],
+                ["refunded", r.refunded_idr],
+                ["pending_idr", r.pending_idr],
+                ["available_idr", r.available_idr],
+                ["in_payout_idr", r.in_payout_idr],
+                ["paid_out_idr", r.paid_out_idr],
+                ["difference", r.difference_idr],
+              ]}
+            />
           )}
         </Async>
       </Page>

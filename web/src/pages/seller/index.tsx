@@ -4,7 +4,29 @@ import { useState } from "preact/hooks";
 import { useLocation, useRoute } from "preact-iso";
 import { api, must, type Schemas } from "../../api/client";
 import { has, session } from "../../auth";
-import { Async, ErrorNote, Money, Notice, Page, RequireGroup, StatusBadge, useAction, useAsync } from "../../components";
+import {
+  ActionButton,
+  Async,
+  Cards,
+  ErrorNote,
+  Form,
+  MoneyCell,
+  Money,
+  MoreButton,
+  Notice,
+  Page,
+  RequireGroup,
+  RowNumber,
+  Select,
+  StatusBadge,
+  Submit,
+  Table,
+  field,
+  useAction,
+  useAsync,
+  usePages,
+} from "../../components";
+import { MoneyStats, MonthPicker, SaveFooter, TabNav, useSave } from "../../staff";
 import { config } from "../../config";
 import { categories, categoryName, wilayah } from "../../data";
 import { dateTime, rupiah, thisMonth } from "../../format";
@@ -34,19 +56,7 @@ function StoreTabs(props: { id: string }) {
     [`/seller/stores/${props.id}/money`, "money_title"],
     [`/seller/stores/${props.id}/disputes`, "store_disputes"],
   ];
-  return (
-    <nav class="tabs" aria-label={t("store")}>
-      <ul>
-        {tabs.map(([href, key]) => (
-          <li key={href}>
-            <a href={href} aria-current={path === href ? "page" : undefined}>
-              {t(key)}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <TabNav label={t("store")} tabs={tabs.map(([href, key]) => [href, t(key)])} current={path} />;
 }
 
 export function SellerHome() {
@@ -55,12 +65,9 @@ export function SellerHome() {
   return sellerOnly(
     <Page title={t("seller_title")}>
       <Async state={stores}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p>{t("no_stores")}</p>
-          ) : (
-            <ul class="cards">
-              {page.items.map((s) => (
+        {(page) => (
+          <Cards items={page.items} empty={t("no_stores")}>
+            {(s) => (
                 <li key={s.store_id} class="card">
                   <h2 class="h3">
                     {s.status === "active" ? <a href={`/seller/stores/${s.store_id}`}>{s.name}</a> : s.name}
@@ -76,10 +83,9 @@ export function SellerHome() {
                     </p>
                   )}
                 </li>
-              ))}
-            </ul>
-          )
-        }
+            )}
+          </Cards>
+        )}
       </Async>
       <p>
         <a class="button primary" href="/seller/apply">
@@ -104,12 +110,10 @@ export function SellerApply() {
           {t("apply_done")} <a href="/seller">{t("seller_title")}</a>
         </Notice>
       ) : (
-        <form
+        <Form
           class="form"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const form = new FormData(event.currentTarget);
-            const text = (name: string) => String(form.get(name) ?? "").trim();
+          onSubmit={(form) => {
+            const text = (name: string) => field(form, name);
             void action.run(async () => {
               setDone(
                 await must(
@@ -133,38 +137,17 @@ export function SellerApply() {
             {t("store_name")}
             <input name="name" required maxLength={120} />
           </label>
-          <label>
-            {t("store_kind")}
-            <select name="kind" required>
-              {KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {tv("kind", k)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t("kecamatan")}
-            <select name="kecamatan" required value={kecamatan} onChange={(e) => setKecamatan(e.currentTarget.value)}>
-              <option value="">—</option>
-              {areas.data?.map((k) => (
-                <option key={k.kode} value={k.kecamatan}>
-                  {k.kecamatan}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t("kelurahan")}
-            <select name="kelurahan" required>
-              <option value="">—</option>
-              {kelurahan.map((k) => (
-                <option key={k.kode} value={k.name}>
-                  {k.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Select label={t("store_kind")} name="kind" required options={KINDS} text={(k) => tv("kind", k)} />
+          <Select
+            label={t("kecamatan")}
+            name="kecamatan"
+            required
+            value={kecamatan}
+            empty="—"
+            options={areas.data?.map((k) => k.kecamatan) ?? []}
+            onPick={setKecamatan}
+          />
+          <Select label={t("kelurahan")} name="kelurahan" required empty="—" options={kelurahan.map((k) => k.name)} />
           <label>
             {t("address")}
             <input name="address" required autocomplete="street-address" />
@@ -177,11 +160,9 @@ export function SellerApply() {
             {t("nib")}
             <input name="nib" inputMode="numeric" />
           </label>
-          {action.error !== undefined && <ErrorNote error={action.error} />}
-          <button type="submit" class="primary" disabled={action.busy}>
-            {t("apply_submit")}
-          </button>
-        </form>
+          <ErrorNote error={action.error} />
+          <Submit busy={action.busy}>{t("apply_submit")}</Submit>
+        </Form>
       )}
     </Page>,
   );
@@ -193,22 +174,18 @@ export function SellerStore() {
   const id = params.id ?? "";
   const store = useStore(id);
   const areas = useAsync(wilayah, []);
-  const action = useAction();
-  const [saved, setSaved] = useState(false);
+  const save = useSave();
   return sellerOnly(
     <Async state={store}>
       {(s) => (
         <Page title={s.name}>
           <StoreTabs id={id} />
           <h2>{t("settings_title")}</h2>
-          <form
+          <Form
             class="form"
-            onSubmit={(event) => {
-              event.preventDefault();
-              const form = new FormData(event.currentTarget);
-              const free = String(form.get("free_from_idr") ?? "").trim();
-              setSaved(false);
-              void action.run(async () => {
+            onSubmit={(form) => {
+              const free = field(form, "free_from_idr");
+              save.save(async () => {
                 store.set(
                   await must(
                     api().PATCH("/v1/stores/{store_id}", {
@@ -226,7 +203,6 @@ export function SellerStore() {
                     }),
                   ),
                 );
-                setSaved(true);
               });
             }}
           >
@@ -258,23 +234,17 @@ export function SellerStore() {
                   defaultValue={s.delivery.free_from_idr == null ? "" : String(s.delivery.free_from_idr)}
                 />
               </label>
-              <label>
-                {t("delivery_areas")}
-                <select name="areas" multiple size={6}>
-                  {areas.data?.map((k) => (
-                    <option key={k.kode} value={k.kecamatan} selected={s.delivery.kecamatan.includes(k.kecamatan)}>
-                      {k.kecamatan}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <Select
+                label={t("delivery_areas")}
+                name="areas"
+                multiple
+                size={6}
+                options={areas.data?.map((k) => k.kecamatan) ?? []}
+                isSelected={(k) => s.delivery.kecamatan.includes(k)}
+              />
             </fieldset>
-            {action.error !== undefined && <ErrorNote error={action.error} />}
-            {saved && <Notice kind="ok">{t("saved")}</Notice>}
-            <button type="submit" class="primary" disabled={action.busy}>
-              {t("save")}
-            </button>
-          </form>
+            <SaveFooter save={save} />
+          </Form>
         </Page>
       )}
     </Async>,
@@ -289,14 +259,11 @@ function NewProductForm(props: { storeId: string; onCreated: () => void }) {
   const action = useAction();
   const ref = refs.data?.items.find((r) => r.sku === sku);
   return (
-    <form
+    <Form
       class="form card"
       aria-labelledby="new-product"
-      onSubmit={(event) => {
-        event.preventDefault();
-        const target = event.currentTarget;
-        const form = new FormData(target);
-        const text = (name: string) => String(form.get(name) ?? "").trim();
+      onSubmit={(form, target) => {
+        const text = (name: string) => field(form, name);
         void action.run(async () => {
           await must(
             api().POST("/v1/stores/{store_id}/products", {
@@ -324,27 +291,25 @@ function NewProductForm(props: { storeId: string; onCreated: () => void }) {
         {t("product_name")}
         <input name="name" required maxLength={120} />
       </label>
-      <label>
-        {t("category")}
-        <select name="category" required>
-          {cats.data?.map((c) => (
-            <option key={c.id} value={c.id}>
-              {categoryName(cats.data, c.id)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t("reference_sku")}
-        <select name="reference_sku" value={sku} onChange={(e) => setSku(e.currentTarget.value)}>
-          <option value="">{t("reference_none")}</option>
-          {refs.data?.items.map((r) => (
-            <option key={r.sku} value={r.sku}>
-              {r.name} ({rupiah(r.max_price_idr)}/{r.unit})
-            </option>
-          ))}
-        </select>
-      </label>
+      <Select
+        label={t("category")}
+        name="category"
+        required
+        options={cats.data?.map((c) => c.id) ?? []}
+        text={(id) => categoryName(cats.data, id)}
+      />
+      <Select
+        label={t("reference_sku")}
+        name="reference_sku"
+        value={sku}
+        empty={t("reference_none")}
+        options={refs.data?.items.map((r) => r.sku) ?? []}
+        text={(code) => {
+          const r = refs.data?.items.find((x) => x.sku === code);
+          return r ? `${r.name} (${rupiah(r.max_price_idr)}/${r.unit})` : code;
+        }}
+        onPick={setSku}
+      />
       {ref && (
         <label>
           {t("reference_quantity")}
@@ -387,11 +352,9 @@ function NewProductForm(props: { storeId: string; onCreated: () => void }) {
         {t("description")}
         <textarea name="description" rows={2} maxLength={1000} />
       </label>
-      {action.error !== undefined && <ErrorNote error={action.error} />}
-      <button type="submit" class="primary" disabled={action.busy}>
-        {t("add_product")}
-      </button>
-    </form>
+      <ErrorNote error={action.error} />
+      <Submit busy={action.busy}>{t("add_product")}</Submit>
+    </Form>
   );
 }
 
@@ -420,39 +383,22 @@ export function SellerProducts() {
       <StoreTabs id={id} />
       <Async state={products}>
         {(page) => (
-          <table>
-            <caption class="sr-only">{t("products_manage")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("product_name")}</th>
-                <th scope="col">{t("price")}</th>
-                <th scope="col">{t("stock")}</th>
-                <th scope="col">{t("actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table caption={t("products_manage")} head={[t("product_name"), t("price"), t("stock"), t("actions")]}>
               {page.items.map((p) => (
                 <tr key={p.product_id}>
                   <td>
                     {p.name} <span class="muted">/{p.unit}</span>
                     {(!p.active || p.hidden_reason) && <span class="badge"> {p.hidden_reason ?? t("hidden")}</span>}
                   </td>
+                  <MoneyCell idr={p.price_idr} />
                   <td>
-                    <Money idr={p.price_idr} />
-                  </td>
-                  <td>
-                    <label>
-                      <span class="sr-only">
-                        {t("stock")} {p.name}
-                      </span>
-                      <input
-                        type="number"
-                        min={0}
-                        class="narrow"
-                        defaultValue={String(p.stock)}
-                        onChange={(e) => change(p.product_id, { stock: Number(e.currentTarget.value) })}
-                      />
-                    </label>
+                    <RowNumber
+                      label={`${t("stock")} ${p.name}`}
+                      min={0}
+                      class="narrow"
+                      defaultValue={String(p.stock)}
+                      onChange={(e) => change(p.product_id, { stock: Number(e.currentTarget.value) })}
+                    />
                   </td>
                   <td>
                     <button
@@ -466,11 +412,10 @@ export function SellerProducts() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
       </Async>
-      {action.error !== undefined && <ErrorNote error={action.error} />}
+      <ErrorNote error={action.error} />
       <NewProductForm storeId={id} onCreated={products.reload} />
     </Page>,
   );
@@ -501,20 +446,19 @@ function QueueItem(props: { order: Schemas["Order"]; onChanged: () => void }) {
       </p>
       <div class="row">
         {o.status === "paid" && (
-          <button type="button" class="primary" disabled={action.busy} onClick={() => step("accept")}>
-            {t("accept")} <span class="sr-only">{o.order_id.slice(-6)}</span>
-          </button>
+          <ActionButton busy={action.busy} primary subject={o.order_id.slice(-6)} onClick={() => step("accept")}>
+            {t("accept")}
+          </ActionButton>
         )}
         {o.status === "accepted" && (
-          <button type="button" class="primary" disabled={action.busy} onClick={() => step("ready")}>
-            {t("mark_ready")} <span class="sr-only">{o.order_id.slice(-6)}</span>
-          </button>
+          <ActionButton busy={action.busy} primary subject={o.order_id.slice(-6)} onClick={() => step("ready")}>
+            {t("mark_ready")}
+          </ActionButton>
         )}
         {o.status === "ready" && (
-          <form
+          <Form
             class="row"
-            onSubmit={(event) => {
-              event.preventDefault();
+            onSubmit={() => {
               void action.run(async () => {
                 await must(
                   api().POST("/v1/orders/{order_id}/complete", {
@@ -539,13 +483,11 @@ function QueueItem(props: { order: Schemas["Order"]; onChanged: () => void }) {
                 class="narrow"
               />
             </label>
-            <button type="submit" class="primary" disabled={action.busy}>
-              {t("complete")}
-            </button>
-          </form>
+            <Submit busy={action.busy}>{t("complete")}</Submit>
+          </Form>
         )}
       </div>
-      {action.error !== undefined && <ErrorNote error={action.error} />}
+      <ErrorNote error={action.error} />
     </li>
   );
 }
@@ -570,34 +512,19 @@ export function SellerOrders() {
   return sellerOnly(
     <Page title={`${t("order_queue")} · ${store.data?.name ?? ""}`}>
       <StoreTabs id={id} />
-      <label>
-        {t("status")}
-        <select value={status} onChange={(e) => setStatus(e.currentTarget.value as typeof status)}>
-          <option value="">{t("all")}</option>
-          {QUEUE.map((s) => (
-            <option key={s} value={s}>
-              {tv("status", s)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Select label={t("status")} value={status} empty={t("all")} options={QUEUE} text={(s) => tv("status", s)} onPick={setStatus} />
       <button type="button" onClick={orders.reload}>
         {t("retry")}
       </button>
       <Async state={orders}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p>{t("no_orders")}</p>
-          ) : (
-            <ul class="cards">
-              {page.items
-                .filter((o) => o.status !== "awaiting_payment" || status === "awaiting_payment")
-                .map((o) => (
-                  <QueueItem key={`${o.order_id}-${o.status}`} order={o} onChanged={orders.reload} />
-                ))}
-            </ul>
-          )
-        }
+        {(page) => (
+          <Cards
+            items={page.items.filter((o) => o.status !== "awaiting_payment" || status === "awaiting_payment")}
+            empty={t("no_orders")}
+          >
+            {(o) => <QueueItem key={`${o.order_id}-${o.status}`} order={o} onChanged={orders.reload} />}
+          </Cards>
+        )}
       </Async>
     </Page>,
   );
@@ -622,25 +549,11 @@ export function SellerMoney() {
     <Page title={`${t("money_title")} · ${store.data?.name ?? ""}`}>
       <StoreTabs id={id} />
       <Async state={balance}>
-        {(b) => (
-          <dl class="facts stat-grid">
-            {(["pending_idr", "available_idr", "in_payout_idr", "paid_out_idr"] as const).map((k) => (
-              <div key={k}>
-                <dt>{t(k)}</dt>
-                <dd>
-                  <Money idr={b[k]} />
-                </dd>
-              </div>
-            ))}
-          </dl>
-        )}
+        {(b) => <MoneyStats amounts={(["pending_idr", "available_idr", "in_payout_idr", "paid_out_idr"] as const).map((k) => [k, b[k]])} />}
       </Async>
       <h2>{t("statement")}</h2>
       <div class="row">
-        <label>
-          {t("month")}
-          <input type="month" value={month} onChange={(e) => setMonth(e.currentTarget.value || thisMonth())} />
-        </label>
+        <MonthPicker value={month} onChange={setMonth} />
         <a
           href={`/v1/stores/${id}/statement?month=${month}&format=csv`}
           onClick={(event) => {
@@ -658,52 +571,33 @@ export function SellerMoney() {
             <p>
               {t("opening")}: <Money idr={s.opening_balance_idr} /> · {t("closing")}: <Money idr={s.closing_balance_idr} />
             </p>
-            <table>
-              <caption class="sr-only">{t("statement")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("from")}</th>
-                  <th scope="col">{t("status")}</th>
-                  <th scope="col">{t("total")}</th>
-                  <th scope="col">{t("closing")}</th>
+            <Table caption={t("statement")} head={[t("from"), t("status"), t("total"), t("closing")]}>
+              {s.entries.map((e, i) => (
+                <tr key={i}>
+                  <td>{dateTime(e.at)}</td>
+                  <td>{tv("entry", e.kind)}</td>
+                  <MoneyCell idr={e.amount_idr} />
+                  <MoneyCell idr={e.balance_idr} />
                 </tr>
-              </thead>
-              <tbody>
-                {s.entries.map((e, i) => (
-                  <tr key={i}>
-                    <td>{dateTime(e.at)}</td>
-                    <td>{tv("entry", e.kind)}</td>
-                    <td>
-                      <Money idr={e.amount_idr} />
-                    </td>
-                    <td>
-                      <Money idr={e.balance_idr} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           </>
           )
         }
       </Async>
       <h2>{t("payouts")}</h2>
       <Async state={payouts}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p>{t("none")}</p>
-          ) : (
-            <ul class="lines">
-              {page.items.map((p) => (
-                <li key={p.payout_id} class="line">
-                  {dateTime(p.created_at)} · <Money idr={p.amount_idr} /> · {tv("method", p.method)} ·{" "}
-                  <StatusBadge prefix="payout_status" value={p.status} />
-                  {p.failure_reason ? ` (${p.failure_reason})` : ""}
-                </li>
-              ))}
-            </ul>
-          )
-        }
+        {(page) => (
+          <Cards items={page.items} empty={t("none")} class="lines">
+            {(p) => (
+              <li key={p.payout_id} class="line">
+                {dateTime(p.created_at)} · <Money idr={p.amount_idr} /> · {tv("method", p.method)} ·{" "}
+                <StatusBadge prefix="payout_status" value={p.status} />
+                {p.failure_reason ? ` (${p.failure_reason})` : ""}
+              </li>
+            )}
+          </Cards>
+        )}
       </Async>
     </Page>,
   );
@@ -719,48 +613,30 @@ export function SellerDisputes() {
   const id = params.id ?? "";
   const store = useStore(id);
   const [status, setStatus] = useState<DisputeStatus | "">("");
-  const [pages, setPages] = useState<Schemas["DisputeSummary"][][]>([]);
-  const first = useAsync(
-    () =>
+  const pages = usePages(
+    (cursor) =>
       must(
         api().GET("/v1/stores/{store_id}/disputes", {
-          params: { path: { store_id: id }, query: { status: status || undefined, limit: 20 } },
+          params: { path: { store_id: id }, query: { status: status || undefined, limit: 20, cursor } },
         }),
       ),
     [id, status],
   );
-  const [cursor, setCursor] = useState<string | null>(null);
-  const more = useAction();
-  const next = cursor ?? first.data?.next_cursor ?? null;
   return sellerOnly(
     <Page title={`${t("store_disputes")} · ${store.data?.name ?? ""}`}>
       <StoreTabs id={id} />
-      <label>
-        {t("status")}
-        <select
-          value={status}
-          onChange={(e) => {
-            setStatus(e.currentTarget.value as DisputeStatus | "");
-            setPages([]);
-            setCursor(null);
-          }}
-        >
-          <option value="">{t("all")}</option>
-          {DISPUTE_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {tv("dispute", s)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <Async state={first}>
-        {(page) => {
-          const items = [...page.items, ...pages.flat()];
-          return items.length === 0 ? (
-            <p>{t("no_disputes")}</p>
-          ) : (
-            <ul class="cards">
-              {items.map((d) => (
+      <Select
+        label={t("status")}
+        value={status}
+        empty={t("all")}
+        options={DISPUTE_STATUSES}
+        text={(s) => tv("dispute", s)}
+        onPick={setStatus}
+      />
+      <Async state={pages.first}>
+        {() => (
+          <Cards items={pages.items} empty={t("no_disputes")}>
+            {(d) => (
                 <li key={d.dispute_id} class="card">
                   <h2 class="h3">
                     <a href={`/disputes/${d.dispute_id}`}>
@@ -778,31 +654,11 @@ export function SellerDisputes() {
                     </p>
                   )}
                 </li>
-              ))}
-            </ul>
-          );
-        }}
+            )}
+          </Cards>
+        )}
       </Async>
-      {next && (
-        <button
-          type="button"
-          disabled={more.busy}
-          onClick={() =>
-            more.run(async () => {
-              const page = await must(
-                api().GET("/v1/stores/{store_id}/disputes", {
-                  params: { path: { store_id: id }, query: { status: status || undefined, limit: 20, cursor: next } },
-                }),
-              );
-              setPages((list) => [...list, page.items]);
-              setCursor(page.next_cursor ?? "");
-            })
-          }
-        >
-          {t("more")}
-        </button>
-      )}
-      {more.error !== undefined && <ErrorNote error={more.error} />}
+      <MoreButton pages={pages} />
     </Page>,
   );
 }
@@ -847,10 +703,9 @@ export function DisputePage() {
             </p>
             {has(current, "seller") && d.status === "open" && (
               <div class="row">
-                <button
-                  type="button"
-                  class="primary"
-                  disabled={action.busy}
+                <ActionButton
+                  busy={action.busy}
+                  primary
                   onClick={() =>
                     action.run(async () => {
                       dispute.set(await must(api().POST("/v1/disputes/{dispute_id}/accept", path)));
@@ -858,11 +713,10 @@ export function DisputePage() {
                   }
                 >
                   {t("accept_refund")}
-                </button>
-                <form
+                </ActionButton>
+                <Form
                   class="row"
-                  onSubmit={(event) => {
-                    event.preventDefault();
+                  onSubmit={() => {
                     void action.run(async () => {
                       dispute.set(await must(api().POST("/v1/disputes/{dispute_id}/contest", { ...path, body: { reason } })));
                     });
@@ -872,13 +726,13 @@ export function DisputePage() {
                     {t("contest_reason")}
                     <input required maxLength={1000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
                   </label>
-                  <button type="submit" disabled={action.busy}>
+                  <ActionButton busy={action.busy} submit>
                     {t("contest")}
-                  </button>
-                </form>
+                  </ActionButton>
+                </Form>
               </div>
             )}
-            {action.error !== undefined && <ErrorNote error={action.error} />}
+            <ErrorNote error={action.error} />
             <DisputeThread dispute={d} onChanged={dispute.set} />
           </Page>
         )}
