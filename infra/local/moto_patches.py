@@ -1,4 +1,4 @@
-"""Our small moto patches, all here: transactions undo by item, Query reads only its key range, fast JSON.
+"""Our small moto patches, all here: transactions, Query by key range, fast JSON, SQS without walks.
 
 1. TransactWriteItems. moto 5 deep-copies every table a transaction touches before it
    starts, to roll back on failure. A checkout touches products, orders, checkouts and carts,
@@ -30,6 +30,38 @@
    DynamoDB JSON once moto's `DynamoResult` has converted them, so they are written with
    `json.dumps` instead; anything that does not serialize that way (bytes, errors, other
    operations) goes through moto's serializer as before.
+
+4. SQS. moto 5.2 walks every message of a queue, in Python, several times per request: a
+   ReceiveMessage first lists every visible message, then asks for the queue's retention
+   period once per message it returns through GetQueueAttributes, which computes every
+   attribute of the queue (three counts, each a walk with two clock readings per message)
+   up to twice per attribute asked; every SendMessage computes them all again (for
+   ContentBasedDeduplication); DeleteMessage and ChangeMessageVisibility walk the queue
+   for the message with that receipt handle (building a list of handles per message).
+   With a backlog of 2,000 order events a poll cost tens of milliseconds, the pump fell
+   further behind, and a 5,000-operation soak did not finish. Here:
+   - `Queue.messages` is a lazy view (`Visible`) of a snapshot of the queue, in order:
+     ReceiveMessage reads messages only until it has its batch (the same messages, in the
+     same order, with the same in-flight, delay, FIFO-group and dead-letter checks, which
+     are moto's own code); its length and truth are moto's counts; the messages ahead of
+     the batch (in flight, or delayed like the 30-minute expiry messages) are skipped with
+     one clock reading per request instead of two per message;
+   - `Queue.attributes` computes only the attributes the running request reads (the names
+     a GetQueueAttributes asks for, ContentBasedDeduplication in a send; everything
+     otherwise), with moto's own getters and formatting, once per GetQueueAttributes; the
+     three counts are moto's tests with one clock reading per count, not two per message;
+   - receipt handles are indexed as moto issues them (`Message.mark_received`), so
+     DeleteMessage and ChangeMessageVisibility find their message in O(1) and then do what
+     moto does; a handle not in the index (never issued, or the message left the queue)
+     goes to moto's walk, which answers or refuses it as before.
+   Cost: ReceiveMessage O(in-flight messages ahead of the batch + batch), SendMessage and
+   DeleteMessage O(1) (plus a C-speed list search), counts O(n) only when asked for.
+   `full_walk()` turns all of it off (tests and `make bench` compare).
+
+5. moto's server finds the service of every request by listing its own package directory
+   (`backends.list_of_moto_modules`: a listdir and an isdir per entry, some 200 system calls)
+   before it matches URLs: a tenth of the emulator's busy time in a soak. The installed
+   package does not change while it runs, so the listing is made once.
 """
 
 from __future__ import annotations
@@ -38,6 +70,7 @@ import bisect
 import contextlib
 import contextvars
 import copy
+import dataclasses
 import types
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -52,12 +85,14 @@ RESULT_SIZE_LIMIT = 1_000_000  # moto's page limit in bytes (DynamoDB's 1 MB)
 JSON_ACTIONS = frozenset(
     {"GetItem", "BatchGetItem", "TransactGetItems", "Query", "Scan", "PutItem", "UpdateItem", "DeleteItem"}
 )
-_WALK = {"always": False}  # True inside full_walk(): moto's own Query, to compare with
+_WALK = {"always": False}  # True inside full_walk(): moto's own Query and SQS, to compare with
+# What the running SQS request reads of its queue's attributes (None: every attribute, each time).
+_READING: contextvars.ContextVar[Reading | None] = contextvars.ContextVar("peken_reading", default=None)
 
 
 @contextlib.contextmanager
 def full_walk() -> Iterator[None]:
-    """Answer with moto's own Query (a walk of the whole table) and serializer while inside (tests compare)."""
+    """Answer with moto's own Query, serializer and SQS walks while inside (tests and benches compare)."""
     _WALK["always"] = True
     try:
         yield
@@ -66,7 +101,7 @@ def full_walk() -> Iterator[None]:
 
 
 def apply() -> None:
-    """Patch moto's DynamoDB backend once per process."""
+    """Patch moto's DynamoDB and SQS backends and its server's dispatch once per process."""
     global _PATCHED
     if _PATCHED:
         return
@@ -96,6 +131,8 @@ def apply() -> None:
     backend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _sorted_queries(Table, backend)
     _json_answers()
+    _sqs_reads_what_it_answers()
+    _list_moto_modules_once()
     _PATCHED = True
 
 
@@ -448,3 +485,180 @@ def _json_answers() -> None:
         return original(self, action_result)
 
     DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+
+
+# --- 4. SQS reads only the messages it answers with ------------------------------------------
+
+
+@dataclasses.dataclass
+class Reading:
+    """The queue attributes the running SQS request reads (None: all), and those computed so far."""
+
+    names: frozenset[str] | None
+    computed: dict[int, dict[str, Any]] = dataclasses.field(default_factory=dict)  # id(queue) -> attributes
+
+
+def _now_ms() -> float:
+    from moto.core.utils import unix_time_millis
+
+    return unix_time_millis()
+
+
+class Visible:
+    """A queue's visible, undelayed messages in queue order, each checked as it is read (moto: a list of all)."""
+
+    def __init__(self, messages: list[Any]) -> None:
+        self._messages = list(messages)  # a snapshot, as moto's list is: writes during a walk do not disturb it
+
+    def __iter__(self) -> Iterator[Any]:  # moto's `visible and not delayed`, read at one moment as its list is
+        now = _now_ms()
+        return (m for m in self._messages if now > m.visible_at and not now < m.delayed_until)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        return next(iter(self), None) is not None
+
+
+def _sqs_reads_what_it_answers() -> None:
+    """Install the lazy visible view, attributes computed on demand and the receipt-handle index."""
+    import json
+    import weakref
+
+    from moto.core.utils import camelcase_to_underscores
+    from moto.sqs import models
+    from moto.sqs.exceptions import InvalidParameterValue
+
+    queue_class, message_class, backend_class = models.Queue, models.Message, models.SQSBackend
+    original_messages = queue_class.messages.fget  # type: ignore[attr-defined]
+    original_attributes = queue_class.attributes.fget  # type: ignore[attr-defined]
+    original_delayed = queue_class.approximate_number_of_messages_delayed.fget  # type: ignore[attr-defined]
+    original_not_visible = queue_class.approximate_number_of_messages_not_visible.fget  # type: ignore[attr-defined]
+    original_get_attributes, original_send = backend_class.get_queue_attributes, backend_class.send_message
+    original_receive, original_delete = backend_class.receive_message, queue_class.delete_message
+    original_visibility, original_mark = backend_class.change_message_visibility, message_class.mark_received
+    handles: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()  # receipt handle -> message
+
+    def messages(self: Any) -> Any:
+        return original_messages(self) if _WALK["always"] else Visible(self._messages)
+
+    def delayed(self: Any) -> int:  # moto's `delayed`, with one clock reading for all
+        if _WALK["always"]:
+            return original_delayed(self)  # type: ignore[no-any-return]
+        now = _now_ms()
+        return sum(1 for m in self._messages if now < m.delayed_until)
+
+    def not_visible(self: Any) -> int:  # moto's `not visible`, with one clock reading for all
+        if _WALK["always"]:
+            return original_not_visible(self)  # type: ignore[no-any-return]
+        now = _now_ms()
+        return sum(1 for m in self._messages if not now > m.visible_at)
+
+    def attributes(self: Any) -> dict[str, Any]:
+        reading = None if _WALK["always"] else _READING.get()
+        if reading is None:
+            return original_attributes(self)  # type: ignore[no-any-return]
+        known = reading.computed.get(id(self))
+        if known is not None:  # moto asks up to twice per name in one GetQueueAttributes
+            return known
+        if reading.names is None:
+            result = original_attributes(self)
+        else:  # moto's property, for the wanted names only
+            names = [*self.BASE_ATTRIBUTES, *(self.FIFO_ATTRIBUTES if self.fifo_queue else ())]
+            names += self.KMS_ATTRIBUTES if self.kms_master_key_id else []
+            result = {n: getattr(self, camelcase_to_underscores(n)) for n in names if n in reading.names}
+            if self.policy and "Policy" in reading.names:
+                result["Policy"] = self.policy
+            if self.redrive_policy and "RedrivePolicy" in reading.names:
+                result["RedrivePolicy"] = json.dumps(self.redrive_policy)
+            result = {k: str(v).lower() if isinstance(v, bool) else v for k, v in result.items()}
+        reading.computed[id(self)] = result
+        return result  # type: ignore[no-any-return]
+
+    @contextlib.contextmanager
+    def reading(value: Reading | None) -> Iterator[None]:
+        token = _READING.set(value)
+        try:
+            yield
+        finally:
+            _READING.reset(token)
+
+    def get_queue_attributes(self: Any, queue_name: str, attribute_names: list[str]) -> dict[str, Any]:
+        asked = attribute_names or []
+        with reading(Reading(None if "All" in asked else frozenset(asked))):
+            return original_get_attributes(self, queue_name, attribute_names)
+
+    def send_message(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with reading(Reading(frozenset({"ContentBasedDeduplication"}))):  # all a send reads of the queue's
+            return original_send(self, *args, **kwargs)
+
+    def receive_message(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with reading(None):  # the GetQueueAttributes inside asks for its own names
+            return original_receive(self, *args, **kwargs)
+
+    def mark_received(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_mark(self, *args, **kwargs)
+        handles[self.receipt_handle] = self
+
+    def found(queue: Any, receipt_handle: str) -> tuple[Any, int] | None:
+        """Return (message, position) of the queue's message with this handle, None: ask moto's walk."""
+        message = None if _WALK["always"] else handles.get(receipt_handle)
+        if message is None or not message.had_receipt_handle(receipt_handle):
+            return None
+        try:
+            return message, queue._messages.index(message)  # Message has no __eq__: by identity
+        except ValueError:
+            return None
+
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        hit = None if receipt_handle in self.deleted_messages else found(self, receipt_handle)
+        if hit is None:
+            return original_delete(self, receipt_handle)
+        message, at = hit
+        self.pending_messages.discard(message)
+        self.deleted_messages.update(message.all_receipt_handles)
+        self._messages = self._messages[:at] + self._messages[at + 1 :]  # a new list, as moto's
+        for handle in message.all_receipt_handles:
+            handles.pop(handle, None)
+        return None
+
+    def change_message_visibility(self: Any, queue_name: str, receipt_handle: str, visibility_timeout: int) -> None:
+        queue = self.get_queue(queue_name)
+        hit = found(queue, receipt_handle)
+        if hit is None:
+            return original_visibility(self, queue_name, receipt_handle, visibility_timeout)
+        # moto's body for the message its walk would have stopped at (receipt handles are unique).
+        message = hit[0]
+        given = _now_ms() + int(visibility_timeout) * 1000
+        if given - message.sent_timestamp > 43200 * 1000:
+            raise InvalidParameterValue(
+                f"Value {visibility_timeout} for parameter VisibilityTimeout is invalid. Reason: Total "
+                "VisibilityTimeout for the message is beyond the limit [43200 seconds]"
+            )
+        message.change_visibility(visibility_timeout)
+        if message.visible and message in queue.pending_messages:
+            queue.pending_messages.remove(message)
+        return None
+
+    queue_class.messages = property(messages)  # type: ignore[method-assign,assignment]
+    queue_class.approximate_number_of_messages_delayed = property(delayed)  # type: ignore[method-assign,assignment]
+    queue_class.approximate_number_of_messages_not_visible = property(not_visible)  # type: ignore[method-assign,assignment]
+    queue_class.attributes = property(attributes)  # type: ignore[method-assign,assignment]
+    queue_class.delete_message = delete_message  # type: ignore[method-assign]
+    message_class.mark_received = mark_received  # type: ignore[method-assign]
+    backend_class.get_queue_attributes = get_queue_attributes  # type: ignore[method-assign]
+    backend_class.send_message = send_message  # type: ignore[method-assign]
+    backend_class.receive_message = receive_message  # type: ignore[method-assign]
+    backend_class.change_message_visibility = change_message_visibility  # type: ignore[method-assign]
+
+
+# --- 5. moto's package listed once -----------------------------------------------------------
+
+
+def _list_moto_modules_once() -> None:
+    """Answer `list_of_moto_modules` from one listing made at start (the same names, in the same order)."""
+    import moto.backends as backends
+
+    listed = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: listed

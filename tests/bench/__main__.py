@@ -8,7 +8,7 @@ import sys
 
 # Each benchmark starts its own emulator and prepares the app for it (infra.local.prepare); a
 # fresh interpreter keeps one benchmark's cached clients and moto state out of the next.
-BENCHES = ("coldstart", "checkout", "spending", "listing", "payouts", "exports", "cost", "web")
+BENCHES = ("coldstart", "checkout", "spending", "listing", "queues", "payouts", "exports", "cost", "web")
 
 
 def main() -> int:
