@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import gzip
 import json
-from functools import lru_cache
 from typing import Any
 
-from chalicelib import observability
-from chalicelib.config import settings
+from chalicelib import observability, storage
 
 ARCHIVE_BATCH = 500  # entries per object at most (the event source's batch size)
 ARCHIVE_WINDOW_SECONDS = 60  # the event source gathers entries this long before invoking
@@ -78,8 +76,8 @@ def _put_once(key: str, body: bytes) -> None:
     from botocore.exceptions import ClientError
 
     try:
-        _s3().put_object(
-            Bucket=bucket(),
+        storage.client().put_object(
+            Bucket=storage.archive_bucket(),
             Key=key,
             Body=body,
             ContentType="application/x-ndjson",
@@ -90,18 +88,3 @@ def _put_once(key: str, body: bytes) -> None:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") not in ("PreconditionFailed", "412"):
             raise
-
-
-def bucket() -> str:
-    """The archive bucket (the template names it; locally the local stack)."""
-    name = settings().audit_archive_bucket
-    if not name:
-        raise RuntimeError("PEKEN_AUDIT_ARCHIVE_BUCKET is not set: the template (or the local stack) names the bucket")
-    return name
-
-
-@lru_cache(maxsize=1)
-def _s3() -> Any:
-    import boto3
-
-    return boto3.client("s3", region_name=settings().region)

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from chalicelib import queues
-from chalicelib.config import settings
+from chalicelib import queues, storage
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.exports import model
 from chalicelib.exports.tables import ExportRecord
@@ -181,36 +179,18 @@ def abort_upload(key: str, upload_id: str) -> None:
     from botocore.exceptions import ClientError
 
     try:
-        s3().abort_multipart_upload(Bucket=bucket(), Key=key, UploadId=upload_id)
+        storage.client().abort_multipart_upload(Bucket=storage.uploads_bucket(), Key=key, UploadId=upload_id)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "NoSuchUpload":
             raise
 
 
-@lru_cache(maxsize=1)
-def s3() -> Any:
-    """The S3 client, signing SigV4 virtual-hosted URLs (as chalicelib.uploads does)."""
-    import boto3
-    from botocore.config import Config
-
-    config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
-    return boto3.client("s3", region_name=settings().region, config=config)
-
-
-def bucket() -> str:
-    """The uploads bucket, whose `exports/` prefix holds the files."""
-    name = settings().uploads_bucket
-    if not name:
-        raise RuntimeError("PEKEN_UPLOADS_BUCKET is not set: the template (or the local stack) names the bucket")
-    return name
-
-
 def download_url(key: str, export_id: str) -> str:
     """A presigned GET of the file, as an attachment named after the export."""
-    url: str = s3().generate_presigned_url(
+    url: str = storage.client().generate_presigned_url(
         "get_object",
         Params={
-            "Bucket": bucket(),
+            "Bucket": storage.uploads_bucket(),
             "Key": key,
             "ResponseContentType": model.CONTENT_TYPE,
             "ResponseContentDisposition": f'attachment; filename="peken-export-{export_id}.csv"',

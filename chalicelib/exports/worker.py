@@ -36,11 +36,11 @@ from typing import Any, cast
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import observability, queues
+from chalicelib import observability, queues, storage
 from chalicelib.csvfile import cell
 from chalicelib.errors import ApiError, condition_failed
 from chalicelib.exports import model, sources
-from chalicelib.exports.service import abort_upload, bucket, fail, s3
+from chalicelib.exports.service import abort_upload, fail
 from chalicelib.exports.tables import ExportRecord
 from chalicelib.ids import iso, utcnow
 from chalicelib.messages import ExportStep, Message
@@ -108,7 +108,9 @@ def step(export_id: str) -> None:
         return
     body = buffer.getvalue().encode("utf-8")
     del buffer
-    uploaded = s3().upload_part(Bucket=bucket(), Key=record.key, UploadId=record.upload_id, PartNumber=part, Body=body)
+    uploaded = storage.client().upload_part(
+        Bucket=storage.uploads_bucket(), Key=record.key, UploadId=record.upload_id, PartNumber=part, Body=body
+    )
     etags = [*(record.etags or []), str(uploaded["ETag"])]
     try:
         record.update(
@@ -135,7 +137,9 @@ def step(export_id: str) -> None:
 def _start(record: ExportRecord) -> ExportRecord | None:
     """Begin the export's multipart upload and mark it running; a racing worker's upload wins."""
     upload_id = str(
-        s3().create_multipart_upload(Bucket=bucket(), Key=record.key, ContentType=model.CONTENT_TYPE)["UploadId"]
+        storage.client().create_multipart_upload(
+            Bucket=storage.uploads_bucket(), Key=record.key, ContentType=model.CONTENT_TYPE
+        )["UploadId"]
     )
     try:
         record.update(
@@ -160,8 +164,8 @@ def _complete(record: ExportRecord) -> None:
 
     parts = [{"PartNumber": i + 1, "ETag": etag} for i, etag in enumerate(record.etags or [])]
     try:
-        s3().complete_multipart_upload(
-            Bucket=bucket(), Key=record.key, UploadId=record.upload_id, MultipartUpload={"Parts": parts}
+        storage.client().complete_multipart_upload(
+            Bucket=storage.uploads_bucket(), Key=record.key, UploadId=record.upload_id, MultipartUpload={"Parts": parts}
         )
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code")
@@ -220,7 +224,7 @@ def _exists(key: str) -> bool:
     from botocore.exceptions import ClientError
 
     try:
-        s3().head_object(Bucket=bucket(), Key=key)
+        storage.client().head_object(Bucket=storage.uploads_bucket(), Key=key)
     except ClientError:
         return False
     return True

@@ -26,13 +26,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.config import settings
+from chalicelib import storage
 from chalicelib.errors import ValidationFailed, condition_failed
 from chalicelib.ids import iso, new_id, utcnow
 from chalicelib.uploads import model
@@ -58,25 +57,6 @@ class Upload:
     status: model.UploadStatus
 
 
-@lru_cache(maxsize=1)
-def _s3() -> Any:
-    import boto3
-    from botocore.config import Config
-
-    # SigV4 and virtual-hosted URLs: the regional `<bucket>.s3.<region>.amazonaws.com` (buckets
-    # of regions opened after 2019, Jakarta among them, are not reachable through the global
-    # endpoint). botocore reads AWS_ENDPOINT_URL locally and keeps a path there (an IP has no subdomains).
-    config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
-    return boto3.client("s3", region_name=settings().region, config=config)
-
-
-def _bucket() -> str:
-    bucket = settings().uploads_bucket
-    if not bucket:
-        raise RuntimeError("PEKEN_UPLOADS_BUCKET is not set: the template (or the local stack) names the bucket")
-    return bucket
-
-
 def _prefix(user_id: str) -> str:
     """The user's own part of a key (ids are quoted, so no id reaches into another's prefix)."""
     return quote(user_id, safe="-_.")
@@ -87,8 +67,8 @@ def create(principal: Principal, body: model.NewUpload) -> shapes.PresignedUploa
     upload_id = new_id()
     key = f"{model.UPLOAD_PREFIX}{_prefix(principal.user_id)}/{upload_id}"
     now = utcnow()
-    post = _s3().generate_presigned_post(
-        Bucket=_bucket(),
+    post = storage.client().generate_presigned_post(
+        Bucket=storage.uploads_bucket(),
         Key=key,
         Fields={"Content-Type": body.content_type},
         Conditions=[{"Content-Type": body.content_type}, ["content-length-range", 1, body.size_bytes]],
@@ -149,7 +129,9 @@ def _arrived(upload: Upload, field: str) -> tuple[str, int]:
     from botocore.exceptions import ClientError
 
     try:
-        head = _s3().get_object(Bucket=_bucket(), Key=upload.key, Range=f"bytes=0-{model.SNIFF_BYTES - 1}")
+        head = storage.client().get_object(
+            Bucket=storage.uploads_bucket(), Key=upload.key, Range=f"bytes=0-{model.SNIFF_BYTES - 1}"
+        )
         first = head["Body"].read()
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
@@ -167,8 +149,8 @@ def _arrived(upload: Upload, field: str) -> tuple[str, int]:
 def _take(upload: Upload, etag: str, size: int) -> Upload:
     """Copy the object (the version checked, by its ETag) out of the owner's reach; mark the record claimed."""
     evidence_key = model.EVIDENCE_PREFIX + upload.key.removeprefix(model.UPLOAD_PREFIX)
-    bucket = _bucket()
-    _s3().copy_object(
+    bucket = storage.uploads_bucket()
+    storage.client().copy_object(
         Bucket=bucket,
         Key=evidence_key,
         CopySource={"Bucket": bucket, "Key": upload.key},
@@ -197,9 +179,9 @@ def _take(upload: Upload, etag: str, size: int) -> Upload:
 
 def download_url(upload: Upload) -> str:
     """A short-lived (5 minutes) presigned GET of the upload's object, for the dispute view."""
-    url: str = _s3().generate_presigned_url(
+    url: str = storage.client().generate_presigned_url(
         "get_object",
-        Params={"Bucket": _bucket(), "Key": upload.key, "ResponseContentType": upload.content_type},
+        Params={"Bucket": storage.uploads_bucket(), "Key": upload.key, "ResponseContentType": upload.content_type},
         ExpiresIn=model.DOWNLOAD_EXPIRY_SECONDS,
     )
     return url

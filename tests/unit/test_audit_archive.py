@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from chalicelib import observability
+from chalicelib import observability, storage
 from chalicelib.audit import archive
 
 
@@ -57,8 +57,8 @@ def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> FakeS3:
     fake = FakeS3()
-    monkeypatch.setattr(archive, "_s3", lambda: fake)
-    monkeypatch.setattr(archive, "bucket", lambda: "archive")
+    monkeypatch.setattr(storage, "client", lambda: fake)
+    monkeypatch.setattr(storage, "archive_bucket", lambda: "archive")
     return fake
 
 
@@ -86,8 +86,8 @@ def test_other_failures_fail_the_batch_for_lambda_to_retry(monkeypatch: pytest.M
         def put_object(self, **kwargs: Any) -> dict[str, Any]:
             raise ClientError({"Error": {"Code": "SlowDown", "Message": "busy"}}, "PutObject")
 
-    monkeypatch.setattr(archive, "_s3", Broken)
-    monkeypatch.setattr(archive, "bucket", lambda: "archive")
+    monkeypatch.setattr(storage, "client", Broken)
+    monkeypatch.setattr(storage, "archive_bucket", lambda: "archive")
     with pytest.raises(ClientError):
         archive.archive({"Records": [_insert("01A")]})
 

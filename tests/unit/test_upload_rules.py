@@ -103,18 +103,18 @@ def test_s3_calls_are_audited_as_iam_sees_them(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_on_aws_the_browser_posts_to_the_regional_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib import storage
     from chalicelib.config import settings
-    from chalicelib.uploads import service
 
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # as deployed: no emulator
     for name, value in {"AWS_REGION": "ap-southeast-3", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}.items():
         monkeypatch.setenv(name, value)
     settings.cache_clear()
-    service._s3.cache_clear()
+    storage.client.cache_clear()
     try:
-        url = service._s3().generate_presigned_post("peken-dev-uploads-123456789012", KEY)["url"]
+        url = storage.client().generate_presigned_post("peken-dev-uploads-123456789012", KEY)["url"]
     finally:
         settings.cache_clear()
-        service._s3.cache_clear()
+        storage.client.cache_clear()
     # Jakarta opened after 2019: its buckets are not reachable through the global endpoint
     assert url == "https://peken-dev-uploads-123456789012.s3.ap-southeast-3.amazonaws.com/"
