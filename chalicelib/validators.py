@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, Field, StringConstraints
 
 from chalicelib import wilayah
 from chalicelib.errors import ValidationFailed
+
+Choice = TypeVar("Choice", bound=str)
 
 _PHONE_DIGITS = re.compile(r"^\+628[0-9]{7,11}\Z")  # ASCII digits: \d takes any script
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -193,3 +195,14 @@ def day_span(query: Mapping[str, str]) -> tuple[datetime | None, datetime | None
         else None
     )
     return low, high
+
+
+def choice(query: Mapping[str, str], name: str, options: tuple[Choice, ...]) -> Choice | None:
+    """`?name=` as one of a closed set's `options`; None when absent or empty; 422 naming it otherwise."""
+    given = query.get(name) or None
+    if given is None:
+        return None
+    for option in options:
+        if option == given:
+            return option
+    raise ValidationFailed.field(name, "must be one of " + ", ".join(options))

@@ -30,7 +30,7 @@ from chalicelib.catalog.tables import ProductRecord, SearchRecord
 from chalicelib.errors import ValidationFailed
 from chalicelib.ids import jakarta_day, utcnow
 from chalicelib.paging import PageRequest, encode_cursor
-from chalicelib.validators import check_kecamatan
+from chalicelib.validators import check_kecamatan, choice
 
 if TYPE_CHECKING:
     from chalicelib import shapes
@@ -109,9 +109,7 @@ def filters_from(query: Mapping[str, str]) -> Filters:
         if not re.fullmatch(r"[0-9]{1,30}", query["max_price_idr"]):
             raise ValidationFailed.field("max_price_idr", "must be a whole number of rupiah, 0 or more")
         max_price = min(int(query["max_price_idr"]), model.MAX_PRICE_IDR)
-    sort = query.get("sort") or "fair"
-    if sort not in search.SORTS:
-        raise ValidationFailed.field("sort", f"must be one of {', '.join(search.SORTS)}")
+    sort = choice(query, "sort", search.SORTS) or "fair"
     return Filters(category, kecamatan, store_id, plan, max_price, "price" if sort == "price" else "fair")
 
 

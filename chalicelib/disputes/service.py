@@ -503,13 +503,9 @@ def _finish_stalled_refunds(moment: datetime) -> int:
 
 def status_of(query: Mapping[str, str]) -> model.DisputeStatus | None:
     """Read `?status=` of the queue (a dispute status, or absent: the undecided ones)."""
-    wanted = query.get("status") or None
-    if wanted is None:
-        return None
-    for status in model.STATUSES:
-        if status == wanted:
-            return status
-    raise ValidationFailed.field("status", "must be one of " + ", ".join(model.STATUSES))
+    from chalicelib.validators import choice
+
+    return choice(query, "status", model.STATUSES)
 
 
 def queue(query: Mapping[str, str], paging: PageRequest) -> shapes.DisputePage:

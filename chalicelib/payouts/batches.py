@@ -249,10 +249,9 @@ def show(batch_id: str) -> shapes.PayoutBatch:
 
 def status_of(query: Mapping[str, str]) -> str | None:
     """Read `?status=` of the batch list (one of the batch statuses, or absent: all)."""
-    wanted = query.get("status") or None
-    if wanted is not None and wanted not in model.BATCH_STATUSES:
-        raise ValidationFailed.field("status", "must be one of " + ", ".join(model.BATCH_STATUSES))
-    return wanted
+    from chalicelib.validators import choice
+
+    return choice(query, "status", model.BATCH_STATUSES)
 
 
 def listing(query: Mapping[str, str], paging: PageRequest) -> shapes.PayoutBatchPage:

@@ -22,7 +22,7 @@ from chalicelib import metrics
 from chalicelib.audit import service as audit
 from chalicelib.auth import Principal
 from chalicelib.dynamo import connection, page_of, plain
-from chalicelib.errors import Conflict, NotFound, ValidationFailed, condition_failed
+from chalicelib.errors import Conflict, NotFound, condition_failed
 from chalicelib.ids import iso, utcnow
 from chalicelib.paging import PageRequest, encode_cursor
 from chalicelib.reports import tables as report_counters
@@ -104,22 +104,16 @@ def decide(principal: Principal, flag_id: str, body: model.DecideRequest) -> sha
 
 def status_of(query: Mapping[str, str]) -> model.FlagStatus:
     """Read `?status=` (default: open)."""
-    wanted = query.get("status") or "open"
-    for status in model.STATUSES:
-        if status == wanted:
-            return status
-    raise ValidationFailed.field("status", "must be one of " + ", ".join(model.STATUSES))
+    from chalicelib.validators import choice
+
+    return choice(query, "status", model.STATUSES) or "open"
 
 
 def rule_of(query: Mapping[str, str]) -> model.Rule | None:
     """Read `?rule=` (optional)."""
-    wanted = query.get("rule") or None
-    if wanted is None:
-        return None
-    for rule in model.RULES:
-        if rule == wanted:
-            return rule
-    raise ValidationFailed.field("rule", "must be one of " + ", ".join(model.RULES))
+    from chalicelib.validators import choice
+
+    return choice(query, "rule", model.RULES)
 
 
 def listing(query: Mapping[str, str], paging: PageRequest) -> shapes.RiskFlagPage:
