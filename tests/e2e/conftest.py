@@ -22,7 +22,7 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -30,6 +30,9 @@ import requests
 from infra.aws.access import violations
 from infra.local.processes import free_port
 from tests.contract.responses import Harness
+
+if TYPE_CHECKING:
+    from tests.e2e.shop import Shop
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "Peken is ready at "
@@ -229,3 +232,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     yield running
     if running.process.poll() is None:
         running.stop()
+
+
+@pytest.fixture()
+def shop(stack: RunningStack) -> Iterator[Shop]:
+    """A shop on the session's stack; the app's clock is put back to now after the test, whatever it did."""
+    from tests.e2e.shop import Shop
+
+    made = Shop(stack)
+    try:
+        yield made
+    finally:
+        made.clock(0)

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import requests
 
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.e2e.test_spending import daytime_offset, nip
 from tests.helpers import error_of
 
 HEADER = "nip,name,department,grade,email,phone_number,kecamatan,kelurahan"
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def upload_csv(shop: Shop, text: str) -> requests.Response:

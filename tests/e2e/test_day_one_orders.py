@@ -17,19 +17,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.helpers import error_of
 
 PHONE = "081298765432"  # as typed; orders keep it as +6281298765432
 E164 = "+6281298765432"
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def person(shop: Shop, role: str, **claims: str) -> dict[str, str]:

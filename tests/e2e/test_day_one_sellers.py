@@ -10,13 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def application(name: str, **changes: str) -> dict[str, Any]:

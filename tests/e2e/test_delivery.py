@@ -10,18 +10,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pytest
 import requests
 
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.e2e.test_faults import stripe
 from tests.helpers import error_of
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def settle(shop: Shop, seller: dict[str, str], store_id: str, **settings: Any) -> dict[str, Any]:

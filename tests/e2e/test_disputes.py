@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import requests
 
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.e2e.test_payouts import connect, make_available, run_batch
 from tests.e2e.test_settlement import DAY, balance, money_difference, settled, statement
@@ -26,15 +23,6 @@ from tests.e2e.test_uploads import png, post, ticket
 from tests.helpers import error_of
 
 PRICE = 10_000
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Iterator[Shop]:
-    shop = Shop(stack)
-    try:
-        yield shop
-    finally:
-        shop.clock(0)
 
 
 def refusal(response: requests.Response) -> tuple[int, str, Any]:

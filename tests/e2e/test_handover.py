@@ -18,19 +18,12 @@ import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
 
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.helpers import error_of
 
 Headers = dict[str, str]
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def ready_order(shop: Shop, method: str = "pickup") -> tuple[Headers, Headers, str]:

@@ -10,14 +10,8 @@ from datetime import datetime
 import pytest
 import requests
 
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.helpers import error_of
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def test_full_flow_two_stores_one_payment(shop: Shop) -> None:

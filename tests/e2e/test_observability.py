@@ -6,17 +6,10 @@ import json
 import uuid
 from collections import Counter
 
-import pytest
-
 from chalicelib import metrics
 from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.e2e.test_spending import daytime_offset, nip
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def published(stack: RunningStack) -> Counter[str]:

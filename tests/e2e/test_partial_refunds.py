@@ -12,16 +12,8 @@ import threading
 import uuid
 from typing import Any
 
-import pytest
-
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.helpers import error_of
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def _asn_buyer(shop: Shop) -> dict[str, str]:

@@ -11,20 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import requests
 
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.helpers import error_of
 
 MASKED = "\u2022" * 6
 STRIPE_KEY = "sk_test_peken_payouts"  # the stand-in takes any sk_ key
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def account_path(store_id: str) -> str:

@@ -11,13 +11,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import requests
 
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.e2e.test_settlement import DAY, balance, money_difference, paid_order, statement
 from tests.helpers import error_of
@@ -39,15 +36,6 @@ def paid_more_than_once(shop: Shop, store_id: str, who: dict[str, str]) -> list[
 def refusal(response: Any) -> tuple[int, str]:
     """The status and error code of a refused request (its body checked against API.md's error shape)."""
     return response.status_code, str(error_of(response.json())["code"])
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Iterator[Shop]:
-    shop = Shop(stack)
-    try:
-        yield shop
-    finally:
-        shop.clock(0)
 
 
 def available_store(shop: Shop, finance: dict[str, str], price: int) -> tuple[dict[str, str], str, str]:

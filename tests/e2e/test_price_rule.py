@@ -8,16 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.helpers import error_of
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def _seller_store(shop: Shop) -> tuple[dict[str, str], str]:

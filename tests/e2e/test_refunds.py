@@ -10,21 +10,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pytest
-
 from chalicelib import metrics
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.e2e.test_faults import depths, stripe
 from tests.e2e.test_observability import published
 from tests.helpers import error_of
 
 PAYMENTS_DLQ = "peken-local-payments-dlq"
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def _paid_order(shop: Shop, outcome: str = "succeeded", price: int = 20_000) -> tuple[dict[str, str], str, str]:

@@ -10,14 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.helpers import error_of
-
-
-@pytest.fixture
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def add(shop: Shop, seller: dict[str, str], store_id: str, name: str, price: int, **fields: Any) -> str:

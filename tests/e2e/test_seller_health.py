@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 
 DAY = 86_400
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Iterator[Shop]:
-    shop = Shop(stack)
-    yield shop
-    shop.clock(0)
 
 
 def health(shop: Shop) -> dict[str, dict[str, Any]]:

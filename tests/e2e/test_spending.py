@@ -8,16 +8,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.helpers import error_of
 
 JAKARTA = timedelta(hours=7)
-
-
-@pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    return Shop(stack)
 
 
 def nip() -> str:
