@@ -60,11 +60,15 @@ def page_of(
             scan_index_forward=not newest_first,
         )
         records.extend(result)
-        last = result.last_evaluated_key
-        resume = {k: next(iter(v.values())) for k, v in last.items() if k != hash_attr} if last else None
+        resume = _resume_after(result.last_evaluated_key, hash_attr)
         if resume is None or len(records) >= limit:
             break
     return records, resume
+
+
+def _resume_after(last: dict[str, Any] | None, hash_attr: str) -> dict[str, str] | None:
+    """The cursor's values from a Query's LastEvaluatedKey: every key but the hash key (None at the end)."""
+    return {k: next(iter(v.values())) for k, v in last.items() if k != hash_attr} if last else None
 
 
 def _start_key(resume: dict[str, str] | None, hash_attr: str, hash_value: str) -> dict[str, Any] | None:
@@ -95,6 +99,7 @@ def page_of_items(
     A filtered page is filled as `page_of` fills it: up to `max_queries` Queries, each followed
     by one BatchGetItem. Items gone since the Query are left out.
     """
+    hash_name = next(name for name, attr in model.get_attributes().items() if attr.is_hash_key)
     records: list[M] = []
     resume = after
     for _ in range(max_queries):
@@ -106,9 +111,7 @@ def page_of_items(
             scan_index_forward=not newest_first,
         )
         entries = list(result)
-        last = result.last_evaluated_key
-        resume = {k: next(iter(v.values())) for k, v in last.items() if k != hash_attr} if last else None
-        hash_name = next(name for name, attr in model.get_attributes().items() if attr.is_hash_key)
+        resume = _resume_after(result.last_evaluated_key, hash_attr)
         items = {getattr(i, hash_name): i for i in fetch(model, [getattr(e, hash_name) for e in entries])}
         for n, entry in enumerate(entries):
             item = items.get(getattr(entry, hash_name))
