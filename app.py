@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from chalicelib.audit import service as audit
     from chalicelib.auth import Principal
     from chalicelib.cart import service as cart
+    from chalicelib.catalog import bodies as catalog_bodies
     from chalicelib.catalog import categories as catalog_categories
     from chalicelib.catalog import listing, model, products, reference, stores
     from chalicelib.disputes import model as dispute_model
@@ -86,6 +87,7 @@ else:
     products = lazy("chalicelib.catalog.products")
     reference = lazy("chalicelib.catalog.reference")
     stores = lazy("chalicelib.catalog.stores")
+    catalog_bodies = lazy("chalicelib.catalog.bodies")
     catalog_categories = lazy("chalicelib.catalog.categories")
     devtools = lazy("chalicelib.devtools")
     audit = lazy("chalicelib.audit.service")
@@ -210,7 +212,9 @@ def reference_prices() -> shapes.ReferencePriceList:
 
 
 @route("PUT", "/v1/admin/reference-prices/{sku}", "admin")
-def put_reference_price(caller: Principal, sku: str, body: model.ReferencePriceInput) -> shapes.ReferencePriceSet:
+def put_reference_price(
+    caller: Principal, sku: str, body: catalog_bodies.ReferencePriceInput
+) -> shapes.ReferencePriceSet:
     """Set a reference price; listings above it are hidden."""
     return reference.put(caller, sku, body)
 
@@ -219,7 +223,7 @@ PRICE_RULE_ERRORS = (PriceAboveReference, ReferenceRequired)
 
 
 @route("POST", "/v1/stores/{store_id}/products", "seller", status=201, errors=(StoreUnavailable, *PRICE_RULE_ERRORS))
-def create_product(caller: Principal, store_id: str, body: model.NewProduct) -> shapes.Product:
+def create_product(caller: Principal, store_id: str, body: catalog_bodies.NewProduct) -> shapes.Product:
     """Add a product to my active store."""
     return products.create(caller, store_id, body)
 
@@ -229,7 +233,8 @@ def list_products(caller: Principal | None, request: Request) -> shapes.ProductP
     """Browse and search listed products (fair order)."""
     filters = listing.filters_from(http.query(request))
     paging = page_request(request.query_params, listing.CURSOR_FIELDS)
-    return listing.browse(filters, paging, profiles.kecamatan_of(caller))
+    nearby = profiles.kecamatan_of(caller) if caller else None  # anonymous: no profile code loaded
+    return listing.browse(filters, paging, nearby)
 
 
 @route("GET", "/v1/products/{product_id}", OPTIONAL)
@@ -239,7 +244,7 @@ def get_product(caller: Principal | None, product_id: str) -> shapes.Product:
 
 
 @route("PATCH", "/v1/products/{product_id}", SIGNED_IN, errors=(Forbidden, Conflict, *PRICE_RULE_ERRORS))
-def patch_product(caller: Principal, product_id: str, body: model.ProductChange) -> shapes.Product:
+def patch_product(caller: Principal, product_id: str, body: catalog_bodies.ProductChange) -> shapes.Product:
     """Change my product."""
     return products.change(caller, product_id, body)
 
@@ -257,7 +262,7 @@ def store_products(caller: Principal | None, store_id: str, request: Request) ->
 
 
 @route("POST", "/v1/admin/products/{product_id}/take-down", "admin", errors=(InvalidTransition,))
-def take_down_product(caller: Principal, product_id: str, body: model.ReasonBody) -> shapes.Product:
+def take_down_product(caller: Principal, product_id: str, body: catalog_bodies.ReasonBody) -> shapes.Product:
     """Take a listing down (hidden whatever its seller edits); the seller is told why."""
     return products.take_down(caller, product_id, body.reason)
 
@@ -273,7 +278,7 @@ route = routes.section("stores")
 
 
 @route("POST", "/v1/stores", "seller", status=201, errors=(Conflict,))
-def apply_store(caller: Principal, body: model.StoreApplication) -> shapes.Store:
+def apply_store(caller: Principal, body: catalog_bodies.StoreApplication) -> shapes.Store:
     """Apply to sell: the store waits in pending (the same application twice answers the same store)."""
     return stores.apply(caller, body)
 
@@ -297,7 +302,7 @@ def get_store(caller: Principal | None, store_id: str) -> shapes.Store:
 
 
 @route("PATCH", "/v1/stores/{store_id}", SIGNED_IN, errors=(Forbidden, Conflict))
-def patch_store(caller: Principal, store_id: str, body: model.StoreChange) -> shapes.Store:
+def patch_store(caller: Principal, store_id: str, body: catalog_bodies.StoreChange) -> shapes.Store:
     """Change my store."""
     return stores.change(caller, store_id, body)
 
@@ -322,13 +327,13 @@ def approve_store(caller: Principal, store_id: str) -> shapes.Store:
 
 
 @route("POST", "/v1/admin/stores/{store_id}/reject", "admin", errors=(InvalidTransition,))
-def reject_store(caller: Principal, store_id: str, body: model.ReasonBody) -> shapes.Store:
+def reject_store(caller: Principal, store_id: str, body: catalog_bodies.ReasonBody) -> shapes.Store:
     """Reject a pending store."""
     return stores.curate(caller, store_id, "reject", body.reason)
 
 
 @route("POST", "/v1/admin/stores/{store_id}/suspend", "admin", errors=(InvalidTransition,))
-def suspend_store(caller: Principal, store_id: str, body: model.ReasonBody) -> shapes.Store:
+def suspend_store(caller: Principal, store_id: str, body: catalog_bodies.ReasonBody) -> shapes.Store:
     """Suspend an active store."""
     return stores.curate(caller, store_id, "suspend", body.reason)
 

@@ -6,13 +6,13 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from chalicelib.auth import GROUPS, STAFF_GROUPS, LocalKeySource, is_nip, key_source
+from chalicelib.bodies import Body, Email, PersonName, Phone
 from chalicelib.config import dev_routes_enabled, settings
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.ids import iso
-from chalicelib.validators import Email, PersonName, Phone
 
 if TYPE_CHECKING:
     from chalicelib import shapes
@@ -20,10 +20,8 @@ if TYPE_CHECKING:
 LOCAL_KEY_ID = "peken-local-1"
 
 
-class DevTokenRequest(BaseModel):
+class DevTokenRequest(Body):
     """POST /v1/dev/token."""
-
-    model_config = ConfigDict(extra="forbid")
 
     user_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._@:-]+$")
     groups: list[str] = Field(default_factory=list, max_length=len(GROUPS))

@@ -1,13 +1,14 @@
-"""Field rules shared by every domain: phone numbers, emails, places, bounded text."""
+"""Field rules shared by every domain: phone numbers, emails, places, days, closed sets.
+
+No pydantic here: the body field types built on these rules are in `chalicelib.bodies`.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, TypeVar
-
-from pydantic import AfterValidator, Field, StringConstraints
+from typing import TypeVar
 
 from chalicelib import wilayah
 from chalicelib.errors import ValidationFailed
@@ -15,7 +16,7 @@ from chalicelib.errors import ValidationFailed
 Choice = TypeVar("Choice", bound=str)
 
 _PHONE_DIGITS = re.compile(r"^\+628[0-9]{7,11}\Z")  # ASCII digits: \d takes any script
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 def normalise_phone(value: str) -> str:
@@ -32,7 +33,7 @@ def normalise_phone(value: str) -> str:
 
 def check_email(value: str) -> str:
     """Accept a plausible email address."""
-    if len(value) > 254 or not _EMAIL.match(value):
+    if len(value) > 254 or not EMAIL.match(value):
         raise ValueError("must be an email address")
     return value
 
@@ -108,28 +109,6 @@ def place_change(
                 raise ValidationFailed.field("kelurahan", str(exc)) from exc
             kelurahan = None
     return {"kecamatan": kecamatan, "kelurahan": kelurahan}
-
-
-# The examples are valid values (a real place, a mobile number) for clients and the fuzzer.
-Phone = Annotated[
-    str, StringConstraints(max_length=32), AfterValidator(normalise_phone), Field(examples=["081234567890"])
-]
-Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=254),
-    AfterValidator(check_email),
-    Field(examples=["budi@example.id"], json_schema_extra={"pattern": r"^\s*" + _EMAIL.pattern[1:-1] + r"\s*$"}),
-]
-KecamatanName = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
-    AfterValidator(check_kecamatan),
-    Field(examples=["Gubeng"]),
-]
-KelurahanName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), Field(examples=["Airlangga"])
-]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 def day(name: str, value: object) -> date:

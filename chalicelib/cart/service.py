@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from chalicelib.auth import Principal
+from chalicelib.bodies import Body
 from chalicelib.cart import tables
 from chalicelib.catalog import inventory
 from chalicelib.errors import NotFound, OutOfStock, OwnStore, StoreUnavailable, ValidationFailed
@@ -34,10 +35,8 @@ def own_store_among(buyer_id: str, owners: dict[str, str]) -> OwnStore | None:
     return OwnStore("you cannot buy from your own store", {"field": "product_id", "items": items})
 
 
-class Quantity(BaseModel):
+class Quantity(Body):
     """PUT /v1/cart/items/{product_id}."""
-
-    model_config = ConfigDict(extra="forbid")
 
     quantity: int = Field(ge=0, le=MAX_QUANTITY)
 

@@ -18,42 +18,17 @@ store still delivering city-wide by default.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import wilayah
-from chalicelib.validators import KecamatanName
 
 if TYPE_CHECKING:
     from chalicelib import shapes
+    from chalicelib.catalog.bodies import DeliveryChange
 
 MAX_FEE_IDR = 500_000  # a delivery inside one city; more is a typo (an extra zero), not a fee
 MAX_FREE_FROM_IDR = 100_000_000
 KECAMATAN_COUNT = 31  # Surabaya's kecamatan: a longer list repeats names
-
-Fee = Annotated[int, Field(ge=0, le=MAX_FEE_IDR, description="Whole Rupiah per order, 0 for free delivery")]
-FreeFrom = Annotated[
-    int,
-    Field(ge=0, le=MAX_FREE_FROM_IDR, description="Orders whose goods reach this amount are delivered free"),
-]
-
-
-class DeliveryChange(BaseModel):
-    """PATCH /v1/stores/{store_id} `delivery`: any of its fields; the others stay as they are.
-
-    `free_from_idr: null` removes the threshold; `kecamatan: []` means the store's own kecamatan.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool | None = None
-    fee_idr: Fee | None = None
-    free_from_idr: FreeFrom | None = None
-    kecamatan: (
-        Annotated[list[KecamatanName], Field(max_length=KECAMATAN_COUNT * 2, examples=[["Gubeng", "Tambaksari"]])]
-        | None
-    ) = None
 
 
 @dataclass(frozen=True)

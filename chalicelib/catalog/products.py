@@ -40,6 +40,7 @@ from chalicelib.paging import encode_cursor, page_request
 
 if TYPE_CHECKING:
     from chalicelib import shapes
+    from chalicelib.catalog import bodies
 
 PRICING_FIELDS = frozenset({"name", "price_idr", "unit", "reference_sku", "reference_quantity"})
 LISTED_CURSOR_FIELDS = ("rank", "product_id")  # a store's listed products, in listing order
@@ -59,7 +60,7 @@ class Proposed:
     kept_quantity: float | None  # the stored one, while unit and reference are unchanged
 
 
-def create(principal: Principal, store_id: str, body: model.NewProduct) -> shapes.Product:
+def create(principal: Principal, store_id: str, body: bodies.NewProduct) -> shapes.Product:
     """Add a product to the caller's active store."""
     store = stores.owned(principal, store_id)
     if store.status != "active":
@@ -192,7 +193,7 @@ def _owned(principal: Principal, product_id: str) -> ProductRecord:
     return product
 
 
-def change(principal: Principal, product_id: str, body: model.ProductChange) -> shapes.Product:
+def change(principal: Principal, product_id: str, body: bodies.ProductChange) -> shapes.Product:
     """Change the seller's fields; the price rule applies to the product as it would be after."""
     product = _owned(principal, product_id)
     given = body.model_fields_set

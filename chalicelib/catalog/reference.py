@@ -31,6 +31,7 @@ from chalicelib.ids import iso, utcnow
 
 if TYPE_CHECKING:
     from chalicelib import shapes
+    from chalicelib.catalog import bodies
 
 __all__ = ["SKU_PATTERN", "Reference", "get", "list_all", "matching", "put", "render"]
 CACHE_SECONDS = 10.0
@@ -47,7 +48,7 @@ class Reference:
     words: tuple[str, ...]
 
 
-def put(principal: Principal, sku: str, body: model.ReferencePriceInput) -> shapes.ReferencePriceSet:
+def put(principal: Principal, sku: str, body: bodies.ReferencePriceInput) -> shapes.ReferencePriceSet:
     """Create or change a reference price; products above their new cap are hidden until repriced."""
     import re
 

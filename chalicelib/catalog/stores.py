@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
-from chalicelib import marketplace_settings, queues
+from chalicelib import marketplace_settings
 from chalicelib.audit import service as audit
 from chalicelib.auth import Principal
 from chalicelib.catalog import delivery, model, visibility
@@ -37,13 +37,13 @@ from chalicelib.catalog.tables import StoreRecord
 from chalicelib.dynamo import WRITE_ATTEMPTS, fetch, page_of, set_or_remove
 from chalicelib.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, condition_failed
 from chalicelib.ids import JAKARTA, iso, jakarta_month, new_id, utcnow
-from chalicelib.messages import Notify
 from chalicelib.paging import PageRequest, encode_cursor
 from chalicelib.text import normalise
 from chalicelib.validators import check_kecamatan, kelurahan_in
 
 if TYPE_CHECKING:
     from chalicelib import shapes
+    from chalicelib.catalog import bodies
 
 STATUSES = model.STORE_STATUSES
 CURSOR_FIELDS = ("store_id", "created_at")  # the key of the owner and status indexes, less their hash key
@@ -52,7 +52,7 @@ CURATION_NOTICES = {"approve": "store_approved", "reject": "store_rejected", "su
 LISTING_INPUTS = frozenset({"status", "open", "name"})  # what its products' listing entries depend on
 
 
-def apply(principal: Principal, body: model.StoreApplication) -> shapes.Store:
+def apply(principal: Principal, body: bodies.StoreApplication) -> shapes.Store:
     """Register a seller's store; it waits in `pending` for the city to verify it.
 
     Sent twice, the same application answers the store it made (no second pending store);
@@ -97,7 +97,7 @@ def apply(principal: Principal, body: model.StoreApplication) -> shapes.Store:
 APPLICATION_FIELDS = ("name", "kind", "kecamatan", "kelurahan", "address", "phone_number", "nib")
 
 
-def _application(body: model.StoreApplication, kelurahan: str) -> tuple[Any, ...]:
+def _application(body: bodies.StoreApplication, kelurahan: str) -> tuple[Any, ...]:
     return tuple(kelurahan if f == "kelurahan" else getattr(body, f) for f in APPLICATION_FIELDS)
 
 
@@ -166,7 +166,7 @@ def _not_owner() -> Exception:
     return Forbidden("only the store's owner may do this")
 
 
-def change(principal: Principal, store_id: str, body: model.StoreChange) -> shapes.Store:
+def change(principal: Principal, store_id: str, body: bodies.StoreChange) -> shapes.Store:
     """Let the owner rename, re-address, change phone, open/close the store, or change its fulfilment offer.
 
     `delivery` sets only the sub-fields sent (`delivery.changes`), each its own attribute, so
@@ -204,6 +204,9 @@ def curate(principal: Principal, store_id: str, action: str, reason: str | None)
     store = _update(store_id, decide, action=f"store.{action}")
     params = {"store_id": store_id, "store": store.name, "reason": reason or ""}
     kind = "store_reinstated" if was == ["suspended"] else CURATION_NOTICES[action]
+    from chalicelib import queues  # curation only: browsing the catalog loads no queue code
+    from chalicelib.messages import Notify
+
     queues.publish(Notify(user_id=store.owner_id, kind=kind, params=params))
     return render(store, private=True)
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
+
+from chalicelib.bodies import Body
 
 DisputeReason = Literal["missing_items", "damaged", "wrong_items", "not_received", "quality", "other"]
 REASONS: tuple[DisputeReason, ...] = get_args(DisputeReason)
@@ -37,19 +39,15 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-class DisputeLineInput(BaseModel):
+class DisputeLineInput(Body):
     """One product of the order and how many of it the complaint is about."""
-
-    model_config = ConfigDict(extra="forbid")
 
     product_id: Id
     quantity: Annotated[int, Field(ge=1, le=100_000)]
 
 
-class NewDispute(BaseModel):
+class NewDispute(Body):
     """POST /v1/orders/{order_id}/disputes."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reason: DisputeReason
     description: Text
@@ -57,26 +55,20 @@ class NewDispute(BaseModel):
     evidence: Annotated[list[Id], Field(max_length=MAX_EVIDENCE)] = []
 
 
-class DisputeMessageInput(BaseModel):
+class DisputeMessageInput(Body):
     """POST /v1/disputes/{dispute_id}/messages."""
-
-    model_config = ConfigDict(extra="forbid")
 
     body: Text
 
 
-class DisputeContest(BaseModel):
+class DisputeContest(Body):
     """POST /v1/disputes/{dispute_id}/contest: why the seller says no."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reason: Note
 
 
-class DisputeResolution(BaseModel):
+class DisputeResolution(Body):
     """POST /v1/admin/disputes/{dispute_id}/resolve."""
-
-    model_config = ConfigDict(extra="forbid")
 
     outcome: Outcome
     refund_idr: Annotated[int, Field(ge=1, le=1_000_000_000)] | None = None

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from chalicelib.bodies import Body
 
 ExportKind = Literal["compliance", "laggards", "sales", "payouts", "audit"]
 KINDS: tuple[ExportKind, ...] = get_args(ExportKind)
@@ -106,10 +108,8 @@ MAX_RESTARTS = 3  # a file S3 refuses to assemble is started again from the top 
 STALLED_AFTER_SECONDS = 45 * 60
 
 
-class NewExport(BaseModel):
+class NewExport(Body):
     """POST /v1/admin/exports: what to export."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: ExportKind
     month: str | None = Field(default=None, max_length=7, description="YYYY-MM (compliance, laggards; default now)")

@@ -12,10 +12,11 @@ import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from chalicelib import metrics, queues
 from chalicelib.auth import Principal
+from chalicelib.bodies import Body
 from chalicelib.dynamo import put_once
 from chalicelib.errors import NotFound
 from chalicelib.ids import JAKARTA, iso, utcnow
@@ -97,10 +98,8 @@ def inbox(principal: Principal, request: PageRequest) -> shapes.NotificationPage
     return _page(principal.user_id, request)
 
 
-class MarkRead(BaseModel):
+class MarkRead(Body):
     """POST /v1/me/notifications/read."""
-
-    model_config = ConfigDict(extra="forbid")
 
     ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(min_length=1, max_length=MAX_MARK)
 

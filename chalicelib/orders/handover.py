@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import StringConstraints
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from chalicelib.bodies import Body
 from chalicelib.errors import InvalidHandoverCode, TooManyAttempts, ValidationFailed, condition_failed
 from chalicelib.ids import iso, parse_iso
 from chalicelib.orders.tables import HandoverRecord, OrderRecord
@@ -42,10 +43,8 @@ LOCKOUT = timedelta(minutes=15)  # how long the fifth wrong code locks the hando
 SHOWN_IN = ("ready", "completed")  # statuses in which the buyer's view shows the code
 
 
-class CompleteRequest(BaseModel):
+class CompleteRequest(Body):
     """POST /v1/orders/{order_id}/complete: the store sends the buyer's code; the buyer sends nothing."""
-
-    model_config = ConfigDict(extra="forbid")
 
     handover_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import StringConstraints, model_validator
 
+from chalicelib.bodies import Body, KecamatanName, KelurahanName, PersonName, Phone
 from chalicelib.errors import Forbidden, InvalidTransition
-from chalicelib.validators import KecamatanName, KelurahanName, PersonName, Phone
 
 OrderStatus = Literal["awaiting_payment", "paid", "accepted", "ready", "completed", "cancelled", "expired"]
 STATUSES: tuple[OrderStatus, ...] = get_args(OrderStatus)
@@ -79,10 +79,8 @@ def returns_stock(target: str) -> bool:
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
-class Contact(BaseModel):
+class Contact(Body):
     """Whom the store calls about the order; private to the buyer, the store's owner and admins."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: PersonName | None = None
     phone_number: Phone
@@ -92,7 +90,7 @@ class Contact(BaseModel):
 ADDRESS_PARTS = ("street", "line", "detail", "kecamatan", "kelurahan")
 
 
-class Fulfillment(BaseModel):
+class Fulfillment(Body):
     """How the buyer gets the goods (delivery: the contact defaults to the buyer's profile or token).
 
     A delivery's kecamatan (which stores deliver there, for what fee) is `kecamatan`, or
@@ -100,8 +98,6 @@ class Fulfillment(BaseModel):
     comma-separated part of the address text naming one ("Jl. Airlangga 4, Gubeng"), or the
     buyer's profile (checkout resolves it: `orders.checkout`).
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     method: FulfillmentMethod
     address: Text | None = None
@@ -135,17 +131,13 @@ class Fulfillment(BaseModel):
         return self
 
 
-class CheckoutRequest(BaseModel):
+class CheckoutRequest(Body):
     """POST /v1/checkout."""
-
-    model_config = ConfigDict(extra="forbid")
 
     fulfillment: Fulfillment
 
 
-class CancelRequest(BaseModel):
+class CancelRequest(Body):
     """POST /v1/orders/{order_id}/cancel."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None

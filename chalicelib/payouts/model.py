@@ -17,9 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from chalicelib import csvfile
+from chalicelib.bodies import Body
 from chalicelib.masking import mask_account_number
 from chalicelib.text import normalise
 
@@ -121,10 +122,8 @@ AccountName = Annotated[
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
-class PayoutAccountInput(BaseModel):
+class PayoutAccountInput(Body):
     """PUT /v1/stores/{store_id}/payout-account: a bank account, or Stripe Connect."""
-
-    model_config = ConfigDict(extra="forbid")
 
     method: Method
     bank_code: BankCode | None = None
@@ -140,10 +139,8 @@ class PayoutAccountInput(BaseModel):
         return [{"field": f, "message": "only with bank_transfer"} for f in BANK_FIELDS if getattr(self, f) is not None]
 
 
-class PayoutAccountVerification(BaseModel):
+class PayoutAccountVerification(Body):
     """POST /v1/admin/stores/{store_id}/payout-account/verify: empty to verify, `reject` to refuse."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reject: Reason | None = None
 
@@ -165,10 +162,8 @@ BANK_FILE_COLUMNS = ("payout_id", "bank_code", "account_number", "account_name",
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-class PayoutResult(BaseModel):
+class PayoutResult(Body):
     """The bank's (or the treasury's) result for one payout."""
-
-    model_config = ConfigDict(extra="forbid")
 
     payout_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     status: ResultStatus
@@ -176,10 +171,8 @@ class PayoutResult(BaseModel):
     reason: Reason | None = None
 
 
-class PayoutResults(BaseModel):
+class PayoutResults(Body):
     """POST /v1/admin/payout-batches/{batch_id}/results."""
-
-    model_config = ConfigDict(extra="forbid")
 
     results: Annotated[list[PayoutResult], Field(min_length=1, max_length=MAX_RESULTS)]
 

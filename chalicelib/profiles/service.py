@@ -91,9 +91,7 @@ def preferences(user_id: str) -> Preferences:
     )
 
 
-def kecamatan_of(principal: Principal | None) -> str | None:
+def kecamatan_of(principal: Principal) -> str | None:
     """Return the signed-in caller's kecamatan, used to favour nearby shops; None if unknown."""
-    if principal is None:
-        return None
     record = get_profile(principal.user_id)
     return record.kecamatan if record else None

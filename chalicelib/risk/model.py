@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import StringConstraints
+
+from chalicelib.bodies import Body
 
 Rule = Literal["self_dealing", "concentration", "quota_rush", "refund_after_close"]
 RULES: tuple[Rule, ...] = get_args(Rule)
@@ -30,10 +32,8 @@ SUBJECT_KEYS = ("store_id", "buyer_id", "nip")
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
-class DecideRequest(BaseModel):
+class DecideRequest(Body):
     """POST /v1/admin/risk-flags/{flag_id}/decide."""
-
-    model_config = ConfigDict(extra="forbid")
 
     decision: Decision
     note: Note

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from chalicelib import marketplace_settings
 from chalicelib.auth import Principal
+from chalicelib.bodies import Body
 from chalicelib.catalog import stores
 from chalicelib.ids import iso, jakarta_month, utcnow
 from chalicelib.marketplace_settings import current as current
@@ -22,10 +23,8 @@ if TYPE_CHECKING:
     from chalicelib import shapes
 
 
-class SettingsChange(BaseModel):
+class SettingsChange(Body):
     """PUT /v1/admin/settings: any of the settings."""
-
-    model_config = ConfigDict(extra="forbid")
 
     turnover_cap_idr: int | None = Field(default=None, ge=0, le=1_000_000_000_000)
     payment_timeout_minutes: int | None = Field(default=None, ge=1, le=1440)

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from chalicelib.auth import NIP_PATTERN
-from chalicelib.validators import Email, KecamatanName, KelurahanName, PersonName, Phone
+from chalicelib.bodies import Body, Email, KecamatanName, KelurahanName, PersonName, Phone
 
 # Civil-servant ranks (golongan/ruang) I/a .. IV/e.
 GRADES = tuple(f"{g}/{r}" for g, rs in (("I", "abcd"), ("II", "abcd"), ("III", "abcd"), ("IV", "abcde")) for r in rs)
@@ -34,10 +34,8 @@ Department = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 Grade = Annotated[str, AfterValidator(_known_grade), Field(json_schema_extra={"enum": list(GRADES)})]
 
 
-class AsnRow(BaseModel):
+class AsnRow(Body):
     """One roster row."""
-
-    model_config = ConfigDict(extra="forbid")
 
     nip: Annotated[str, StringConstraints(pattern=NIP_PATTERN)]
     name: PersonName
@@ -49,14 +47,12 @@ class AsnRow(BaseModel):
     kelurahan: KelurahanName | None = None
 
 
-class AsnChange(BaseModel):
+class AsnChange(Body):
     """PATCH /v1/admin/asn/{nip}: the fields to change, checked like an upload's.
 
     `active` false deactivates, true reactivates; null removes a contact or a place (not the
     name, department, grade or flag).
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     active: bool | None = None
     name: PersonName | None = None
@@ -77,27 +73,21 @@ class _DocumentedAsRows:
         return schema
 
 
-class RosterUpload(BaseModel):
+class RosterUpload(Body):
     """POST /v1/admin/asn: each row is checked on its own (bad rows are reported, good rows kept)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     rows: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=MAX_ROWS), _DocumentedAsRows()]
 
 
-class ReminderRunRequest(BaseModel):
+class ReminderRunRequest(Body):
     """POST /v1/admin/reminders/run: the month and the day to run as (both optional)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     month: Annotated[str, StringConstraints(pattern=MONTH_PATTERN)] | None = None
     as_of: Annotated[str, Field(json_schema_extra={"format": "date"})] | None = None
 
 
-class Policy(BaseModel):
+class Policy(Body):
     """PUT /v1/admin/spending-policy."""
-
-    model_config = ConfigDict(extra="forbid")
 
     default_quota_idr: int = Field(ge=0, le=1_000_000_000)
     quota_by_grade: dict[str, Annotated[int, Field(ge=0, le=1_000_000_000)]] = Field(

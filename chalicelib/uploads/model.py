@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from chalicelib.bodies import Body
 
 ContentType = Literal["image/jpeg", "image/png"]
 CONTENT_TYPES: tuple[ContentType, ...] = get_args(ContentType)
@@ -31,10 +33,8 @@ UPLOAD_PREFIX = "uploads/"  # where the browser posts: uploads/<user>/<upload_id
 EVIDENCE_PREFIX = "evidence/"  # where a claim copies it: evidence/<user>/<upload_id>, out of the user's reach
 
 
-class NewUpload(BaseModel):
+class NewUpload(Body):
     """POST /v1/uploads: what the caller is about to post."""
-
-    model_config = ConfigDict(extra="forbid")
 
     content_type: ContentType
     size_bytes: Annotated[int, Field(ge=1, le=MAX_UPLOAD_BYTES)]

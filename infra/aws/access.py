@@ -47,6 +47,21 @@ BUCKETS = {
 }
 # What the Lambda service needs to feed a function from a table's stream (the event source mapping).
 STREAM_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams")
+# The AWS services the functions' own code calls (consuming queues and streams and writing logs are
+# the Lambda service's doing). Their IAM prefixes are botocore's service names: the deployment bundle
+# ships only these services' data (infra/aws/bundle.py), so a call outside them fails the access audit first.
+CALLED_SERVICES = frozenset(
+    action.split(":")[0]
+    for action in READ_ACTIONS
+    + WRITE_ACTIONS
+    + WATCH_ACTIONS
+    + SEND_ACTIONS
+    + SECRET_ACTIONS
+    + EMAIL_ACTIONS
+    + SMS_ACTIONS
+    + OBJECT_ACTIONS
+    + LIST_ACTIONS
+)
 
 
 @dataclass(frozen=True)

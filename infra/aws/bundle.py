@@ -1,25 +1,50 @@
-"""Precompile the Lambda bundle: hash-based .pyc for every module, for the runtime's Python.
+"""Finish the Lambda bundle `chalice package` made: botocore's data trimmed, every module precompiled.
 
-Lambda's code directory is read-only, so a bundle without bytecode recompiles every module
-on every cold start. Hash-based pycs (PEP 552) stay valid whatever the files' timestamps
-after unzipping; unchecked ones skip even hashing the source, which is safe because a
-deployed bundle never changes. Build with the same Python minor version as the runtime (3.11).
+Both cut a cold start's fixed cost, which the first request pays before any of our code runs:
+- botocore ships the JSON models of some 400 AWS services (28 MB) and a 1.2 MB endpoints
+  table it reads whole at the first client. The bundle keeps only the services the functions
+  call (`access.CALLED_SERVICES`, the grants' IAM prefixes: a call outside them fails the
+  e2e access audit before it could fail here), their newest API version without examples,
+  uncompressed (botocore reads `.json` before `.json.gz`), and the endpoints table cut to
+  those services in every partition. Listing the data directory at the first client then
+  walks 6 services, not 400.
+- Lambda's code directory is read-only, so a bundle without bytecode recompiles every module
+  on every cold start. Hash-based pycs (PEP 552) stay valid whatever the files' timestamps
+  after unzipping; unchecked ones skip even hashing the source, which is safe because a
+  deployed bundle never changes. Build with the same Python minor version as the runtime (3.11).
 """
 
 from __future__ import annotations
 
 import compileall
+import gzip
+import json
 import py_compile
+import shutil
 import sys
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from infra.aws.access import CALLED_SERVICES
+
 RUNTIME = (3, 11)
+# botocore's own tables, read at the first client whatever the service.
+BOTOCORE_TABLES = ("_retry.json", "endpoints.json", "partitions.json", "sdk-default-configuration.json")
+DROPPED_MODELS = ("examples-1.json",)  # documentation only
 
 
-def precompile(zip_path: Path) -> int:
-    """Add __pycache__/*.pyc to a deployment zip in place; return how many modules compiled."""
+@dataclass(frozen=True)
+class Finished:
+    """What finishing a bundle did."""
+
+    modules: int  # precompiled
+    services: int  # botocore services kept
+
+
+def finish(zip_path: Path) -> Finished:
+    """Trim botocore's data and add __pycache__/*.pyc to a deployment zip, in place."""
     if sys.version_info[:2] != RUNTIME:
         raise SystemExit(f"precompile with Python {RUNTIME[0]}.{RUNTIME[1]}, the Lambda runtime's version")
     with tempfile.TemporaryDirectory() as tmp:
@@ -27,6 +52,7 @@ def precompile(zip_path: Path) -> int:
         with zipfile.ZipFile(zip_path) as source:
             source.extractall(root)
             modes = {info.filename: info.external_attr for info in source.infolist()}
+        services = trim_botocore_data(root / "botocore" / "data", CALLED_SERVICES)
         compileall.compile_dir(
             root, quiet=1, workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
         )
@@ -35,7 +61,39 @@ def precompile(zip_path: Path) -> int:
             for path in files:
                 name = path.relative_to(root).as_posix()
                 info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-                info.external_attr = modes.get(name, 0o644 << 16)
+                info.external_attr = modes.get(name, modes.get(name + ".gz", 0o644 << 16))
                 info.compress_type = zipfile.ZIP_DEFLATED
                 target.writestr(info, path.read_bytes())
-        return sum(1 for p in files if p.suffix == ".pyc")
+        return Finished(sum(1 for p in files if p.suffix == ".pyc"), services)
+
+
+def trim_botocore_data(data: Path, services: frozenset[str]) -> int:
+    """Keep botocore's tables and the newest model of each service named; return how many services."""
+    prefixes = set()
+    for entry in list(data.iterdir()):
+        if entry.is_file():
+            if entry.name not in BOTOCORE_TABLES:
+                entry.unlink()
+            continue
+        if entry.name not in services:
+            shutil.rmtree(entry)
+            continue
+        versions = sorted(v for v in entry.iterdir() if v.is_dir())
+        for old in versions[:-1]:
+            shutil.rmtree(old)
+        for model in list(versions[-1].iterdir()):
+            if model.name in DROPPED_MODELS:
+                model.unlink()
+            elif model.name.endswith(".json.gz"):
+                model.with_suffix("").write_bytes(gzip.decompress(model.read_bytes()))
+                model.unlink()
+        service_model = json.loads((versions[-1] / "service-2.json").read_text())
+        prefixes.add(service_model["metadata"]["endpointPrefix"])
+    missing = services - {d.name for d in data.iterdir() if d.is_dir()}
+    if missing:
+        raise SystemExit(f"botocore has no data for {sorted(missing)}")
+    endpoints = json.loads((data / "endpoints.json").read_text())
+    for partition in endpoints["partitions"]:
+        partition["services"] = {name: v for name, v in partition["services"].items() if name in prefixes}
+    (data / "endpoints.json").write_text(json.dumps(endpoints, separators=(",", ":")))
+    return len(services)

@@ -126,12 +126,13 @@ def _rule(line: str) -> str:
 
 
 def validate(stage: str, out_dir: Path, with_dependencies: bool = False) -> Path:
-    """Package (precompiled when real), translate and lint; return the translated template's path."""
+    """Package (finished when real: infra/aws/bundle.py), translate and lint; return the translated template's path."""
     sam_path = package(stage, out_dir, with_dependencies)
     if with_dependencies:
-        from infra.aws.bundle import precompile
+        from infra.aws.bundle import finish
 
-        print(f"precompiled {precompile(sam_path.parent / 'deployment.zip')} modules", file=sys.stderr)
+        done = finish(sam_path.parent / "deployment.zip")
+        print(f"bundle: {done.modules} modules precompiled, botocore data of {done.services} services", file=sys.stderr)
     cfn_path = out_dir / "cloudformation.json"
     cfn_path.write_text(json.dumps(translate(sam_path), indent=1))
     errors = lint(sam_path) + lint(cfn_path)

@@ -179,7 +179,7 @@ def demo_identities() -> list[dict[str, Any]]:
 def seed() -> dict[str, int]:
     """Write the demo data through the app's own use cases; return counts."""
     from chalicelib.auth import Principal
-    from chalicelib.catalog import model, products, reference, stores
+    from chalicelib.catalog import bodies, products, reference, stores
     from chalicelib.profiles.tables import ProfileRecord
     from chalicelib.spending import model as spending_model
     from chalicelib.spending import roster, service
@@ -193,7 +193,7 @@ def seed() -> dict[str, int]:
         rows = list(csv.DictReader(fh))
     for row in rows:
         words = [w for w in row["words"].split("|") if w.strip()]  # "a|b": phrases; empty: matched by none
-        body = model.ReferencePriceInput(
+        body = bodies.ReferencePriceInput(
             name=row["name"][:120], unit=row["unit"], max_price_idr=int(row["max_price_idr"]), words=words
         )
         reference.put(admin, row["sku"], body)
@@ -201,14 +201,14 @@ def seed() -> dict[str, int]:
     for index, (seller_id, fields, items) in enumerate(STORES):
         seller = Principal(seller_id, ("seller",))
         phone = f"0812300000{index:02d}"
-        store = stores.apply(seller, model.StoreApplication(**fields, phone_number=phone))
+        store = stores.apply(seller, bodies.StoreApplication(**fields, phone_number=phone))
         stores.curate(admin, store["store_id"], "approve", None)
-        stores.change(seller, store["store_id"], model.StoreChange.model_validate(DELIVERY[fields["name"]]))
+        stores.change(seller, store["store_id"], bodies.StoreChange.model_validate(DELIVERY[fields["name"]]))
         for name, category, unit, price, stock, sku in items:
             products.create(
                 seller,
                 store["store_id"],
-                model.NewProduct(
+                bodies.NewProduct(
                     name=name, category=category, unit=unit, price_idr=price, stock=stock, reference_sku=sku
                 ),
             )

@@ -8,10 +8,11 @@ import pytest
 from pydantic import BaseModel
 
 from chalicelib import http, wilayah
+from chalicelib.bodies import KecamatanName
 from chalicelib.catalog.categories import list_categories
 from chalicelib.errors import ValidationFailed
 from chalicelib.spending import model, roster
-from chalicelib.validators import KecamatanName, UnknownPlace, check_kecamatan, kelurahan_in
+from chalicelib.validators import UnknownPlace, check_kecamatan, kelurahan_in
 
 NIP = "198501012010011001"
 GOOD = {"nip": NIP, "name": "Budi", "department": "Dinkopdag", "grade": "III/a"}

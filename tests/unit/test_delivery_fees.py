@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from chalicelib.catalog import delivery
-from chalicelib.catalog.model import StoreChange
+from chalicelib.catalog.bodies import StoreChange
 from chalicelib.orders.model import Fulfillment
 from chalicelib.validators import places_in
 

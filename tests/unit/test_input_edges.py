@@ -17,7 +17,7 @@ import app as app_module
 from chalicelib import auth, config, http, ids
 from chalicelib.auth import Principal
 from chalicelib.catalog import listing
-from chalicelib.catalog.model import StoreApplication
+from chalicelib.catalog.bodies import StoreApplication
 from chalicelib.errors import ValidationFailed
 from chalicelib.paging import encode_cursor, page_request
 from chalicelib.spending import model as spending_model

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.catalog import model, units
+from chalicelib.catalog import bodies, model, units
 
 
 @pytest.mark.parametrize(
@@ -79,15 +79,15 @@ def test_names_match_phrases_as_whole_words_ignoring_case_and_accents() -> None:
 
 
 def test_a_reference_price_unit_is_one_unit_stored_canonical() -> None:
-    body = model.ReferencePriceInput(name="Minyak goreng", unit="Ltr", max_price_idr=15_700)
+    body = bodies.ReferencePriceInput(name="Minyak goreng", unit="Ltr", max_price_idr=15_700)
     assert body.unit == "liter" and body.words is None
     # a word we do not know is a count unit of its own: it converts only to itself
-    assert model.ReferencePriceInput(name="Beras", unit="Karung", max_price_idr=60_000).unit == "karung"
+    assert bodies.ReferencePriceInput(name="Beras", unit="Karung", max_price_idr=60_000).unit == "karung"
     assert units.quantity_in("2 karung", "karung") == 2 and units.quantity_in("karung", "karung") == 1
     assert units.quantity_in("5 kg", "karung") is None and units.quantity_in("karung", "kg") is None
     for not_one_unit in ("5 kg", "kg/liter", "2 karung"):
         with pytest.raises(ValidationError) as refused:
-            model.ReferencePriceInput(name="Beras", unit=not_one_unit, max_price_idr=60_000)
+            bodies.ReferencePriceInput(name="Beras", unit=not_one_unit, max_price_idr=60_000)
         assert refused.value.errors()[0]["loc"] == ("unit",)
         assert "kg" in str(refused.value)
 
@@ -95,13 +95,13 @@ def test_a_reference_price_unit_is_one_unit_stored_canonical() -> None:
 @pytest.mark.parametrize("quantity", [0, -1, 1000.5, 0.0005, 1.2345])
 def test_a_reference_quantity_is_positive_with_at_most_three_decimals(quantity: float) -> None:
     with pytest.raises(ValidationError):
-        model.NewProduct(
+        bodies.NewProduct(
             name="Beras", category="sembako", unit="karung", price_idr=1, stock=1, reference_quantity=quantity
         )
 
 
 def test_a_reference_quantity_may_be_a_pack_size() -> None:
-    body = model.NewProduct(
+    body = bodies.NewProduct(
         name="Beras", category="sembako", unit="karung", price_idr=1, stock=1, reference_quantity=2.5
     )
     assert body.reference_quantity == 2.5
