@@ -12,15 +12,16 @@ whose balance that leaves negative, a transfer reversal (`chalicelib.payouts.rev
 GetItem of its payout account for every refund); a completed order is due for release after
 the hold (one GetItem of the order, one conditional update).
 
-Turnover, spending and sales change in one transaction with one ledger entry (`turnover:<order_id>`,
-`turnover-refund:<order_id>`); settlement and risk keep their own. A partial refund's `refunded`
+Turnover, spending, sales and the risk rules' counters change in one transaction with one ledger
+entry (`turnover:<order_id>`, `turnover-refund:<order_id>`); settlement keeps its own. A partial refund's `refunded`
 event carries its `refund_id` (`payments.partial`): each effect is then keyed per refund
 (`turnover-refund:<order_id>:<refund_id>`, the settlement entry `refund:<refund_id>`), and counts money, not an order
 (the order stays counted in spending and sales until a whole-order refund takes it back).
 A whole-order refund's amount is what was left after the partial refunds.
 
-Risk signals (`chalicelib.risk.pipeline`): after a paid order or a refund is counted, the
-rules run on the buyer's counters and identity, each flag raised once per rule, subject and month.
+Risk signals (`chalicelib.risk.pipeline`): the rules' counter of the buyer's month at the
+store rides the same transaction (and the month's late amount the spending update); after it,
+the rules run on the buyer's counters and identity, each flag raised once per rule, subject and month.
 """
 
 from __future__ import annotations
@@ -83,15 +84,23 @@ def _count(message: OrderEvent, sign: int) -> None:
     orders = 0 if refund_id else sign  # a partial refund takes money back, not the order
     amount = sign * message.amount_idr
     order = tables.order(message.order_id)
-    sale = None
+    sale, counted = None, None
     if order.paid_at:
         kecamatan = stores.load(order.store_id).kecamatan
         sold = None if sign > 0 else message.amount_idr
         sale = reports.sale_change(order, kecamatan, sign, amount_idr=sold, orders=orders)
+        counted = risk.counting(message, order, sign)
+    late = counted.late_idr if counted else 0
     for _ in range(WRITE_ATTEMPTS):
         effects = [stores.turnover_change(message.store_id, message.month, amount)]
-        spend = spending.spend_change(message.buyer_nip, message.month, amount, orders) if message.buyer_nip else None
-        effects += [e for e in (spend, sale) if e is not None]
+        spend = (
+            spending.spend_change(message.buyer_nip, message.month, amount, orders, late_idr=late)
+            if message.buyer_nip
+            else None
+        )
+        # The rules count an ASN's month at the store only with the spending ledger's month (its whole).
+        rules = counted.effect(message, sign) if counted and spend else None
+        effects += [e for e in (spend, sale, rules) if e is not None]
         try:
             ledger.apply_once(f"turnover{suffix}:{key}", amount, _together(effects))
         except TransactWriteError as exc:
@@ -102,14 +111,14 @@ def _count(message: OrderEvent, sign: int) -> None:
     else:
         raise Conflict("the order's counters are changing too fast; retry")
     stores.after_turnover(message.store_id, message.month)
-    if order.paid_at:
+    if counted is not None:
         if sign > 0:
             settlement.record_earning(_sale(order))
         else:
             at = message.sent_at or iso(utcnow())
             settlement.record_refund(_sale(order), message.amount_idr, at, refund_id or None)
             reversals.after_refund(order.store_id, settlement.refund_entry_id(order.order_id, refund_id or None))
-        risk.observe(message, order, sign)  # risk signals on what was just counted (chalicelib.risk)
+        risk.observe(message, order, sign, counted)  # risk signals on what was just counted (chalicelib.risk)
 
 
 def _together(effects: list[Callable[[Any], None]]) -> Callable[[Any], None]:

@@ -1,26 +1,34 @@
 """Run the risk rules as the order pipeline counts an event (`chalicelib.orders.events`), never by scanning.
 
-`observe` is called once the order-events worker has counted a paid order or a refund:
-1. a rostered, active ASN buyer's counters (`tables.py`: the month, and the month at this
-   store, with what was paid in the month's last `quota_rush_days` days) are ADDed once per
-   order event and refund, through the ledger (`risk:<order_id>`, `risk-refund:<key>`);
-2. the counters are read back (one consistent BatchGetItem) and the rules decide on that
-   state: a paid order runs `concentration` and `quota_rush`, a refund `refund_after_close`;
+1. `counting` (before the order-events worker's one transaction of the event): for a
+   rostered, active ASN buyer, the effect that ADDs the event to the ASN's month at this store
+   (`tables.py`: spent, orders, and what was paid in the month's last `quota_rush_days` days)
+   and the late amount the ASN's whole month takes in the spending ledger's own update
+   (`spending.service.spend_change(late_idr=)`: the whole month is the spending item, not a
+   counter of ours). The worker puts both in the transaction of its turnover ledger entry
+   (`turnover:<key>`, `turnover-refund:<key>`), so they happen once per order event and refund
+   with the turnover, the spending and the sales (issue 18: no ledger entry or transaction of
+   their own, and no whole-month counter: 4 WRU fewer per paid ASN order);
+2. `observe` (after it) reads the counters back (two consistent GetItems) and the rules
+   decide on that state: a paid order runs `concentration` and `quota_rush`, a refund
+   `refund_after_close`;
 3. every paid order, whoever bought it, runs `self_dealing` on the buyer's and the store
    owner's identities: the store, both profiles, the buyer's roster row and the store's
    payout account (GetItems; values compared in memory, never logged or stored);
 4. each finding is raised once per rule, subject and month (`flags.raise_flag`).
-Cost of a paid ASN order: one transaction, one BatchGetItem, five GetItems (roster row,
-quota policy, store, two profiles, payout account), and a transaction per new flag.
+Cost of a paid ASN order: one item in the worker's transaction, two GetItems, five GetItems
+(roster row, quota policy, store, two profiles, payout account), and a transaction per new flag.
 A redelivered event counts nothing again and raises nothing again.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import ledger, marketplace_settings
+from chalicelib import marketplace_settings
 from chalicelib.catalog import stores
 from chalicelib.ids import JAKARTA, jakarta_month, parse_iso, utcnow
 from chalicelib.messages import OrderEvent
@@ -32,27 +40,60 @@ from chalicelib.spending import service as spending
 from chalicelib.spending import tables as roster
 
 
-def observe(message: OrderEvent, order: Any, sign: int) -> list[str]:
-    """Count the event for the rules and raise what they find; return the ids of the flags raised."""
+@dataclass(frozen=True)
+class Counting:
+    """What the rules count of one event, read before the worker's transaction: see the module docstring."""
+
+    row: Any  # the buyer's roster row (None: not rostered)
+    active: bool  # a rostered, active ASN: the rules count and check their month
+    late: bool  # paid in the month's last `quota_rush_days` days
+    limits: Thresholds
+    late_idr: int  # the whole month's `late_spent_idr` change (the spending ledger's update carries it)
+
+    def effect(self, message: OrderEvent, sign: int) -> Callable[[Any], None] | None:
+        """ADD the event to the ASN's month at the store, in the caller's transaction (None: nothing to count)."""
+        if not self.active:
+            return None
+        refund_id = message.refund_id if sign < 0 else ""
+        orders = 0 if refund_id else sign  # a partial refund takes money back, not the order
+        amount = sign * message.amount_idr
+        deltas = {"spent_idr": amount, "orders": orders}
+        if self.late:
+            deltas |= {"late_spent_idr": amount, "late_orders": orders}
+        key = tables.counter_key(message.buyer_nip, message.month, message.store_id)
+
+        def effect(tx: Any) -> None:
+            tables.add_spending(tx, key, **deltas)
+
+        return effect
+
+
+def counting(message: OrderEvent, order: Any, sign: int) -> Counting:
+    """Read what the rules count of an event (the roster row, the settings); no writes."""
     limits = Thresholds.of(marketplace_settings.current())
-    month = message.month
     row = roster.asn(message.buyer_nip) if message.buyer_nip else None
-    asn = row if row is not None and roster.is_active(row) else None
+    active = row is not None and roster.is_active(row)
+    late = active and _late(str(order.paid_at), limits)
+    return Counting(row, active, late, limits, sign * message.amount_idr if late else 0)
+
+
+def observe(message: OrderEvent, order: Any, sign: int, counted: Counting) -> list[str]:
+    """Run the rules on what the worker's transaction counted; return the ids of the flags raised."""
+    limits = counted.limits
+    month = message.month
     findings: list[Finding] = []
-    if asn is not None:
-        late = _late(str(order.paid_at), limits)
-        _count(message, sign, late)
-        state = _state(message, month, spending.policy().quota(asn.grade))
+    if counted.active:
+        state = _state(message, month, spending.policy().quota(counted.row.grade))
         if sign > 0:
             findings += [f for f in (concentration.check(state, limits),) if f]
-            if late:
+            if counted.late:
                 findings += [f for f in (quota_rush.check(state, limits),) if f]
         else:
             refunded_in = jakarta_month(parse_iso(message.sent_at)) if message.sent_at else jakarta_month(utcnow())
             found = refund_after_close.check(state, refunded_in, message.amount_idr, message.order_id)
             findings += [found] if found else []
     if sign > 0:
-        found = _self_dealing(message, order, row)
+        found = _self_dealing(message, order, counted.row)
         findings += [found] if found else []
     return [f.flag_id(month) for f in findings if flags.raise_flag(f, month)]
 
@@ -63,29 +104,12 @@ def _late(paid_at: str, limits: Thresholds) -> bool:
     return quota_rush.in_window(paid.day, calendar.monthrange(paid.year, paid.month)[1], limits)
 
 
-def _count(message: OrderEvent, sign: int, late: bool) -> bool:
-    """ADD the event to the ASN's month and month-at-store counters, once per order event (and refund)."""
-    refund_id = message.refund_id if sign < 0 else ""
-    key = f"{message.order_id}:{refund_id}" if refund_id else message.order_id
-    orders = 0 if refund_id else sign  # a partial refund takes money back, not the order
-    amount = sign * message.amount_idr
-    deltas = {"spent_idr": amount, "orders": orders}
-    if late:
-        deltas |= {"late_spent_idr": amount, "late_orders": orders}
-
-    def effect(tx: Any) -> None:
-        for store in (tables.WHOLE_MONTH, message.store_id):
-            tables.add_spending(tx, tables.counter_key(message.buyer_nip, message.month, store), **deltas)
-
-    suffix = "" if sign > 0 else "-refund"
-    return ledger.apply_once(f"risk{suffix}:{key}", amount, effect)
-
-
 def _state(message: OrderEvent, month: str, quota_idr: int) -> MonthAtStore:
-    whole, at_store = tables.counters(message.buyer_nip, month, message.store_id)
+    whole = roster.spending(message.buyer_nip, month)  # the spending ledger's month (consistent)
+    at_store = tables.counter(message.buyer_nip, month, message.store_id)
 
     def figure(record: Any, name: str) -> int:
-        return int(getattr(record, name)) if record is not None else 0
+        return int(getattr(record, name) or 0) if record is not None else 0
 
     return MonthAtStore(
         nip=message.buyer_nip,

@@ -8,9 +8,12 @@ Items by `pk`:
   `decided_by`, `decided_at` (set once, by `flags.decide`, conditional on `status` = open,
   with the counters in the same transaction). GSIs `by_status` (status, created_at) and
   `by_status_rule` (status#rule, created_at) serve the admins' list;
-- a spending counter (`spend#<nip>#<month>#<store_id>`, and `spend#<nip>#<month>#*` for the
-  whole month): `spent_idr`, `orders`, `late_spent_idr`, `late_orders`, only ADDed by
-  `pipeline.count`, in one transaction with its ledger entry (once per order event and refund).
+- a spending counter of an ASN's month at one store (`spend#<nip>#<month>#<store_id>`):
+  `spent_idr`, `orders`, `late_spent_idr`, `late_orders`, only ADDed by `pipeline.Counting.effect`,
+  in the order-events worker's transaction of the event's turnover ledger entry (once per order
+  event and refund). The ASN's whole month is the spending ledger's item (`spending.tables`,
+  whose `late_spent_idr` the rules own); the `spend#<nip>#<month>#*` items counted before
+  issue 18 are no longer written or read.
 Counters carry no `status`, so they never appear in the flag indexes. Nothing is ever
 `save()`d over an item another path updates.
 """
@@ -23,8 +26,6 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from chalicelib.dynamo import get_or_none, index, raw_map, region, table_name
-
-WHOLE_MONTH = "*"  # a counter's store part for the ASN's whole month
 
 
 class FlagRecord(Model):
@@ -76,11 +77,9 @@ def add_spending(tx: Any, key: str, **deltas: int) -> None:
         tx.update(CounterRecord(key), actions=actions)
 
 
-def counters(nip: str, month: str, store_id: str) -> tuple[CounterRecord | None, CounterRecord | None]:
-    """The ASN's month and its share at one store: one BatchGetItem (consistent)."""
-    keys = [counter_key(nip, month, WHOLE_MONTH), counter_key(nip, month, store_id)]
-    found = {r.pk: r for r in CounterRecord.batch_get(keys, consistent_read=True)}
-    return found.get(keys[0]), found.get(keys[1])
+def counter(nip: str, month: str, store_id: str) -> CounterRecord | None:
+    """The ASN's month at one store (one consistent GetItem), None before its first order there."""
+    return get_or_none(CounterRecord, counter_key(nip, month, store_id))
 
 
 def flag(flag_id: str) -> FlagRecord | None:

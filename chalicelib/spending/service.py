@@ -145,12 +145,17 @@ def record(nip: str, month: str, amount_idr: int, orders_delta: int, entry_id: s
     raise ValidationFailed.field("nip", "spending is changing too fast; retried")
 
 
-def spend_change(nip: str, month: str, amount_idr: int, orders_delta: int) -> Callable[[Any], None] | None:
+def spend_change(
+    nip: str, month: str, amount_idr: int, orders_delta: int, late_idr: int = 0
+) -> Callable[[Any], None] | None:
     """Read the ASN and their month; return the effect that adds a payment (or refund) in a transaction.
 
     The effect updates the ASN's row (guarded by the amount and compliance read: a race makes
     the transaction fail, read again) and the department's counters. None when the NIP is not
     rostered (or removed, or deactivated: no obligation, nothing counted). Cost: two GetItems.
+    `late_idr` is the risk rules' share of the same update (`late_spent_idr`, owned by
+    `chalicelib.risk.pipeline`: what was paid in the month's last days), ADDed in the same
+    UpdateItem so the rules need no whole-month counter of their own (issue 18).
     """
     row = tables.asn(nip)
     if row is None or not tables.is_active(row):
@@ -175,6 +180,7 @@ def spend_change(nip: str, month: str, amount_idr: int, orders_delta: int) -> Ca
                 SpendingRecord.orders.add(orders_delta),
                 SpendingRecord.department.set(department),
                 SpendingRecord.compliant.set(now),
+                *([SpendingRecord.late_spent_idr.add(late_idr)] if late_idr else []),
             ],
         )
         counters.add(tx, f"compliance#{month}", department, spent_idr=amount_idr, compliant_count=now - was)

@@ -9,7 +9,10 @@ admin's change of one row (PATCH, the fields it is given), its `active` flag to 
 alone, its `user_id` to sign-in (`roster.py`); DELETE removes the row (its spending rows and
 the report counters stay). An ASN-month's `spent_idr` and `orders` are ADDed by the spending
 ledger, its `compliant` flag set by the ledger or the recount, both conditional on the
-spending and flag they read (`service.py`).
+spending and flag they read (`service.py`). Its `late_spent_idr` (what was paid in the month's
+last `quota_rush_days` days) belongs to the risk rules (`chalicelib.risk.pipeline`), ADDed in
+the spending ledger's own update of the month (`service.spend_change(late_idr=)`); the rules
+read the ASN's whole month (`spent_idr`, `orders`, `late_spent_idr`) from this item.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class SpendingRecord(Model):
     orders = NumberAttribute(default=0)
     department = UnicodeAttribute(null=True)
     compliant = NumberAttribute(default=0)  # 1 once spent reached the quota
+    late_spent_idr = NumberAttribute(null=True)  # the risk rules' (see the module docstring)
 
 
 def asn(nip: str, consistent: bool = False) -> AsnRecord | None:
