@@ -52,6 +52,24 @@ print(initialised - started, time.perf_counter() - initialised)
 """
 
 
+# The floor under any app on this stack: Chalice, PynamoDB (botocore) and one Query, none of our code.
+FLOOR = r"""
+import os, time
+started = time.perf_counter()
+import chalice.app
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.models import Model
+class Product(Model):
+    class Meta:
+        table_name = "peken-dev-products"
+        region = os.environ["AWS_REGION"]
+    product_id = UnicodeAttribute(hash_key=True)
+initialised = time.perf_counter()
+list(Product.query("none", limit=1))
+print(initialised - started, time.perf_counter() - initialised)
+"""
+
+
 def _extract(zip_path: Path, into: Path) -> Path:
     with zipfile.ZipFile(zip_path) as bundle:
         bundle.extractall(into)
@@ -64,7 +82,13 @@ def _extract(zip_path: Path, into: Path) -> Path:
 # ours / stock (init + first request): the realistic first request reads DynamoDB; one that needs no
 # AWS call must stay no worse than before issue 18 (x0.64 in the README's run of 2026-12-02).
 TARGETS = {"GET /v1/products": 0.30, "GET /v1/health": 0.64}
-REQUESTS = {"GET /v1/health": ["/v1/health"], "GET /v1/products": ["/v1/products", "limit=5"]}
+# first request -> (child program, its arguments)
+REQUESTS = {
+    "GET /v1/health": (CHILD, ["/v1/health"]),
+    "GET /v1/products": (CHILD, ["/v1/products", "limit=5"]),
+    "floor: 1 Query": (FLOOR, []),
+}
+FLOOR_BUILDS = ("stock", "ours")
 # build -> (bundle, interpreter, environment); "3.13" rows when that interpreter is on the machine.
 BUILDS: dict[str, tuple[str, str, dict[str, str]]] = {
     "stock, eager": ("stock", "3.11", {"PEKEN_EAGER_IMPORTS": "1"}),
@@ -76,14 +100,18 @@ BUILDS: dict[str, tuple[str, str, dict[str, str]]] = {
 
 
 def python313() -> str | None:
-    """A Python 3.13 interpreter (Lambda's python3.13 runtime), if this machine has one (pyenv's, say)."""
-    found = shutil.which("python3.13") or next(
-        iter(sorted(Path.home().glob(".pyenv/versions/3.13*/bin/python3.13"))), None
-    )
-    return str(found) if found else None
+    """A Python 3.13 interpreter (Lambda's python3.13 runtime), if this machine has one that runs (pyenv's, say)."""
+    candidates = [*sorted(Path.home().glob(".pyenv/versions/3.13*/bin/python3.13")), shutil.which("python3.13")]
+    for candidate in filter(None, candidates):
+        version = subprocess.run([str(candidate), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True)
+        if version.returncode == 0 and version.stdout.strip() == b"(3, 13)":
+            return str(candidate)
+    return None
 
 
-def _start(python: str, code_dir: Path, request: list[str], extra: dict[str, str]) -> tuple[float, float, float]:
+def _start(
+    python: str, code_dir: Path, child: tuple[str, list[str]], extra: dict[str, str]
+) -> tuple[float, float, float]:
     """Return seconds: wall to first response, then inside the interpreter: init (import app), first request."""
     env = {
         **extra,
@@ -98,7 +126,7 @@ def _start(python: str, code_dir: Path, request: list[str], extra: dict[str, str
     }
     started = time.perf_counter()
     out = subprocess.run(
-        [python, "-S", "-c", CHILD, *request], env=env, cwd=code_dir, capture_output=True, text=True, check=True
+        [python, "-S", "-c", child[0], *child[1]], env=env, cwd=code_dir, capture_output=True, text=True, check=True
     )
     init, first = (float(x) for x in out.stdout.strip().splitlines()[-1].split())
     return time.perf_counter() - started, init, first
@@ -130,13 +158,14 @@ def run() -> str:
             finish(ours313_zip, python=pythons["3.13"])
             dirs["ours-3.13"] = _extract(ours313_zip, work / "ours-3.13")
         builds = {name: build for name, build in BUILDS.items() if pythons[build[1]]}
-        times: dict[tuple[str, str], list[tuple[float, float, float]]] = {(r, b): [] for r in REQUESTS for b in builds}
+        measured = [(r, b) for r in REQUESTS for b in builds if REQUESTS[r][0] is CHILD or b in FLOOR_BUILDS]
+        times: dict[tuple[str, str], list[tuple[float, float, float]]] = {key: [] for key in measured}
         for _ in range(RUNS):
-            for request, args in REQUESTS.items():
-                for build, (bundle, version, extra) in builds.items():
-                    python = pythons[version]
-                    assert python
-                    times[request, build].append(_start(python, dirs[bundle], args, {**extra, **aws}))
+            for request, build in measured:
+                bundle, version, extra = builds[build]
+                python = pythons[version]
+                assert python
+                times[request, build].append(_start(python, dirs[bundle], REQUESTS[request], {**extra, **aws}))
     finally:
         emulator.stop()
         for path in work.rglob("*"):
@@ -158,8 +187,15 @@ def run() -> str:
         ratio = sum(med[request, "ours"][1:]) / sum(med[request, "stock"][1:])
         verdict = "PASS" if ratio <= limit else "FAIL"
         lines.append(f"target: {request}: ours <= {limit:.2f} x stock (init+request): x{ratio:.2f} -> {verdict}")
-    if measured := [r for r in REQUESTS if (r, "ours 3.13") in med]:
-        gains = ", ".join(f"{r} x{sum(med[r, 'ours 3.13'][1:]) / sum(med[r, 'ours'][1:]):.2f}" for r in measured)
+    total = {key: sum(times[1:]) for key, times in med.items()}
+    floor, app = "floor: 1 Query", "GET /v1/products"
+    lines.append(
+        f"floor (Chalice, PynamoDB, 1 Query; no app code): ours x{total[floor, 'ours'] / total[floor, 'stock']:.2f} "
+        f"of stock; on {app} the app adds {(total[app, 'ours'] - total[floor, 'ours']) * 1000:.0f} ms to ours, "
+        f"{(total[app, 'stock'] - total[floor, 'stock']) * 1000:.0f} ms to stock"
+    )
+    if compared := [r for r in REQUESTS if (r, "ours 3.13") in med]:
+        gains = ", ".join(f"{r} x{total[r, 'ours 3.13'] / total[r, 'ours']:.2f}" for r in compared)
         lines.append(f"Python 3.13 / 3.11, ours (init+request): {gains}")
     else:
         lines.append("Python 3.13: no interpreter on this machine, not measured")
