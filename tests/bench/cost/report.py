@@ -126,6 +126,9 @@ def table(per_1000: Usage, typical_1000: Usage, month: Usage, month_parts: dict[
         f"target: infrastructure <= USD {TARGET_USD_PER_1000:.2f} per 1,000 orders: {verdict} "
         f"(USD {infra_1000:.4f}; with the typical reads USD {infra_1000 + infra_typ:.4f})"
     )
+    floor = infra_1000 - c1000["lambda_gb_seconds"]  # what the path's requests and writes cost by themselves
+    over = "above the target before any code runs" if floor > TARGET_USD_PER_1000 else "under the target"
+    lines.append(f"the same with no Lambda time at all (requests, messages and writes only): USD {floor:.4f}, {over}")
     parts = ", ".join(f"{name} USD {infrastructure_usd(u):.2f}" for name, u in month_parts.items())
     lines.append(f"month, infrastructure by source: {parts}")
     return lines
