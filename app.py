@@ -527,6 +527,12 @@ def store_disputes(caller: Principal, store_id: str, request: Request) -> shapes
     return disputes.of_store(caller, store_id, http.query(request), paging)
 
 
+@route("GET", "/v1/orders/{order_id}/disputes", SIGNED_IN)
+def order_disputes(caller: Principal, order_id: str, request: Request) -> shapes.DisputePage:
+    """Page through an order's disputes newest first (its buyer, its store's owner, admin, finance)."""
+    return disputes.of_order(caller, order_id, page_request(request.query_params, disputes.CURSOR_FIELDS))
+
+
 @route("POST", "/v1/admin/disputes/{dispute_id}/resolve", "admin", errors=DISPUTE_DECISION_ERRORS)
 def resolve_dispute(caller: Principal, dispute_id: str, body: dispute_model.DisputeResolution) -> shapes.Dispute:
     """Decide an open or contested dispute: refund (at most what is still refundable) or reject."""

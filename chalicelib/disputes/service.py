@@ -20,8 +20,11 @@ Cost: open = GetItem order + GetItem hold + the refund reads of `payments.partia
 uploads claim (BatchGetItem, HEAD/Copy per photo) + one TransactWriteItems + one SendMessageBatch;
 a read one GetItem (links are signed locally); a message one UpdateItem; a decision one
 GetItem + one TransactWriteItems (+ the refund); the queue one Query page; a store's list one
-GetItem (the store, for its owner) + one Query page of `by_store` (up to five with a status filter); the escalation job
-one Query page of the sparse `awaiting_answer` index and one UpdateItem per dispute escalated.
+GetItem (the store, for its owner) + one Query page of `by_store` (up to five with a status
+filter); an order's list one GetItem (the order) + one GetItem (the store, unless the caller is
+its buyer or staff) + one Query page of the keys-only `by_order` + one BatchGetItem; the
+escalation job one Query page of the sparse `awaiting_answer` index and one UpdateItem per
+dispute escalated.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ if TYPE_CHECKING:
     from chalicelib import shapes
     from chalicelib.auth import Principal
 
-CURSOR_FIELDS = ("created_at", "pk")  # the queue and by_store indexes' sort key and the table's key
+CURSOR_FIELDS = ("created_at", "pk")  # the queue, by_store and by_order indexes' sort key and the table's key
 ESCALATE_PAGE = 100
 ESCALATE_MAX_PAGES = 20
 REFUND_GRACE = timedelta(minutes=10)  # a refunding decision whose refund is still undone after this failed half way
@@ -535,6 +538,40 @@ def of_store(principal: Principal, store_id: str, query: Mapping[str, str], pagi
         paging.after,
         paging.limit,
         filter_condition=None if wanted is None else DisputeRecord.status == wanted,
+        newest_first=True,
+    )
+    cursor = encode_cursor(last) if last else None
+    now = utcnow()
+    return {"items": [summary(r, now) for r in items], "next_cursor": cursor}
+
+
+def of_order(principal: Principal, order_id: str, paging: PageRequest) -> shapes.DisputePage:
+    """GET /v1/orders/{order_id}/disputes: an order's disputes, newest first (its buyer, its store's owner, staff).
+
+    Anyone else gets 404, as reading the order does. The `by_order` index holds keys only: one
+    Query page, then one BatchGetItem for the items.
+    """
+    from chalicelib.auth import STAFF_GROUPS
+    from chalicelib.catalog import stores
+    from chalicelib.dynamo import page_of_items
+
+    order = order_tables.order(order_id)
+    allowed = (
+        order.buyer_id == principal.user_id
+        or any(principal.has(group) for group in STAFF_GROUPS)
+        or stores.load(order.store_id).owner_id == principal.user_id
+    )
+    if not allowed:
+        raise NotFound("no such order")  # someone else's order: its existence is private
+    items, last = page_of_items(
+        DisputeRecord.by_order,
+        DisputeRecord,
+        CURSOR_FIELDS,
+        "order_id",
+        order_id,
+        paging.after,
+        paging.limit,
+        max_queries=1,
         newest_first=True,
     )
     cursor = encode_cursor(last) if last else None

@@ -10,7 +10,8 @@ content_type, size_bytes, created_at}], claimed uploads), `requested_refund_idr`
 escalation schedule's index) and `refund_flag` ("1" from a refunding decision until its
 refund is recorded); `messages` (appended, at most model.MAX_MESSAGES).
 The hold item (`order#<order_id>`, `chalicelib.dispute_holds.DisputeHoldRecord`):
-`order_id`, `open_dispute_id`.
+`order_id`, `open_dispute_id`. It has no `created_at`, so it never appears in `by_order` (an
+order's disputes: keys only, read with `dynamo.page_of_items`).
 
 Who writes what (`chalicelib.disputes.service` only; settlement only reads the hold):
 - `open` puts the dispute item (attribute_not_exists) and sets the hold's `open_dispute_id`
@@ -76,6 +77,7 @@ class DisputeRecord(Model):
     awaiting_answer = index("awaiting_answer", "answer_flag", "respond_by")
     refund_due = index("refund_due", "refund_flag", "decided_at")
     by_store = index("by_store", "store_id", "created_at")  # a store's disputes (its owner's list)
+    by_order = index("by_order", "order_id", "created_at", projection=())  # an order's disputes (keys only)
 
 
 def dispute(dispute_id: str) -> DisputeRecord:

@@ -26,6 +26,8 @@ Rules read from API.md, and where it is silent, what the app does (on purpose):
   prices, store list, webhook) ignore a bad one; routes that read it when present (store,
   product and product list) answer 401 to a bad one, as protected routes do.
 - admins may read any store's orders (API.md names only the owner; admins read every order).
+- an order's disputes are 404 to whoever may not read the order, except finance, who reads
+  every dispute list (as a store's disputes).
 """
 
 from __future__ import annotations
@@ -428,6 +430,11 @@ TABLE: list[Row] = [
         statuses(403, seller_x=200, seller_y=404),
         body=REASON,
         fresh=True,
+    ),
+    Row(
+        "GET",
+        "/v1/orders/{order_id}/disputes",  # an order's disputes: as its read, plus finance (as a store's disputes)
+        statuses(404, buyer_a=200, seller_x=200, admin=200, finance=200),
     ),
     Row("GET", "/v1/admin/disputes", ADMIN, query="?status=open"),
     Row(

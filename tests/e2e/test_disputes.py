@@ -375,3 +375,32 @@ def test_a_store_lists_its_own_disputes_newest_first_with_a_status_filter(shop: 
     assert shop.call("GET", path, shop.user("seller")).status_code == 403  # not the owner
     assert shop.call("GET", path, shop.user("buyer")).status_code == 403
     assert refusal(shop.call("GET", f"{path}?status=closed", seller))[:2] == (422, "validation_error")
+
+
+def test_an_order_names_its_disputes_to_its_buyer_seller_and_staff_newest_first(shop: Shop) -> None:
+    seller, _, buyer, order_id, product_id = ready(shop)
+    first = open_dispute(shop, buyer, order_id, complaint(product_id))["dispute_id"]
+    rejected = shop.call("POST", f"/v1/admin/disputes/{first}/resolve", shop.admin, {"outcome": "reject", "note": "-"})
+    assert rejected.status_code == 200, rejected.text
+    second = open_dispute(shop, buyer, order_id, complaint(product_id, reason="wrong_items"))["dispute_id"]
+    _, _, _, other_order, other_product = ready(shop, 1, buyer=buyer)  # the buyer's other order: not listed
+    open_dispute(shop, buyer, other_order, complaint(other_product))
+
+    path = f"/v1/orders/{order_id}/disputes"
+    for who in (buyer, seller, shop.admin, shop.user("finance")):
+        listed = shop.call("GET", path, who)
+        assert listed.status_code == 200, listed.text
+        assert [d["dispute_id"] for d in listed.json()["items"]] == [second, first]  # newest first
+        assert [d["status"] for d in listed.json()["items"]] == ["open", "resolved_rejected"]
+        assert listed.json()["next_cursor"] is None
+    page = shop.call("GET", f"{path}?limit=1", buyer).json()
+    assert [d["dispute_id"] for d in page["items"]] == [second] and page["next_cursor"]
+    rest = shop.call("GET", f"{path}?limit=1&cursor={page['next_cursor']}", buyer).json()
+    assert [d["dispute_id"] for d in rest["items"]] == [first]
+
+    for stranger in (shop.user("buyer"), shop.user("seller")):  # as reading the order: it does not exist for them
+        assert refusal(shop.call("GET", path, stranger))[:2] == (404, "not_found")
+    assert refusal(shop.call("GET", "/v1/orders/01JDZQ8V6W3X5Y7Z9A1B2C3D4E/disputes", buyer))[:2] == (404, "not_found")
+
+    _, _, _, undisputed, _ = ready(shop, 1, buyer=buyer)
+    assert shop.call("GET", f"/v1/orders/{undisputed}/disputes", buyer).json() == {"items": [], "next_cursor": None}

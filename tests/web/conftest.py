@@ -184,6 +184,12 @@ def desktop(request: pytest.FixtureRequest, browser: Browser, web_url: str) -> I
     yield from _page(request, browser, web_url, viewport=DESKTOP, screen=DESKTOP)
 
 
+@pytest.fixture
+def other_device(request: pytest.FixtureRequest, browser: Browser, web_url: str) -> Iterator[Page]:
+    """Another fresh page at 1366x900, in a context of its own: it shares no storage with `phone` or `desktop`."""
+    yield from _page(request, browser, web_url, viewport=DESKTOP, screen=DESKTOP)
+
+
 @pytest.fixture(scope="session")
 def axe() -> Callable[[Page], list[dict[str, Any]]]:
     """`axe(page)`: run axe-core on the page as it is now; return its serious and critical violations.

@@ -1,11 +1,13 @@
 """Disputes in the browser: the buyer opens one from the order page with a photo posted straight to the
-bucket, and talks in it; the seller finds it in the store's list and contests it.
+bucket, and talks in it; the seller finds it in the store's list and contests it, and sees it on the
+order page; the buyer finds it on the order page from another device (the order names its disputes).
 
-Cost: one order arranged over HTTP (about 2 s: payment and its events), two pages.
+Cost: one order arranged over HTTP (about 2 s: payment and its events), three pages.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -41,7 +43,7 @@ def _photo() -> FilePayload:
 
 
 def test_a_buyer_disputes_an_order_with_a_photo_and_the_seller_contests_it(
-    api: Api, phone: Page, desktop: Page, axe: Callable[[Page], list[dict[str, Any]]]
+    api: Api, phone: Page, desktop: Page, other_device: Page, axe: Callable[[Page], list[dict[str, Any]]]
 ) -> None:
     buyer_id = f"web-dispute-{uuid.uuid4().hex[:8]}"
     order_id, store_id = _ready_order(api, buyer_id)
@@ -90,3 +92,22 @@ def test_a_buyer_disputes_an_order_with_a_photo_and_the_seller_contests_it(
     phone.reload()  # the order page finds its dispute again, with the seller's move
     expect(phone.get_by_role("region", name="Keluhan pesanan").get_by_text("Dibantah", exact=True)).to_be_visible()
     expect(phone.get_by_role("button", name="Laporkan masalah")).to_have_count(0)
+
+    desktop.goto(f"/orders/{order_id}")  # the seller's view of the order names its dispute too
+    settled(desktop)
+    seen = desktop.get_by_role("region", name="Keluhan pesanan")
+    expect(seen.get_by_text("Dibantah", exact=True)).to_be_visible()
+    expect(seen.get_by_text("Fotonya saya lampirkan.")).to_be_visible()
+    page_link = desktop.get_by_role("link", name="Buka halaman keluhan")
+    expect(page_link).to_have_attribute("href", re.compile("^/disputes/"))
+    expect(desktop.get_by_role("button", name="Laporkan masalah")).to_have_count(0)
+
+    sign_in_as(other_device, buyer_id, "Uji Keluhan", ("buyer",))  # another device: nothing remembered there
+    other_device.goto(f"/orders/{order_id}")
+    settled(other_device)
+    found = other_device.get_by_role("region", name="Keluhan pesanan")
+    expect(found.get_by_text("Dibantah", exact=True)).to_be_visible()
+    expect(found.get_by_text("Dua bungkus gula sobek.")).to_be_visible()
+    expect(found.get_by_text("Fotonya saya lampirkan.")).to_be_visible()
+    expect(other_device.get_by_role("button", name="Laporkan masalah")).to_have_count(0)
+    assert axe(other_device) == []

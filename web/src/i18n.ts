@@ -315,6 +315,8 @@ const id = {
   send: "Kirim",
   store_disputes: "Komplain pembeli",
   contest_reason: "Alasan bantahan",
+  earlier_disputes: "Keluhan sebelumnya",
+  dispute_page: "Buka halaman keluhan",
   // dialogs (instead of the browser's prompt)
   reason_for: "{action}: {subject}",
   // finance and risk labels
@@ -659,6 +661,8 @@ const en: Record<Key, string> = {
   send: "Send",
   store_disputes: "Buyer complaints",
   contest_reason: "Why you contest it",
+  earlier_disputes: "Earlier complaints",
+  dispute_page: "Open the complaint's page",
   // dialogs (instead of the browser's prompt)
   reason_for: "{action}: {subject}",
   // finance and risk labels

@@ -1,9 +1,9 @@
 // Disputes as buyer and seller see them (a chunk of its own: the buyer's order page loads it on demand).
 // The buyer opens one on a ready or completed order with an evidence photo: POST /v1/uploads gives a
 // presigned POST, the browser posts the file straight to the bucket (S3; locally the emulator, allowed by
-// the page's CSP), then POST /v1/orders/{id}/disputes claims the upload. The order does not name its
-// dispute, so this browser remembers the dispute it opened for the order (localStorage), and a 409
-// `conflict` names an undecided one opened elsewhere.
+// the page's CSP), then POST /v1/orders/{id}/disputes claims the upload. The order page lists the
+// order's disputes (GET /v1/orders/{id}/disputes, newest first) for its buyer, its seller and admins,
+// so any device finds them; a 409 `conflict` (one opened meanwhile elsewhere) reloads that list.
 import { useState } from "preact/hooks";
 import { ApiError, api, must, type Schemas } from "../api/client";
 import { ActionButton, Async, ErrorNote, Fact, Form, Money, Select, StatusBadge, Submit, field, useAction, useAsync } from "../components";
@@ -16,23 +16,7 @@ const REASONS: Reason[] = ["missing_items", "damaged", "wrong_items", "not_recei
 const PHOTO_TYPES = ["image/jpeg", "image/png"] as const;
 const MAX_PHOTO_BYTES = 5 * 1024 * 1024; // chalicelib/uploads/model.py MAX_UPLOAD_BYTES (API.md "Uploads")
 const DISPUTABLE = ["ready", "completed"];
-const KEY = "peken.dispute.";
-
-function remembered(orderId: string): string | null {
-  try {
-    return localStorage.getItem(KEY + orderId);
-  } catch {
-    return null;
-  }
-}
-
-function remember(orderId: string, disputeId: string): void {
-  try {
-    localStorage.setItem(KEY + orderId, disputeId);
-  } catch {
-    /* private mode: shown until the page is left */
-  }
-}
+const UNDECIDED = ["open", "contested"];
 
 /** Post a photo straight to the bucket with a presigned POST; return its upload id. */
 async function uploadPhoto(file: File): Promise<string> {
@@ -48,7 +32,7 @@ async function uploadPhoto(file: File): Promise<string> {
   return ticket.upload_id;
 }
 
-export function OpenDisputeForm(props: { order: Schemas["Order"]; onOpened: (dispute: Dispute) => void }) {
+export function OpenDisputeForm(props: { order: Schemas["Order"]; onOpened: () => void }) {
   useLang();
   const { order } = props;
   const [counts, setCounts] = useState<Record<string, number>>(
@@ -70,7 +54,7 @@ export function OpenDisputeForm(props: { order: Schemas["Order"]; onOpened: (dis
         void action.run(async () => {
           const evidence = photo instanceof File && photo.size > 0 ? [await uploadPhoto(photo)] : [];
           try {
-            const opened = await must(
+            await must(
               api().POST("/v1/orders/{order_id}/disputes", {
                 params: { path: { order_id: order.order_id } },
                 body: {
@@ -81,13 +65,11 @@ export function OpenDisputeForm(props: { order: Schemas["Order"]; onOpened: (dis
                 },
               }),
             );
-            remember(order.order_id, opened.dispute_id);
-            props.onOpened(opened);
+            props.onOpened();
           } catch (err) {
-            const held = err instanceof ApiError && err.code === "conflict" ? err.details.dispute_id : undefined;
-            if (typeof held !== "string") throw err;
-            remember(order.order_id, held);
-            props.onOpened(await must(api().GET("/v1/disputes/{dispute_id}", { params: { path: { dispute_id: held } } })));
+            // 409 `conflict`: one was opened meanwhile (on another device); the order's list shows it.
+            if (!(err instanceof ApiError && err.code === "conflict" && typeof err.details.dispute_id === "string")) throw err;
+            props.onOpened();
           }
         });
       }}
@@ -213,7 +195,7 @@ export function DisputeThread(props: { dispute: Dispute; onChanged: (dispute: Di
   );
 }
 
-function Remembered(props: { id: string }) {
+function Thread(props: { id: string }) {
   const dispute = useAsync(
     () => must(api().GET("/v1/disputes/{dispute_id}", { params: { path: { dispute_id: props.id } } })),
     [props.id],
@@ -221,29 +203,71 @@ function Remembered(props: { id: string }) {
   return <Async state={dispute}>{(d) => <DisputeThread dispute={d} onChanged={dispute.set} />}</Async>;
 }
 
-/** The buyer's part of the order page: the order's dispute, or a way to open one while it may be. */
-export function OrderDispute(props: { order: Schemas["Order"] }) {
+/**
+ * The order page's disputes (GET /v1/orders/{order_id}/disputes, newest first), for its buyer, its
+ * seller and admins: the newest one's thread, the earlier ones as links; the buyer may open one while
+ * none is undecided and the order may still be disputed.
+ */
+export function OrderDisputes(props: { order: Schemas["Order"]; buyer: boolean }) {
   useLang();
   const { order } = props;
-  const [known, setKnown] = useState<string | null>(() => remembered(order.order_id));
-  const [opened, setOpened] = useState<Dispute | null>(null);
+  const list = useAsync(
+    () =>
+      must(
+        api().GET("/v1/orders/{order_id}/disputes", {
+          params: { path: { order_id: order.order_id }, query: { limit: 20 } },
+        }),
+      ),
+    [order.order_id],
+  );
   const [open, setOpen] = useState(false);
-  if (opened) return <DisputeThread dispute={opened} onChanged={setOpened} />;
-  if (known) return <Remembered id={known} />;
-  if (!DISPUTABLE.includes(order.status)) return null;
-  return open ? (
-    <OpenDisputeForm
-      order={order}
-      onOpened={(d) => {
-        setOpened(d);
-        setKnown(d.dispute_id);
+  return (
+    <Async state={list}>
+      {(page) => {
+        const [newest, ...earlier] = page.items;
+        const mayOpen = props.buyer && DISPUTABLE.includes(order.status) && !(newest && UNDECIDED.includes(newest.status));
+        return (
+          <>
+            {newest && <Thread key={newest.dispute_id} id={newest.dispute_id} />}
+            {newest && !props.buyer && (
+              <p>
+                <a href={`/disputes/${newest.dispute_id}`}>{t("dispute_page")}</a>
+              </p>
+            )}
+            {earlier.length > 0 && (
+              <section class="card" aria-labelledby="earlier-disputes">
+                <h2 id="earlier-disputes">{t("earlier_disputes")}</h2>
+                <ul>
+                  {earlier.map((d) => (
+                    <li key={d.dispute_id}>
+                      <a href={`/disputes/${d.dispute_id}`}>
+                        {tv("dispute_reason", d.reason)} · {dateTime(d.created_at)}
+                      </a>{" "}
+                      <StatusBadge prefix="dispute" value={d.status} />
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
+            {mayOpen &&
+              (open ? (
+                <OpenDisputeForm
+                  order={order}
+                  onOpened={() => {
+                    setOpen(false);
+                    list.reload();
+                  }}
+                />
+              ) : (
+                <p>
+                  <button type="button" aria-expanded="false" onClick={() => setOpen(true)}>
+                    {t("open_dispute")}
+                  </button>
+                </p>
+              ))}
+          </>
+        );
       }}
-    />
-  ) : (
-    <p>
-      <button type="button" aria-expanded="false" onClick={() => setOpen(true)}>
-        {t("open_dispute")}
-      </button>
-    </p>
+    </Async>
   );
 }

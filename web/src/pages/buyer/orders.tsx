@@ -21,8 +21,8 @@ import { dateTime } from "../../format";
 import { t, tv } from "../../i18n";
 import { useCell } from "../../state";
 
-// The dispute section is its own chunk: most order pages never need it (the first page stays small).
-const OrderDispute = lazy(() => import("../dispute").then((m) => m.OrderDispute));
+// The disputes section is its own chunk (the first page stays small); buyer, seller and admin see it.
+const OrderDisputes = lazy(() => import("../dispute").then((m) => m.OrderDisputes));
 
 function Orders() {
   const orders = useAsync(() => must(api().GET("/v1/orders", { params: { query: { limit: 50 } } })), []);
@@ -154,7 +154,7 @@ function Order() {
             </div>
           )}
           <ErrorNote error={action.error} />
-          {o.buyer_id === current?.user_id && <OrderDispute order={o} />}
+          <OrderDisputes order={o} buyer={o.buyer_id === current?.user_id} />
           <p>
             <a href="/orders">{t("back")}</a>
           </p>
