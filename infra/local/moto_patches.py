@@ -1,4 +1,4 @@
-"""Our small moto patches, all here: transactions, Query by key range, fast JSON, SQS without walks.
+"""Our small moto patches, all here: transactions, Query by key range, fast JSON, SQS without walks, less per request.
 
 1. TransactWriteItems. moto 5 deep-copies every table a transaction touches before it
    starts, to roll back on failure. A checkout touches products, orders, checkouts and carts,
@@ -62,6 +62,16 @@
    (`backends.list_of_moto_modules`: a listdir and an isdir per entry, some 200 system calls)
    before it matches URLs: a tenth of the emulator's busy time in a soak. The installed
    package does not change while it runs, so the listing is made once.
+
+6. moto's `BaseResponse.call_action` lists the methods of the handler's class with
+   `inspect.getmembers` on every request, to check that the action is one of them: a fifth
+   of the CPU time of a GetItem (a class has some 120 members). A class's methods do not
+   change while the server runs, so the list is made once per class (the same names).
+
+7. moto gives every answer a 52-character request id, drawn one `random.choice` at a time
+   (`MotoRandom.get_random_string`: 52 calls, a tenth of a GetItem's time). Here the same
+   characters come from one `choices` call of the same random generator: the same alphabet,
+   length and distribution (a seeded generator gives other strings than moto's loop would).
 """
 
 from __future__ import annotations
@@ -133,6 +143,8 @@ def apply() -> None:
     _json_answers()
     _sqs_reads_what_it_answers()
     _list_moto_modules_once()
+    _method_names_once()
+    _random_strings_at_once()
     _PATCHED = True
 
 
@@ -662,3 +674,33 @@ def _list_moto_modules_once() -> None:
 
     listed = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: listed
+
+
+# --- 6. a handler's method names listed once per class ----------------------------------------
+
+
+def _method_names_once() -> None:
+    """Answer `method_names_from_class` from one listing per class (the names moto's own call lists)."""
+    import functools
+
+    import moto.core.responses as responses
+
+    original = responses.method_names_from_class  # type: ignore[attr-defined]
+    responses.method_names_from_class = functools.cache(original)  # type: ignore[attr-defined]
+
+
+# --- 7. random strings in one draw ------------------------------------------------------------
+
+
+def _random_strings_at_once() -> None:
+    """Draw `get_random_string`'s characters with one `choices` call instead of one `choice` each."""
+    import string
+
+    from moto.moto_api._internal.moto_random import MotoRandom
+
+    def get_random_string(self: Any, length: int = 20, include_digits: bool = True, lower_case: bool = False) -> str:
+        pool = string.ascii_letters + (string.digits if include_digits else "")
+        drawn = "".join(self.choices(pool, k=length))
+        return drawn.lower() if lower_case else drawn
+
+    MotoRandom.get_random_string = get_random_string  # type: ignore[method-assign]

@@ -4,6 +4,12 @@ Batches up to the handler's batch size, honours partial batch failures
 (`batchItemFailures`), leaves failed messages to reappear after a retry delay, and lets
 the queue's redrive policy move a message to its dead-letter queue after maxReceiveCount
 receives. `chalice local` has none of this (Chalice #899, #979).
+
+In the stack, each queue has `POLLERS` polling threads, each receiving and handling its own batch, as
+Lambda's mapping invokes several workers at once (at least 2, `infra/aws/template.py`
+MIN_POLLERS): with one, the order-events worker fell behind the API in a soak and the
+end-of-run drain waited for it. Cost per poll: one ReceiveMessage, one DeleteMessageBatch
+per 10 handled messages; an empty queue is polled every POLL_IDLE_SECONDS per thread.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from infra.local.lambda_context import LocalLambdaContext
 
 log = logging.getLogger("peken.pump")
 POLL_IDLE_SECONDS = 0.1
+POLLERS = 2  # concurrent batches per queue: Lambda's least MaximumConcurrency (infra/aws/template.py)
 
 
 @dataclass(frozen=True)
@@ -36,12 +43,18 @@ class Consumer:
 
 
 class QueuePump:
-    """Poll every consumer's queue in its own thread until stopped."""
+    """Poll every consumer's queue in its own threads (`pollers` each) until stopped."""
 
     def __init__(
-        self, consumers: list[Consumer], region: str, retry_delay_seconds: int = 2, faults: Faults | None = None
+        self,
+        consumers: list[Consumer],
+        region: str,
+        retry_delay_seconds: int = 2,
+        faults: Faults | None = None,
+        pollers: int = 1,
     ) -> None:
         self._consumers = consumers
+        self._pollers = pollers
         self._faults = faults
         self._region = region
         self._retry_delay = retry_delay_seconds
@@ -54,11 +67,13 @@ class QueuePump:
         self.paused: set[str] = set()  # queue names whose delivery is held (local fault injection)
 
     def start(self) -> QueuePump:
-        """Start one polling thread per consumer."""
+        """Start the polling threads of every consumer."""
         for consumer in self._consumers:
-            thread = threading.Thread(target=self._loop, args=(consumer,), name=f"pump-{consumer.name}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+            for n in range(self._pollers):
+                name = f"pump-{consumer.name}-{n}"
+                thread = threading.Thread(target=self._loop, args=(consumer,), name=name, daemon=True)
+                thread.start()
+                self._threads.append(thread)
         return self
 
     def stop(self) -> None:
@@ -107,7 +122,8 @@ class QueuePump:
     def _invoke(self, consumer: Consumer, messages: list[dict[str, Any]], arn: str) -> set[str]:
         """Invoke the handler; return the ids of messages to retry."""
         event = {"Records": [_record(m, arn, self._region) for m in messages]}
-        self.invocations += 1
+        with self._lock:
+            self.invocations += 1
         crash_after = self._faults.crash_after(consumer.name) if self._faults else None
         try:
             with audit.running(consumer.name):

@@ -17,7 +17,7 @@ from infra.local.emulator import Emulator
 from infra.local.faults import Faults
 from infra.local.persistence import Keeper
 from infra.local.prepare import REGION, prepare
-from infra.local.pump import Consumer, QueuePump, wait_idle
+from infra.local.pump import POLLERS, Consumer, QueuePump, wait_idle
 from infra.local.schedules import Schedule, Scheduler
 from infra.local.streams import StreamConsumer, StreamPump
 from infra.local.stripe_local import LocalStripe
@@ -93,7 +93,7 @@ class LocalStack:
         log.info("seeded %s", prepared.seeded)
         self.stripe.register_webhook(self.webhook_url)
         app_module = importlib.import_module("app")
-        self.pump = QueuePump(consumers_of(app_module), REGION, self.retry_delay, self.faults).start()
+        self.pump = QueuePump(consumers_of(app_module), REGION, self.retry_delay, self.faults, POLLERS).start()
         restored = self.restored is not None
         self.streams = StreamPump(stream_consumers_of(app_module), REGION, restored, self.retry_delay).start()
         self.scheduler = Scheduler(schedules_of(app_module), REGION, self.automatic_schedules).start()

@@ -102,13 +102,19 @@ def test_soak_keeps_every_invariant(stack: RunningStack) -> None:
         list(pool.map(lambda item: _operate(world, *item), zip(plan, seeds, strict=True)))
     ran = time.monotonic() - began
     _settle(world)
+    settled = time.monotonic() - began - ran
     _pay_out(world)
+    paid_out = time.monotonic() - began - ran - settled
     violations = _violations(world)
     report = {
         "seed": seed,
         "operations": OPERATIONS,
         "clients": CLIENTS,
         "seconds": round(ran, 1),
+        # after the operations: queues drained and checkouts expired, payouts run, invariants checked
+        "settle_seconds": round(settled, 1),
+        "payout_seconds": round(paid_out, 1),
+        "check_seconds": round(time.monotonic() - began - ran - settled - paid_out, 1),
         "done": dict(world.done),
         "server_errors": len(world.errors),
         "violations": violations,

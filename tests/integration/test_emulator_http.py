@@ -1,0 +1,133 @@
+"""The emulator keeps connections alive and spends little per request (`infra/local/emulator.py`, patches 6-7).
+
+One HTTP/1.1 connection carries request after request (werkzeug's server closed each one,
+so every boto3 call connected anew); answers are framed by Content-Length, a chunked request
+is still answered (and its connection closed); moto lists a handler's methods once per class
+and draws a request id in one call, with the same names and the same alphabet as before.
+"""
+
+from __future__ import annotations
+
+import http.client
+import inspect
+import json
+import string
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from infra.local.stack import REGION
+
+TARGET = "DynamoDB_20120810.ListTables"
+
+
+def connection(aws: dict[str, Any]) -> http.client.HTTPConnection:
+    url = urlsplit(aws["emulator"].url)
+    return http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
+
+
+def list_tables(conn: http.client.HTTPConnection, **headers: str) -> http.client.HTTPResponse:
+    credential = f"Credential=test/20260101/{REGION}/dynamodb/aws4_request"
+    signed = f"AWS4-HMAC-SHA256 {credential}, SignedHeaders=host, Signature=x"
+    conn.request(
+        "POST",
+        "/",
+        body=b"{}",
+        headers={
+            "X-Amz-Target": TARGET,
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": signed,
+            **headers,
+        },
+    )
+    return conn.getresponse()
+
+
+def test_one_connection_carries_many_requests(aws: dict[str, Any]) -> None:
+    conn = connection(aws)
+    first = list_tables(conn)
+    body = first.read()
+    socket = conn.sock
+    assert first.status == 200 and "TableNames" in json.loads(body)
+    assert first.getheader("Content-Length") == str(len(body))
+    assert first.getheader("Connection") is None and socket is not None  # werkzeug said "close" and closed it
+    for _ in range(3):
+        again = list_tables(conn)
+        assert again.status == 200 and json.loads(again.read())["TableNames"] == json.loads(body)["TableNames"]
+        assert conn.sock is socket  # the same TCP connection: http.client reconnects only when it was closed
+    conn.close()
+
+
+def test_a_chunked_request_is_answered_and_closed(aws: dict[str, Any]) -> None:
+    conn = connection(aws)
+    conn.putrequest("POST", "/")
+    conn.putheader("X-Amz-Target", TARGET)
+    conn.putheader("Content-Type", "application/x-amz-json-1.0")
+    conn.putheader("Authorization", f"AWS4-HMAC-SHA256 Credential=test/20260101/{REGION}/dynamodb/aws4_request")
+    conn.putheader("Transfer-Encoding", "chunked")
+    conn.endheaders()
+    conn.send(b"2\r\n{}\r\n0\r\n\r\n")
+    answer = conn.getresponse()
+    assert answer.status == 200 and "TableNames" in json.loads(answer.read())
+    assert answer.getheader("Connection") == "close"
+    conn.close()
+
+
+def test_a_bad_content_length_is_refused(aws: dict[str, Any]) -> None:
+    conn = connection(aws)
+    conn.putrequest("POST", "/")
+    conn.putheader("X-Amz-Target", TARGET)
+    conn.putheader("Content-Length", "two")
+    conn.endheaders()
+    answer = conn.getresponse()
+    assert answer.status == 400
+    conn.close()
+
+
+def test_method_names_are_listed_once_per_class(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    import moto.core.responses as responses
+    from moto.dynamodb.responses import DynamoHandler
+
+    expected = [name for name, _ in inspect.getmembers(DynamoHandler, predicate=inspect.isfunction)]
+    assert responses.method_names_from_class(DynamoHandler) == expected  # type: ignore[attr-defined]
+    listed: list[Any] = []
+    original = inspect.getmembers
+
+    def getmembers(*args: Any, **kwargs: Any) -> Any:
+        listed.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(inspect, "getmembers", getmembers)
+    conn = connection(aws)
+    for _ in range(2):
+        assert list_tables(conn).read()
+    conn.close()
+    assert listed == []  # moto as shipped lists the handler's members on every request
+
+
+def test_request_ids_are_52_letters_and_digits_drawn_at_once(
+    aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.moto_api._internal import mock_random
+
+    conn = connection(aws)
+    ids = []
+    for _ in range(3):
+        answer = list_tables(conn)
+        answer.read()
+        ids.append(answer.getheader("x-amzn-requestid") or "")
+    conn.close()
+    assert len(set(ids)) == 3
+    assert all(len(i) == 52 and set(i) <= set(string.ascii_letters + string.digits) for i in ids)
+    drawn: list[Any] = []
+    original = mock_random.choice
+
+    def choice(seq: Any) -> Any:
+        drawn.append(seq)
+        return original(seq)
+
+    monkeypatch.setattr(mock_random, "choice", choice)
+    assert len(mock_random.get_random_string(length=52)) == 52
+    assert mock_random.get_random_string(length=8, include_digits=False, lower_case=True).islower()
+    assert drawn == []  # moto as shipped draws one character per call
