@@ -69,4 +69,13 @@ def messages(account: str, region: str) -> dict[str, list[dict[str, Any]]]:
         {"to": to, "body": body, "at": SENT_AT.get(f"sms:{message_id}")}
         for message_id, (to, body) in sns_backends[account][region].sms_messages.items()
     ]
-    return {"emails": emails[::-1], "sms": sms[::-1]}
+    return {"emails": _newest_first(emails), "sms": _newest_first(sms)}
+
+
+def _newest_first(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sort by the app's clock; of messages stamped the same instant, the last sent first.
+
+    Tests move that clock (at night two tests both move it to 10:00 in Surabaya), so the order
+    of sending and the order of the clock can differ.
+    """
+    return sorted(sent[::-1], key=lambda message: message["at"] or "", reverse=True)
