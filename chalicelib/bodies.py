@@ -2,8 +2,9 @@
 
 A body refuses fields it does not know (422 naming them). Cost: importing pydantic and
 building a model's validator take a cold start tens of milliseconds, so only modules that
-define bodies import this one (listing pages, order reads and workers never do), and each
-model builds its validator when a request first validates it (`defer_build`), not at import.
+define bodies import this one (browsing the catalog, the usual first request, imports none),
+and each model builds its validator when a request first validates it (`defer_build`), not
+when its module is imported.
 """
 
 from __future__ import annotations
