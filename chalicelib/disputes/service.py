@@ -22,7 +22,7 @@ a read one GetItem (links are signed locally); a message one UpdateItem; a decis
 GetItem + one TransactWriteItems (+ the refund); the queue one Query page; a store's list one
 GetItem (the store, for its owner) + one Query page of `by_store` (up to five with a status
 filter); an order's list one GetItem (the order) + one GetItem (the store, unless the caller is
-its buyer or staff) + one Query page of the keys-only `by_order` + one BatchGetItem; the
+finance) + one Query page of the keys-only `by_order` + one BatchGetItem; the
 escalation job one Query page of the sparse `awaiting_answer` index and one UpdateItem per
 dispute escalated.
 """
@@ -548,20 +548,15 @@ def of_store(principal: Principal, store_id: str, query: Mapping[str, str], pagi
 def of_order(principal: Principal, order_id: str, paging: PageRequest) -> shapes.DisputePage:
     """GET /v1/orders/{order_id}/disputes: an order's disputes, newest first (its buyer, its store's owner, staff).
 
-    Anyone else gets 404, as reading the order does. The `by_order` index holds keys only: one
-    Query page, then one BatchGetItem for the items.
+    Anyone else gets 404, as reading the order does (`orders.service.roles_of`, with finance, who
+    reads disputes as it does a store's). The `by_order` index holds keys only: one Query page,
+    then one BatchGetItem for the items.
     """
-    from chalicelib.auth import STAFF_GROUPS
-    from chalicelib.catalog import stores
     from chalicelib.dynamo import page_of_items
+    from chalicelib.orders.service import roles_of
 
     order = order_tables.order(order_id)
-    allowed = (
-        order.buyer_id == principal.user_id
-        or any(principal.has(group) for group in STAFF_GROUPS)
-        or stores.load(order.store_id).owner_id == principal.user_id
-    )
-    if not allowed:
+    if not (principal.has("finance") or roles_of(principal, order)):
         raise NotFound("no such order")  # someone else's order: its existence is private
     items, last = page_of_items(
         DisputeRecord.by_order,
