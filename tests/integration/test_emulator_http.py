@@ -59,16 +59,25 @@ def test_one_connection_carries_many_requests(aws: dict[str, Any]) -> None:
     conn.close()
 
 
+def raw_post(conn: http.client.HTTPConnection, headers: dict[str, str], body: bytes = b"") -> http.client.HTTPResponse:
+    """POST headers and bytes exactly as given (http.client would add a Content-Length of its own)."""
+    conn.putrequest("POST", "/")
+    for name, value in {"X-Amz-Target": TARGET, **headers}.items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    if body:
+        conn.send(body)
+    return conn.getresponse()
+
+
 def test_a_chunked_request_is_answered_and_closed(aws: dict[str, Any]) -> None:
     conn = connection(aws)
-    conn.putrequest("POST", "/")
-    conn.putheader("X-Amz-Target", TARGET)
-    conn.putheader("Content-Type", "application/x-amz-json-1.0")
-    conn.putheader("Authorization", f"AWS4-HMAC-SHA256 Credential=test/20260101/{REGION}/dynamodb/aws4_request")
-    conn.putheader("Transfer-Encoding", "chunked")
-    conn.endheaders()
-    conn.send(b"2\r\n{}\r\n0\r\n\r\n")
-    answer = conn.getresponse()
+    headers = {
+        "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=test/20260101/{REGION}/dynamodb/aws4_request",
+        "Transfer-Encoding": "chunked",
+    }
+    answer = raw_post(conn, headers, b"2\r\n{}\r\n0\r\n\r\n")
     assert answer.status == 200 and "TableNames" in json.loads(answer.read())
     assert answer.getheader("Connection") == "close"
     conn.close()
@@ -76,11 +85,7 @@ def test_a_chunked_request_is_answered_and_closed(aws: dict[str, Any]) -> None:
 
 def test_a_bad_content_length_is_refused(aws: dict[str, Any]) -> None:
     conn = connection(aws)
-    conn.putrequest("POST", "/")
-    conn.putheader("X-Amz-Target", TARGET)
-    conn.putheader("Content-Length", "two")
-    conn.endheaders()
-    answer = conn.getresponse()
+    answer = raw_post(conn, {"Content-Length": "two"})
     assert answer.status == 400
     conn.close()
 
