@@ -89,7 +89,7 @@ def _count(message: OrderEvent, sign: int) -> None:
         kecamatan = stores.load(order.store_id).kecamatan
         sold = None if sign > 0 else message.amount_idr
         sale = reports.sale_change(order, kecamatan, sign, amount_idr=sold, orders=orders)
-        counted = risk.counting(message, order, sign)
+        counted = risk.counting(message, order, amount)
     late = counted.late_idr if counted else 0
     for _ in range(WRITE_ATTEMPTS):
         effects = [stores.turnover_change(message.store_id, message.month, amount)]
@@ -99,7 +99,7 @@ def _count(message: OrderEvent, sign: int) -> None:
             else None
         )
         # The rules count an ASN's month at the store only with the spending ledger's month (its whole).
-        rules = counted.effect(message, sign) if counted and spend else None
+        rules = counted.effect(message, amount, orders) if counted and spend else None
         effects += [e for e in (spend, sale, rules) if e is not None]
         try:
             ledger.apply_once(f"turnover{suffix}:{key}", amount, _together(effects))

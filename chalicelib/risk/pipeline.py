@@ -50,13 +50,13 @@ class Counting:
     limits: Thresholds
     late_idr: int  # the whole month's `late_spent_idr` change (the spending ledger's update carries it)
 
-    def effect(self, message: OrderEvent, sign: int) -> Callable[[Any], None] | None:
-        """ADD the event to the ASN's month at the store, in the caller's transaction (None: nothing to count)."""
+    def effect(self, message: OrderEvent, amount: int, orders: int) -> Callable[[Any], None] | None:
+        """ADD the event to the ASN's month at the store, in the caller's transaction (None: nothing to count).
+
+        `amount` and `orders` are the event's signed figures as the worker counts them.
+        """
         if not self.active:
             return None
-        refund_id = message.refund_id if sign < 0 else ""
-        orders = 0 if refund_id else sign  # a partial refund takes money back, not the order
-        amount = sign * message.amount_idr
         deltas = {"spent_idr": amount, "orders": orders}
         if self.late:
             deltas |= {"late_spent_idr": amount, "late_orders": orders}
@@ -68,13 +68,13 @@ class Counting:
         return effect
 
 
-def counting(message: OrderEvent, order: Any, sign: int) -> Counting:
-    """Read what the rules count of an event (the roster row, the settings); no writes."""
+def counting(message: OrderEvent, order: Any, amount: int) -> Counting:
+    """Read what the rules count of an event of a signed `amount` (the roster row, the settings); no writes."""
     limits = Thresholds.of(marketplace_settings.current())
     row = roster.asn(message.buyer_nip) if message.buyer_nip else None
     active = row is not None and roster.is_active(row)
     late = active and _late(str(order.paid_at), limits)
-    return Counting(row, active, late, limits, sign * message.amount_idr if late else 0)
+    return Counting(row, active, late, limits, amount if late else 0)
 
 
 def observe(message: OrderEvent, order: Any, sign: int, counted: Counting) -> list[str]:
