@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,13 @@ def trimmed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(Path(botocore.__file__).parent / "data", data)
     assert trim_botocore_data(data, CALLED_SERVICES) == len(CALLED_SERVICES)
     return data
+
+
+@pytest.fixture(autouse=True)
+def aws_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AWS's own endpoints, whatever an earlier test pointed botocore at (the emulator's URL)."""
+    for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
+        monkeypatch.delenv(name)
 
 
 def _session(data: Path) -> botocore.session.Session:
