@@ -23,13 +23,14 @@ from typing import Any
 
 import boto3
 
+from infra.aws.template import MIN_POLLERS
 from infra.local import audit
 from infra.local.faults import Faults
 from infra.local.lambda_context import LocalLambdaContext
 
 log = logging.getLogger("peken.pump")
 POLL_IDLE_SECONDS = 0.1
-POLLERS = 2  # concurrent batches per queue: Lambda's least MaximumConcurrency (infra/aws/template.py)
+POLLERS = MIN_POLLERS  # concurrent batches per queue in the stack: the least a queue-fed function gets on AWS
 
 
 @dataclass(frozen=True)
