@@ -29,6 +29,7 @@ import zipfile
 from pathlib import Path
 
 from infra.local.prepare import REGION
+from tests.bench import verdict
 
 RUNS = 9
 CHILD = r"""
@@ -185,8 +186,9 @@ def run() -> str:
         )
     for request, limit in TARGETS.items():
         ratio = sum(med[request, "ours"][1:]) / sum(med[request, "stock"][1:])
-        verdict = "PASS" if ratio <= limit else "FAIL"
-        lines.append(f"target: {request}: ours <= {limit:.2f} x stock (init+request): x{ratio:.2f} -> {verdict}")
+        lines.append(
+            f"target: {request}: ours <= {limit:.2f} x stock (init+request): x{ratio:.2f} -> {verdict(ratio <= limit)}"
+        )
     total = {key: sum(times[1:]) for key, times in med.items()}
     floor, app = "floor: 1 Query", "GET /v1/products"
     lines.append(

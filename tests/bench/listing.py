@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.local.prepare import ACCOUNT, REGION
+from tests.bench import verdict
 
 CATEGORIES = ("sembako", "kuliner", "kerajinan", "fashion", "kebutuhan_rumah")
 KECAMATAN = ("Gubeng", "Genteng", "Tambaksari", "Sukolilo", "Rungkut")
@@ -191,10 +192,9 @@ def report(rows: list[dict[str, Any]], small: int, large: int) -> str:
             f"{s['ms_total']:>8.1f} /{g['ms_total']:>8.1f} {g['ms_total'] / s['ms_total']:>7.1f}"
         )
     worst = max(row["large"]["ms_total"] / row["small"]["ms_total"] for row in rows)
-    verdict = "PASS" if worst <= TARGET_RATIO else "FAIL"
     lines.append(
         f"Target: a page at {large:,} products costs <= {TARGET_RATIO:g}x a page at {small:,} on the emulator: "
-        f"worst x{worst:.2f} -> {verdict}"
+        f"worst x{worst:.2f} -> {verdict(worst <= TARGET_RATIO)}"
     )
     return "\n".join(lines)
 

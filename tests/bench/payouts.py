@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.local.prepare import ACCOUNT, REGION
+from tests.bench import verdict
 
 SMALL = 500
 LARGE = int(os.environ.get("PEKEN_BENCH_PAYOUT_STORES", "5000"))
@@ -303,9 +304,9 @@ def _verdicts(name: str, s: Step, g: Step, small: int, large: int) -> list[str]:
     app_ratio = ((g.seconds - g.aws_seconds) / large) / ((s.seconds - s.aws_seconds) / small)
     return [  # fewer requests per store at the large size (approval: a fixed amount of work) is fine
         f"{name:<12} requests per store {per_g:.3f} vs {per_s:.3f} ({change:+.1%}, limit +{REQUESTS_TOLERANCE:.0%}): "
-        + ("PASS" if change <= REQUESTS_TOLERANCE else "FAIL"),
+        + verdict(change <= REQUESTS_TOLERANCE),
         f"{name:<12} ms per store {ms_g:.2f} vs {ms_s:.2f} (x{ratio:.2f}, limit x{TIME_RATIO_LIMIT}; app alone "
-        f"x{app_ratio:.2f}): " + ("PASS" if ratio <= TIME_RATIO_LIMIT else "FAIL"),
+        f"x{app_ratio:.2f}): " + verdict(ratio <= TIME_RATIO_LIMIT),
     ]
 
 

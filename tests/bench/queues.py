@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.local.prepare import ACCOUNT, REGION
+from tests.bench import verdict
 
 REPEATS, STOCK_REPEATS = 9, 3  # moto as shipped takes tens of seconds per receive at 5,000 queued
 TARGET_RATIO = 2.0  # issue 18: the emulator's cost does not grow with what is queued
@@ -119,10 +120,9 @@ def report(rows: dict[str, dict[int, dict[str, float]]], shallow: int, deep: int
             lines.append(f"{mode:<17} {step:<11} {small:>12.2f} {large:>13.2f} {large / small:>7.1f}")
     ours = rows["ours (patched)"]
     worst = max(ours[deep][step] / ours[shallow][step] for step in STEPS)
-    verdict = "PASS" if worst <= TARGET_RATIO else "FAIL"
     lines.append(
         f"Target: each step at {deep:,} queued costs <= {TARGET_RATIO:g}x what it costs at {shallow:,}: "
-        f"worst x{worst:.2f} -> {verdict}"
+        f"worst x{worst:.2f} -> {verdict(worst <= TARGET_RATIO)}"
     )
     return "\n".join(lines)
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from playwright.sync_api import Response, sync_playwright
 
+from tests.bench import verdict
 from tests.e2e.conftest import start_stack
 from tests.web.conftest import CHROMIUM, CHROMIUM_FLAGS, DIST, LOCALE, PHONE, PHONE_AGENT
 
@@ -37,10 +38,6 @@ LISTING, HOME = "/products", "/"
 JS_BUDGET_KB = 100.0
 PERFORMANCE_BUDGET, ACCESSIBILITY_BUDGET = 90, 95
 RUNS = int(os.environ.get("LIGHTHOUSE_RUNS", "3"))
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def javascript(url: str, paths: tuple[str, ...]) -> dict[str, list[tuple[str, int, int]]]:
