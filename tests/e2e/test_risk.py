@@ -13,7 +13,6 @@ import pytest
 
 from chalicelib import metrics
 from chalicelib.messages import OrderEvent
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 from tests.e2e.test_observability import published
 from tests.helpers import error_of
@@ -24,11 +23,11 @@ QUOTA = 100_000
 
 
 @pytest.fixture()
-def shop(stack: RunningStack) -> Shop:
-    made = Shop(stack)
+def shop(shop: Shop) -> Shop:
+    """The conftest's shop, with every ASN's quota QUOTA."""
     policy = {"default_quota_idr": QUOTA, "quota_by_grade": {}}
-    assert made.call("PUT", "/v1/admin/spending-policy", made.admin, policy).status_code == 200
-    return made
+    assert shop.call("PUT", "/v1/admin/spending-policy", shop.admin, policy).status_code == 200
+    return shop
 
 
 def asn(shop: Shop) -> tuple[dict[str, str], str]:

@@ -18,7 +18,6 @@ import pytest
 from chalicelib.ids import jakarta_month
 from chalicelib.messages import OrderEvent
 from chalicelib.settlement.model import CSV_COLUMNS
-from tests.e2e.conftest import RunningStack
 from tests.e2e.shop import Shop
 
 DAY = 24 * 3600
@@ -26,12 +25,11 @@ ORDER_EVENTS = "peken-local-order-events"
 
 
 @pytest.fixture()
-def shop(stack: RunningStack) -> Iterator[Shop]:
-    shop = Shop(stack)
+def shop(shop: Shop) -> Iterator[Shop]:
+    """The conftest's shop (its clock put back after the test); the fee and hold put back too."""
     try:
         yield shop
     finally:
-        shop.clock(0)
         shop.call("PUT", "/v1/admin/settings", shop.admin, {"platform_fee_bps": 0, "payout_hold_days": 2})
 
 
