@@ -87,13 +87,17 @@ def redrive(stack: LocalStack, args: dict[str, str], body: bytes) -> Answer:
 
 
 def pump(stack: LocalStack, args: dict[str, str], body: bytes) -> Answer:
-    """Pause or resume a queue's worker (another verb changes nothing); list the paused queues."""
-    assert stack.pump is not None
+    """Pause or resume a queue's worker (another verb changes nothing); list the paused queues.
+
+    The emulator holds the queue's long polls: once paused, the worker receives nothing more.
+    """
+    assert stack.emulator is not None
+    polls = stack.emulator.long_polls
     if args["verb"] == "pause":
-        stack.pump.paused.add(args["queue"])
+        polls.hold(args["queue"])
     elif args["verb"] == "resume":
-        stack.pump.paused.discard(args["queue"])
-    return 200, {"paused": sorted(stack.pump.paused)}
+        polls.release(args["queue"])
+    return 200, {"paused": polls.held()}
 
 
 # -- schedules and the clock

@@ -5,7 +5,7 @@ moto is not atomic under concurrency (conditional transactions on one item overs
 like the real service, so concurrency tests test our code and not moto's races. The same
 lock lets `infra/local/persistence.py` read a consistent snapshot (`paused`), and the
 emulator counts the requests that may have changed something (`writes`) so it saves only
-when needed.
+when needed. SQS long polls wait outside that lock (`long_poll.py`).
 
 Connections are kept alive (HTTP/1.1). werkzeug's development server closes every
 connection ("Connection: close" on each answer, then a 10 ms wait to drain the socket), so
@@ -31,6 +31,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra.local import moto_patches, outbox, s3_post_policy
 from infra.local.faults import Faults, FaultyApp
+from infra.local.long_poll import WATCHED, LongPolls
 
 # Operations (X-Amz-Target suffixes) that change nothing worth saving; every other request counts as a write.
 READS = frozenset(
@@ -108,20 +109,32 @@ class _KeepAlive(MotoRequestHandler):
 
 
 class _Serialised:
-    """A WSGI app that handles one request at a time, and counts those that may write."""
+    """A WSGI app that handles one request at a time, and counts those that may write.
+
+    SQS's receives, sends and visibility changes go through `long_polls`, which takes the same
+    lock for each moto call and lets a long poll wait outside it.
+    """
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self._app = app
         self.lock = threading.Lock()
         self.writes = 0
+        self.long_polls = LongPolls(self.lock, self._run)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        service, _, operation = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")
+        if service == "AmazonSQS" and operation in WATCHED:
+            return self.long_polls.answer(operation, environ, start_response)
         with self.lock:
-            operation = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
-            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") and operation not in READS:
-                self.writes += 1
-            # Drain the body inside the lock: moto streams nothing we need to keep open.
-            return list(self._app(environ, start_response))
+            return self._run(environ, start_response)
+
+    def _run(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        """Call moto; the caller holds the lock."""
+        operation = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") and operation not in READS:
+            self.writes += 1
+        # Drain the body inside the lock: moto streams nothing we need to keep open.
+        return list(self._app(environ, start_response))
 
 
 class Emulator:
@@ -144,6 +157,11 @@ class Emulator:
     def url(self) -> str:
         """Return the endpoint for AWS_ENDPOINT_URL."""
         return f"http://127.0.0.1:{self._server.server_port}"
+
+    @property
+    def long_polls(self) -> LongPolls:
+        """Return SQS's waiting receives, to hold and release a queue's (`long_poll.py`)."""
+        return self._serialised.long_polls
 
     @property
     def writes(self) -> int:

@@ -8,8 +8,11 @@ receives. `chalice local` has none of this (Chalice #899, #979).
 In the stack, each queue has `POLLERS` polling threads, each receiving and handling its own batch, as
 Lambda's mapping invokes several workers at once (at least 2, `infra/aws/template.py`
 MIN_POLLERS): with one, the order-events worker fell behind the API in a soak and the
-end-of-run drain waited for it. Cost per poll: one ReceiveMessage, one DeleteMessageBatch
-per 10 handled messages; an empty queue is polled every POLL_IDLE_SECONDS per thread.
+end-of-run drain waited for it. Each thread long-polls (WaitTimeSeconds=LONG_POLL_SECONDS), as
+Lambda's pollers do: the emulator answers as soon as a message is visible (`long_poll.py`).
+Cost per poll: one ReceiveMessage, one DeleteMessageBatch per 10 handled messages; an idle
+queue costs a receive per thread every LONG_POLL_SECONDS at most (it was 10 a second).
+Pausing a queue's worker (`/_local/pump/{queue}/pause`) holds its long polls in the emulator.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from infra.local.faults import Faults
 from infra.local.lambda_context import LocalLambdaContext
 
 log = logging.getLogger("peken.pump")
-POLL_IDLE_SECONDS = 0.1
+POLL_IDLE_SECONDS = 0.1  # the pause after a failed poll
+# Short enough that stop() (3 s) finds every thread between polls; Lambda's pollers wait 20 s.
+LONG_POLL_SECONDS = 2
 POLLERS = MIN_POLLERS  # concurrent batches per queue in the stack: the least a queue-fed function gets on AWS
 
 
@@ -65,7 +70,6 @@ class QueuePump:
         self._busy: dict[str, int] = {c.queue: 0 for c in consumers}
         self._lock = threading.Lock()
         self.invocations = 0
-        self.paused: set[str] = set()  # queue names whose delivery is held (local fault injection)
 
     def start(self) -> QueuePump:
         """Start the polling threads of every consumer."""
@@ -88,25 +92,23 @@ class QueuePump:
         url = self.sqs.get_queue_url(QueueName=consumer.queue)["QueueUrl"]
         arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         while not self._stop.is_set():
-            if consumer.queue in self.paused:
-                self._stop.wait(POLL_IDLE_SECONDS)
-                continue
             try:
-                delivered = self.poll_once(consumer, url, arn)
+                self.poll_once(consumer, url, arn, LONG_POLL_SECONDS)
             except Exception:  # the pump must outlive any emulator hiccup, as Lambda's poller does
                 log.exception("pump error on %s", consumer.queue)
-                delivered = 0
-            if not delivered:
                 self._stop.wait(POLL_IDLE_SECONDS)
 
-    def poll_once(self, consumer: Consumer, url: str, arn: str) -> int:
-        """Receive one batch and invoke the handler with it; return how many messages came."""
+    def poll_once(self, consumer: Consumer, url: str, arn: str, wait_seconds: int = 0) -> int:
+        """Receive one batch (waiting up to `wait_seconds` for one) and invoke the handler with it.
+
+        Return how many messages came.
+        """
         received = self.sqs.receive_message(
             QueueUrl=url,
             MaxNumberOfMessages=min(consumer.batch_size, 10),
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
-            WaitTimeSeconds=0,  # the emulator is serialised: a long poll would block everyone
+            WaitTimeSeconds=wait_seconds,
         ).get("Messages", [])
         if not received:
             return 0
