@@ -26,7 +26,7 @@ The statement's `balance_idr` is what the store is owed: pending + available + i
 (a release moves nothing owed, so the statement leaves release entries out).
 
 Cost: an effect is one TransactWriteItems (plus a GetItem of the order state for refunds and
-releases); a balance one GetItem; a statement two Queries; the money report one Query; the
+releases, of the settings for earnings); a balance one GetItem; a statement two Queries; the money report one Query; the
 release job one Query page per RELEASE_PAGE due orders and one transaction per release.
 """
 
@@ -91,8 +91,12 @@ def _entry(entry_id: str, kind: model.EntryKind, store_id: str, at: str, moves: 
 
 
 def record_earning(sale: Sale) -> bool:
-    """Credit a paid order to its store's pending balance (once); False if it was credited before."""
-    fee_bps = int(marketplace_settings.current()["platform_fee_bps"])
+    """Credit a paid order to its store's pending balance (once); False if it was credited before.
+
+    The fee is the one in force now, read fresh (one GetItem): a worker's container may have
+    cached the settings before an admin changed them (the payout minimum is read so too).
+    """
+    fee_bps = int(marketplace_settings.current(fresh=True)["platform_fee_bps"])
     moves = model.earning(sale.total_idr, fee_bps)
     entry = _entry(f"earning:{sale.order_id}", "earning", sale.store_id, sale.paid_at, moves, order_id=sale.order_id)
     state = AccountRecord(
