@@ -1,7 +1,8 @@
 """Record which AWS actions each function performs on which resources, as IAM would see them.
 
-The local stack runs every Lambda function in one process; a context variable names the
-function running on the current thread. With PEKEN_ACCESS_AUDIT set, each distinct
+The local stack runs the API and the schedules in one process and the queue workers in
+another (`children.py`); in each, a context variable names the function running on the
+current thread. With PEKEN_ACCESS_AUDIT set, each distinct
 (function, action, resource) is appended to that file as a JSON line, and the e2e suite
 checks every line against the grants the deploy template gives that function
 (infra/aws/access.py), so a grant that is too narrow fails here rather than on AWS.

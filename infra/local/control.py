@@ -197,10 +197,8 @@ def faults_method_not_allowed(stack: LocalStack, args: dict[str, str], body: byt
 
 def outbox(stack: LocalStack, args: dict[str, str], body: bytes) -> Answer:
     """The emails and SMS the emulator's SES and SNS 'sent', newest first, with when (`infra/local/outbox.py`)."""
-    from infra.local import outbox as sent
-    from infra.local.prepare import ACCOUNT, REGION
-
-    return 200, sent.messages(ACCOUNT, REGION)
+    assert stack.emulator is not None
+    return 200, stack.emulator.outbox()
 
 
 # -- the table

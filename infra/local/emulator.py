@@ -1,9 +1,13 @@
 """Embed moto's server (DynamoDB, SQS, SES, SNS, S3) on a loopback port, one request at a time.
 
+The stack runs it in a process of its own (`EmulatorProcess`, `children.py`); integration
+tests and benches embed it in theirs (`Emulator`). Both offer the same snapshot, restore,
+outbox, held queues and write count.
+
 moto is not atomic under concurrency (conditional transactions on one item oversold in
 2 of 20 runs); real DynamoDB is. One lock around the WSGI app makes the emulator behave
 like the real service, so concurrency tests test our code and not moto's races. The same
-lock lets `infra/local/persistence.py` read a consistent snapshot (`paused`), and the
+lock gives `infra/local/persistence.py` a consistent snapshot (`snapshot`), and the
 emulator counts the requests that may have changed something (`writes`) so it saves only
 when needed. SQS long polls wait outside that lock (`long_poll.py`).
 
@@ -24,13 +28,15 @@ import io
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection
 from typing import Any
 
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra.local import moto_patches, outbox, s3_post_policy
-from infra.local.faults import Faults, FaultyApp
+from infra.local.children import Child, FaultsService, RemoteFaults, become_child, serve, share_clock
+from infra.local.faults import FaultyApp, ServiceFaults
 from infra.local.long_poll import WATCHED, LongPolls
 
 # Operations (X-Amz-Target suffixes) that change nothing worth saving; every other request counts as a write.
@@ -140,7 +146,7 @@ class _Serialised:
 class Emulator:
     """moto in server mode on 127.0.0.1, in a daemon thread of this process."""
 
-    def __init__(self, port: int = 0, faults: Faults | None = None) -> None:
+    def __init__(self, port: int = 0, faults: ServiceFaults | None = None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         moto_patches.apply()
@@ -174,6 +180,26 @@ class Emulator:
         with self._serialised.lock:
             yield
 
+    def snapshot(self) -> dict[str, Any]:
+        """Every table, queue and bucket as data, read at one moment (`persistence.py`)."""
+        from infra.local import persistence
+
+        with self.paused():
+            return persistence.dump_emulator()
+
+    def restore(self, snapshot: dict[str, Any]) -> dict[str, int]:
+        """Load a snapshot's data into the provisioned emulator; return counts (`persistence.py`)."""
+        from infra.local import persistence
+
+        with self.paused():
+            return persistence.restore_emulator(snapshot)
+
+    def outbox(self) -> dict[str, list[dict[str, Any]]]:
+        """The emails and SMS its SES and SNS took, newest first, with when (`outbox.py`)."""
+        from infra.local.prepare import ACCOUNT, REGION
+
+        return outbox.messages(ACCOUNT, REGION)
+
     def start(self) -> Emulator:
         """Serve in the background, starting empty (moto keeps its state per process, not per server)."""
         from moto.moto_api._internal.models import moto_api_backend
@@ -187,3 +213,86 @@ class Emulator:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class _HeldQueues:
+    """A child emulator's `LongPolls.hold`, `release` and `held`, asked over its pipe."""
+
+    def __init__(self, child: Child) -> None:
+        self._child = child
+
+    def hold(self, queue: str) -> None:
+        self._child.ask("hold", queue)
+
+    def release(self, queue: str) -> None:
+        self._child.ask("release", queue)
+
+    def held(self) -> list[str]:
+        return list(self._child.ask("held"))
+
+
+class EmulatorProcess:
+    """The emulator in a process of its own (`children.py`): the same surface, asked over a pipe.
+
+    moto's work was two thirds of the busy time of the stack's one process in a soak; in its
+    own process it runs beside the API and the workers, on the other core.
+    """
+
+    def __init__(self, faults: FaultsService) -> None:
+        self._child = Child("peken-emulator")
+        self._faults = faults
+        self._url = ""
+        self.long_polls = _HeldQueues(self._child)
+
+    def start(self) -> EmulatorProcess:
+        """Start the child; return once it serves."""
+        self._url = str(self._child.spawn(_serve, share_clock(), self._faults.handle()))
+        return self
+
+    @property
+    def url(self) -> str:
+        """Return the endpoint for AWS_ENDPOINT_URL."""
+        return self._url
+
+    @property
+    def writes(self) -> int:
+        """Count the requests so far that may have changed a table, queue or bucket."""
+        return int(self._child.ask("writes"))
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every table, queue and bucket as data, read at one moment."""
+        return dict(self._child.ask("snapshot"))
+
+    def restore(self, snapshot: dict[str, Any]) -> dict[str, int]:
+        """Load a snapshot's data into the provisioned emulator; return counts."""
+        return dict(self._child.ask("restore", snapshot))
+
+    def outbox(self) -> dict[str, list[dict[str, Any]]]:
+        """The emails and SMS its SES and SNS took, newest first, with when."""
+        return dict(self._child.ask("outbox"))
+
+    def stop(self) -> None:
+        """Stop serving and the process."""
+        self._child.stop()
+
+
+def _serve(pipe: Connection, clock: Any, faults: tuple[Any, ...]) -> None:
+    """The child: serve the emulator, then answer the parent until told to stop."""
+    try:
+        become_child(clock)
+        emulator = Emulator(faults=RemoteFaults(faults)).start()
+    except Exception as exc:
+        pipe.send(exc)
+        raise
+    pipe.send(emulator.url)
+    polls = emulator.long_polls
+    answers: dict[str, Callable[..., Any]] = {
+        "writes": lambda: emulator.writes,
+        "snapshot": emulator.snapshot,
+        "restore": emulator.restore,
+        "outbox": emulator.outbox,
+        "hold": polls.hold,
+        "release": polls.release,
+        "held": polls.held,
+    }
+    serve(pipe, answers, emulator.stop)

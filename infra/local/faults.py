@@ -31,7 +31,7 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.config import current_stage, resource_name
 
@@ -53,6 +53,8 @@ class Faults:
         self._spec: dict[str, Any] = {}
         self._redelivered: set[str] = set()
         self.injected: Counter[str] = Counter()
+        # Called with the sections in force after every set() and clear() (`workers.py` listens).
+        self.on_change: Callable[[dict[str, Any]], None] | None = None
 
     def set(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Replace the sections given (others stay); return what is in force."""
@@ -66,13 +68,18 @@ class Faults:
                     self._spec[name] = value
                 else:
                     self._spec.pop(name, None)
-            return _copy(self._spec)
+            in_force = _copy(self._spec)
+        if self.on_change is not None:
+            self.on_change(in_force)
+        return in_force
 
     def clear(self) -> None:
         """Stop injecting anything (counts stay)."""
         with self._lock:
             self._spec = {}
             self._redelivered.clear()
+        if self.on_change is not None:
+            self.on_change({})
 
     def state(self) -> dict[str, Any]:
         """Return the faults in force and the counts injected so far."""
@@ -215,10 +222,18 @@ def _error_response(kind: str, operation: str, body: bytes) -> tuple[str, dict[s
     )
 
 
+class ServiceFaults(Protocol):
+    """What `FaultyApp` asks (`Faults`, or `children.RemoteFaults` in the emulator's process)."""
+
+    def wants_body(self, service: str) -> bool: ...
+
+    def service_error(self, service: str, operation: str, body: bytes | None) -> str | None: ...
+
+
 class FaultyApp:
     """A WSGI wrapper that answers some DynamoDB and SQS requests with the service's own errors."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], faults: Faults) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], faults: ServiceFaults) -> None:
         self._app = app
         self._faults = faults
 

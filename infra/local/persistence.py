@@ -42,12 +42,21 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from infra.local.prepare import ACCOUNT, KEY_FILES, REGION
 
-if TYPE_CHECKING:
-    from infra.local.emulator import Emulator
+
+class Emulator(Protocol):
+    """What the keeper needs of an emulator (`emulator.Emulator`, `emulator.EmulatorProcess`)."""
+
+    @property
+    def writes(self) -> int: ...
+
+    def snapshot(self) -> dict[str, Any]: ...
+
+    def restore(self, snapshot: dict[str, Any]) -> dict[str, int]: ...
+
 
 log = logging.getLogger("peken.persistence")
 STATE_FILE = "state.json.gz"
@@ -101,11 +110,7 @@ class Keeper:
     def restore_emulator(self, emulator: Emulator) -> dict[str, int]:
         """Load the snapshot's items, messages and objects into the provisioned emulator; return counts."""
         snapshot, self._snapshot = self._snapshot or {}, None
-        counts = {
-            "items": _restore_dynamodb(snapshot.get("dynamodb", {})),
-            "messages": _restore_sqs(snapshot.get("sqs", {})),
-            "objects": _restore_s3(snapshot.get("s3", {})),
-        }
+        counts = emulator.restore({part: snapshot.get(part, {}) for part in EMULATOR_PARTS})
         log.info("restored %s from %s (saved %s)", counts, self.path.name, snapshot.get("saved_at"))
         self.emulator = emulator  # only a stack whose state is whole may replace the snapshot
         self._seen = self._fingerprint()
@@ -116,14 +121,11 @@ class Keeper:
         with self._lock:
             fingerprint = self._fingerprint()
             assert self.emulator is not None
-            with self.emulator.paused():
-                snapshot: dict[str, Any] = {
-                    "version": VERSION,
-                    "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "dynamodb": _dump_dynamodb(),
-                    "sqs": _dump_sqs(),
-                    "s3": _dump_s3(),
-                }
+            snapshot: dict[str, Any] = {
+                "version": VERSION,
+                "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                **self.emulator.snapshot(),
+            }
             stripe_file = self.state_dir / STRIPE_FILE
             snapshot["stripe"] = base64.b64encode(stripe_file.read_bytes()).decode() if stripe_file.exists() else None
             for name, file in KEY_FILES.items():
@@ -169,6 +171,23 @@ def _write_private(path: Path, data: bytes) -> None:
     aside.write_bytes(data)
     aside.chmod(0o600)
     os.replace(aside, path)
+
+
+EMULATOR_PARTS = ("dynamodb", "sqs", "s3")
+
+
+def dump_emulator() -> dict[str, Any]:
+    """Return the moto tables, queues and buckets of this process as data (the caller holds the emulator still)."""
+    return {"dynamodb": _dump_dynamodb(), "sqs": _dump_sqs(), "s3": _dump_s3()}
+
+
+def restore_emulator(snapshot: dict[str, Any]) -> dict[str, int]:
+    """Load `dump_emulator`'s data into this process's provisioned moto; return counts."""
+    return {
+        "items": _restore_dynamodb(snapshot.get("dynamodb", {})),
+        "messages": _restore_sqs(snapshot.get("sqs", {})),
+        "objects": _restore_s3(snapshot.get("s3", {})),
+    }
 
 
 def _dynamodb() -> Any:

@@ -22,20 +22,27 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 
 from infra.aws.template import MIN_POLLERS
 from infra.local import audit
-from infra.local.faults import Faults
 from infra.local.lambda_context import LocalLambdaContext
 
 log = logging.getLogger("peken.pump")
 POLL_IDLE_SECONDS = 0.1  # the pause after a failed poll
-# Short enough that stop() (3 s) finds every thread between polls; Lambda's pollers wait 20 s.
-LONG_POLL_SECONDS = 2
+# Short, so that stop() finds every thread between polls within a second; Lambda's pollers wait 20 s.
+LONG_POLL_SECONDS = 1
 POLLERS = MIN_POLLERS  # concurrent batches per queue in the stack: the least a queue-fed function gets on AWS
+
+
+class WorkerFaults(Protocol):
+    """The faults the pump consults (`faults.Faults`, or its stand-in in the workers' process)."""
+
+    def crash_after(self, consumer: str) -> int | None: ...
+
+    def redeliver(self, queue: str, message_id: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class QueuePump:
         consumers: list[Consumer],
         region: str,
         retry_delay_seconds: int = 2,
-        faults: Faults | None = None,
+        faults: WorkerFaults | None = None,
         pollers: int = 1,
     ) -> None:
         self._consumers = consumers
@@ -191,13 +198,13 @@ def _record(message: dict[str, Any], arn: str, region: str) -> dict[str, Any]:
     }
 
 
-def wait_idle(sqs: Any, queue_urls: list[str], pump: QueuePump, timeout: float) -> bool:
-    """Wait until no queue holds a visible or in-flight message and no handler runs."""
+def wait_idle(sqs: Any, queue_urls: list[str], busy: Callable[[], bool], timeout: float) -> bool:
+    """Wait until no queue holds a visible or in-flight message and no handler runs (`busy`)."""
     deadline = time.monotonic() + timeout
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     while time.monotonic() < deadline:
         counts = [sqs.get_queue_attributes(QueueUrl=u, AttributeNames=names)["Attributes"] for u in queue_urls]
-        if not pump.busy() and all(int(c[n]) == 0 for c in counts for n in names):
+        if not busy() and all(int(c[n]) == 0 for c in counts for n in names):
             return True
         time.sleep(0.1)
     return False

@@ -29,9 +29,7 @@ SAVE_SECONDS = 120.0  # stopping with a state to save: saving a big state takes 
 def main() -> int:
     """Run until told to stop; return the exit status."""
     die_with_parent()
-    logging.basicConfig(level=os.environ.get("PEKEN_LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(message)s")
-    for noisy in ("werkzeug", "botocore", "pynamodb", "stripe"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging()
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -65,6 +63,13 @@ def main() -> int:
             shutil.rmtree(state_dir, ignore_errors=True)
     sys.stdout.flush()
     os._exit(0)  # daemon threads may still hold the GIL; nothing else needs to run
+
+
+def configure_logging() -> None:
+    """Log at PEKEN_LOG_LEVEL, libraries only from WARNING (the stack and its workers' process)."""
+    logging.basicConfig(level=os.environ.get("PEKEN_LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(message)s")
+    for noisy in ("werkzeug", "botocore", "pynamodb", "stripe"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""Run the whole marketplace on one machine: emulator, Stripe stand-in, API, pump, scheduler, seed."""
+"""Run the whole marketplace on one machine: emulator, Stripe stand-in, API, pump, scheduler, seed.
+
+The emulator and the queue pump run in child processes of their own (`children.py`); the API,
+the scheduler and the stream pump in this one.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +17,17 @@ from typing import Any
 from infra.aws.web import local_config, security_headers
 from infra.local import audit, control, seed
 from infra.local.api_server import ApiServer
-from infra.local.emulator import Emulator
+from infra.local.children import FaultsService
+from infra.local.emulator import EmulatorProcess
 from infra.local.faults import Faults
 from infra.local.persistence import Keeper
 from infra.local.prepare import REGION, prepare
-from infra.local.pump import POLLERS, Consumer, QueuePump, wait_idle
+from infra.local.pump import POLLERS, Consumer, wait_idle
 from infra.local.schedules import Schedule, Scheduler
 from infra.local.streams import StreamConsumer, StreamPump
 from infra.local.stripe_local import LocalStripe
 from infra.local.web import WebApp
+from infra.local.workers import WorkerProcess
 
 __all__ = ["REGION", "LocalStack", "consumers_of", "schedules_of"]
 log = logging.getLogger("peken.stack")
@@ -45,14 +51,16 @@ class LocalStack:
         self.restored: dict[str, int] | None = None
         self.automatic_schedules = automatic_schedules
         self.retry_delay = retry_delay
-        self.emulator: Emulator | None = None
+        self.emulator: EmulatorProcess | None = None
         self.stripe: LocalStripe | None = None
-        self.pump: QueuePump | None = None
+        self.pump: WorkerProcess | None = None
+        self._sqs: Any = None
         self.streams: StreamPump | None = None
         self.scheduler: Scheduler | None = None
         self.api: ApiServer | None = None
         self.queue_urls: dict[str, str] = {}
         self.faults = Faults()
+        self.faults_service: FaultsService | None = None
 
     @property
     def url(self) -> str:
@@ -66,15 +74,19 @@ class LocalStack:
 
     @property
     def sqs(self) -> Any:
-        """Return the SQS client the pump polls with."""
-        assert self.pump is not None
-        return self.pump.sqs
+        """Return an SQS client of the emulator."""
+        if self._sqs is None:
+            import boto3
+
+            self._sqs = boto3.client("sqs", region_name=REGION)
+        return self._sqs
 
     def start(self) -> LocalStack:
         """Bring everything up; return once /v1/health answers 200."""
         self.state_dir.mkdir(parents=True, exist_ok=True)  # localstripe keeps its state and log there
         restoring = self.keeper.restore_files() if self.keeper is not None else False  # Stripe's store, the key
-        self.emulator = Emulator(faults=self.faults).start()
+        self.faults_service = FaultsService(self.faults)  # the emulator's and the workers' processes ask it
+        self.emulator = EmulatorProcess(self.faults_service).start()
         self.stripe = LocalStripe(self.state_dir).start()
         audit.install_from_environment()  # records functions only: provisioning and seeding are not audited
         # Business metrics (EMF) go to a file, not the console; CloudWatch reads them from stdout on AWS.
@@ -93,7 +105,7 @@ class LocalStack:
         log.info("seeded %s", prepared.seeded)
         self.stripe.register_webhook(self.webhook_url)
         app_module = importlib.import_module("app")
-        self.pump = QueuePump(consumers_of(app_module), REGION, self.retry_delay, self.faults, POLLERS).start()
+        self.pump = WorkerProcess(REGION, self.retry_delay, self.faults_service, POLLERS).start()
         restored = self.restored is not None
         self.streams = StreamPump(stream_consumers_of(app_module), REGION, restored, self.retry_delay).start()
         self.scheduler = Scheduler(schedules_of(app_module), REGION, self.automatic_schedules).start()
@@ -121,11 +133,12 @@ class LocalStack:
                 log.info("saved the local state to %s", self.keeper.save())
             except Exception:
                 log.exception("saving the local state failed")
-        if self.emulator is not None:
-            try:
-                self.emulator.stop()
-            except Exception:
-                log.exception("stopping %s failed", type(self.emulator).__name__)
+        for last in (self.emulator, self.faults_service):
+            if last is not None:
+                try:
+                    last.stop()
+                except Exception:
+                    log.exception("stopping %s failed", type(last).__name__)
 
     def drain(self, timeout: float) -> bool:
         """Wait until no queue holds a message, no handler runs and Stripe has no event on its way."""
@@ -136,7 +149,7 @@ class LocalStack:
             if self.stripe is not None and self.stripe.undelivered():
                 time.sleep(0.1)
                 continue
-            if not wait_idle(self.pump.sqs, main, self.pump, deadline - time.monotonic()):
+            if not wait_idle(self.sqs, main, self.pump.busy, deadline - time.monotonic()):
                 return False
             if self.stripe is None or not self.stripe.undelivered():  # handlers may have called Stripe
                 return True
@@ -149,28 +162,26 @@ class LocalStack:
 
     def redrive(self, dead_letter_queue: str) -> int:
         """Move every message of a dead-letter queue back to its source queue (as SQS redrive does)."""
-        assert self.pump is not None
         source, dead = self.queue_urls[dead_letter_queue.removesuffix("-dlq")], self.queue_urls[dead_letter_queue]
         moved = 0
         while True:
-            batch = self.pump.sqs.receive_message(
+            batch = self.sqs.receive_message(
                 QueueUrl=dead, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=0
             ).get("Messages", [])
             if not batch:
                 return moved
             for message in batch:
                 attributes = message.get("MessageAttributes") or {}
-                self.pump.sqs.send_message(
+                self.sqs.send_message(
                     QueueUrl=source,
                     MessageBody=message["Body"],
                     **({"MessageAttributes": attributes} if attributes else {}),
                 )
-                self.pump.sqs.delete_message(QueueUrl=dead, ReceiptHandle=message["ReceiptHandle"])
+                self.sqs.delete_message(QueueUrl=dead, ReceiptHandle=message["ReceiptHandle"])
                 moved += 1
 
     def queue_depths(self) -> dict[str, dict[str, int]]:
         """Return visible, in-flight and delayed counts of every queue."""
-        assert self.pump is not None
         names = [
             "ApproximateNumberOfMessages",
             "ApproximateNumberOfMessagesNotVisible",
@@ -178,7 +189,7 @@ class LocalStack:
         ]
         out = {}
         for name, url in self.queue_urls.items():
-            attrs = self.pump.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+            attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
             out[name] = {
                 "visible": int(attrs[names[0]]),
                 "in_flight": int(attrs[names[1]]),
