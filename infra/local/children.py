@@ -15,7 +15,7 @@ What crosses between the processes, and how:
   and only while a fault of that kind is in force (a flag per section in shared memory, set
   at every change, says so; with none in force a request costs one memory read);
 - everything else the parent needs of a child: asked over its pipe (`Child.ask`), one question
-  at a time; the child answers on its main thread (`serve`).
+  at a time; the child answers on its main thread (`Served.answers`).
 A child dies with the parent (`die_with_parent`) and ignores Ctrl-C (the parent stops it).
 """
 
@@ -30,6 +30,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.managers import BaseManager
 from typing import Any, NoReturn
@@ -69,13 +70,13 @@ class FaultsService:
         self._server = _FaultsManager(address=("127.0.0.1", 0), authkey=self._authkey, ctx=CONTEXT).get_server()
         threading.Thread(target=self._serve, name="faults-server", daemon=True).start()
         faults.on_change = self._flag
-        self._flag(faults.state()["faults"])
+        self._flag(frozenset(faults.state()["faults"]))
 
     def _serve(self) -> None:
         with contextlib.suppress(SystemExit):  # serve_forever ends with sys.exit(0), meant for a process of its own
             self._server.serve_forever()
 
-    def _flag(self, in_force: dict[str, Any]) -> None:
+    def _flag(self, in_force: frozenset[str]) -> None:
         for n, section in enumerate(SECTIONS):
             self._flags[n] = int(section in in_force)
 
@@ -123,10 +124,12 @@ class Child:
         self._lock = threading.Lock()
         self._process: Any = None
 
-    def spawn(self, target: Callable[..., None], *args: Any) -> Any:
-        """Start `target(pipe, *args)` in a child; return what it sends once ready."""
+    def spawn(self, start: Callable[..., Served], *args: Any) -> Any:
+        """Run `start(*args)` in a child (a module-level function); return its `Served.ready`."""
         self._pipe, child_end = CONTEXT.Pipe()
-        self._process = CONTEXT.Process(target=target, args=(child_end, *args), name=self.name, daemon=True)
+        self._process = CONTEXT.Process(
+            target=_live, args=(child_end, share_clock(), start, *args), name=self.name, daemon=True
+        )
         self._process.start()
         child_end.close()
         if not self._pipe.poll(START_SECONDS):
@@ -158,18 +161,38 @@ class Child:
             self._process.join(timeout=STOP_SECONDS)
 
 
-def become_child(clock: Any) -> None:
-    """Set a child up: die with the parent, leave Ctrl-C to it, log as it does, read its clock."""
+@dataclass(frozen=True)
+class Served:
+    """What a child's `start` gives: what the parent gets once it is ready, the questions it answers, its stop."""
+
+    ready: Any
+    answers: dict[str, Callable[..., Any]]
+    stop: Callable[[], None]
+
+
+def _live(pipe: Connection, clock: Any, start: Callable[..., Served], *args: Any) -> NoReturn:
+    """Live a child's life: set up, `start`, tell the parent, answer it until it stops us.
+
+    Set up is: die with the parent, leave Ctrl-C to it, log as it does, read its clock. The
+    parent hears what failed to start, or that the child is ready; then `_serve` answers.
+    """
     from infra.local.processes import die_with_parent
     from infra.local.run import configure_logging
 
-    die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
-    configure_logging()
-    ids.CLOCK_OFFSET_SECONDS = clock
+    try:
+        die_with_parent()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
+        configure_logging()
+        ids.CLOCK_OFFSET_SECONDS = clock
+        served = start(*args)
+    except Exception as exc:
+        pipe.send(exc)
+        raise
+    pipe.send(served.ready)
+    _serve(pipe, served.answers, served.stop)
 
 
-def serve(pipe: Connection, answers: dict[str, Callable[..., Any]], stop: Callable[[], None]) -> NoReturn:
+def _serve(pipe: Connection, answers: dict[str, Callable[..., Any]], stop: Callable[[], None]) -> NoReturn:
     """Answer the parent's questions until it asks to stop or goes away; then call `stop` and exit."""
     while True:
         try:

@@ -28,14 +28,13 @@ import io
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.connection import Connection
 from typing import Any
 
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra.local import moto_patches, outbox, s3_post_policy
-from infra.local.children import Child, FaultsService, RemoteFaults, become_child, serve, share_clock
+from infra.local.children import Child, FaultsService, RemoteFaults, Served
 from infra.local.faults import FaultyApp, ServiceFaults
 from infra.local.long_poll import WATCHED, LongPolls
 
@@ -246,7 +245,7 @@ class EmulatorProcess:
 
     def start(self) -> EmulatorProcess:
         """Start the child; return once it serves."""
-        self._url = str(self._child.spawn(_serve, share_clock(), self._faults.handle()))
+        self._url = str(self._child.spawn(_start, self._faults.handle()))
         return self
 
     @property
@@ -276,15 +275,9 @@ class EmulatorProcess:
         self._child.stop()
 
 
-def _serve(pipe: Connection, clock: Any, faults: tuple[Any, ...]) -> None:
-    """The child: serve the emulator, then answer the parent until told to stop."""
-    try:
-        become_child(clock)
-        emulator = Emulator(faults=RemoteFaults(faults)).start()
-    except Exception as exc:
-        pipe.send(exc)
-        raise
-    pipe.send(emulator.url)
+def _start(faults: tuple[Any, ...]) -> Served:
+    """In the child: serve the emulator; answer for it."""
+    emulator = Emulator(faults=RemoteFaults(faults)).start()
     polls = emulator.long_polls
     answers: dict[str, Callable[..., Any]] = {
         "writes": lambda: emulator.writes,
@@ -295,4 +288,4 @@ def _serve(pipe: Connection, clock: Any, faults: tuple[Any, ...]) -> None:
         "release": polls.release,
         "held": polls.held,
     }
-    serve(pipe, answers, emulator.stop)
+    return Served(emulator.url, answers, emulator.stop)

@@ -6,10 +6,9 @@ clock and faults. The parent asks it whether a handler runs (the drain) and to s
 
 from __future__ import annotations
 
-from multiprocessing.connection import Connection
 from typing import Any
 
-from infra.local.children import Child, FaultsService, become_child, serve, share_clock
+from infra.local.children import Child, FaultsService, Served
 
 
 class WorkerProcess:
@@ -22,7 +21,7 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         """Start the child; return once its pollers run."""
-        self._child.spawn(_serve, share_clock(), self._faults.handle(), *self._settings)
+        self._child.spawn(_start, self._faults.handle(), *self._settings)
         return self
 
     def busy(self) -> bool:
@@ -34,24 +33,16 @@ class WorkerProcess:
         self._child.stop()
 
 
-def _serve(
-    pipe: Connection, clock: Any, faults: tuple[Any, ...], region: str, retry_delay_seconds: int, pollers: int
-) -> None:
-    """The child: start the pump on the app's queue functions, then answer the parent until told to stop."""
+def _start(faults: tuple[Any, ...], region: str, retry_delay_seconds: int, pollers: int) -> Served:
+    """In the child: start the pump on the app's queue functions."""
     import importlib
 
-    try:
-        become_child(clock)
-        from infra.local import audit
-        from infra.local.children import RemoteFaults
-        from infra.local.pump import QueuePump
-        from infra.local.stack import consumers_of
+    from infra.local import audit
+    from infra.local.children import RemoteFaults
+    from infra.local.pump import QueuePump
+    from infra.local.stack import consumers_of
 
-        audit.install_from_environment()
-        app_module = importlib.import_module("app")
-        pump = QueuePump(consumers_of(app_module), region, retry_delay_seconds, RemoteFaults(faults), pollers).start()
-    except Exception as exc:
-        pipe.send(exc)
-        raise
-    pipe.send("ready")
-    serve(pipe, {"busy": pump.busy}, pump.stop)
+    audit.install_from_environment()
+    app_module = importlib.import_module("app")
+    pump = QueuePump(consumers_of(app_module), region, retry_delay_seconds, RemoteFaults(faults), pollers).start()
+    return Served("ready", {"busy": pump.busy}, pump.stop)

@@ -7,32 +7,26 @@ the parent what failed, and stops when asked or when its parent's pipe closes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from multiprocessing.connection import Connection
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from chalicelib import ids
-from infra.local.children import Child, FaultsService, RemoteFaults, become_child, serve, share_clock
+from infra.local.children import Child, FaultsService, RemoteFaults, Served
 from infra.local.faults import Faults
 
 
-def _child(pipe: Connection, clock: Any, faults_handle: tuple[Any, ...]) -> None:
-    become_child(clock)
+def _child(faults_handle: tuple[Any, ...]) -> Served:
     faults = RemoteFaults(faults_handle)
-    pipe.send("ready")
-    serve(
-        pipe,
-        {
-            "offset": lambda: ids.CLOCK_OFFSET_SECONDS[0],
-            "crash_after": faults.crash_after,
-            "redeliver": faults.redeliver,
-            "service_error": faults.service_error,
-            "fail": lambda: 1 / 0,
-        },
-        lambda: None,
-    )
+    answers: dict[str, Callable[..., Any]] = {
+        "offset": lambda: ids.CLOCK_OFFSET_SECONDS[0],
+        "crash_after": faults.crash_after,
+        "redeliver": faults.redeliver,
+        "service_error": faults.service_error,
+        "fail": lambda: 1 / 0,
+    }
+    return Served("ready", answers, lambda: None)
 
 
 @pytest.fixture()
@@ -40,7 +34,7 @@ def parent() -> Iterator[tuple[Child, Faults]]:
     faults = Faults(seed=1)
     service = FaultsService(faults)
     child = Child("test-child")
-    assert child.spawn(_child, share_clock(), service.handle()) == "ready"
+    assert child.spawn(_child, service.handle()) == "ready"
     yield child, faults
     child.stop()
     service.stop()
