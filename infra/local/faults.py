@@ -53,8 +53,9 @@ class Faults:
         self._spec: dict[str, Any] = {}
         self._redelivered: set[str] = set()
         self.injected: Counter[str] = Counter()
-        # Called with the sections in force after every set() and clear() (`workers.py` listens).
-        self.on_change: Callable[[dict[str, Any]], None] | None = None
+        # Called with the sections in force whenever they change, also when one runs out of `times`
+        # (`children.FaultsService` listens); called under the lock, so it must not call back.
+        self.on_change: Callable[[frozenset[str]], None] | None = None
 
     def set(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Replace the sections given (others stay); return what is in force."""
@@ -68,18 +69,20 @@ class Faults:
                     self._spec[name] = value
                 else:
                     self._spec.pop(name, None)
-            in_force = _copy(self._spec)
-        if self.on_change is not None:
-            self.on_change(in_force)
-        return in_force
+            self._changed()
+            return _copy(self._spec)
 
     def clear(self) -> None:
         """Stop injecting anything (counts stay)."""
         with self._lock:
             self._spec = {}
             self._redelivered.clear()
+            self._changed()
+
+    def _changed(self) -> None:
+        """Tell the listener which sections are in force now (the caller holds the lock)."""
         if self.on_change is not None:
-            self.on_change({})
+            self.on_change(frozenset(self._spec))
 
     def state(self) -> dict[str, Any]:
         """Return the faults in force and the counts injected so far."""
@@ -108,6 +111,7 @@ class Faults:
                 spec["times"] -= 1
                 if spec["times"] <= 0:
                     del self._spec[service]
+                    self._changed()
             return kind
 
     def wants_body(self, service: str) -> bool:
