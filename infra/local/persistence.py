@@ -173,23 +173,6 @@ def _write_private(path: Path, data: bytes) -> None:
     os.replace(aside, path)
 
 
-EMULATOR_PARTS = ("dynamodb", "sqs", "s3")
-
-
-def dump_emulator() -> dict[str, Any]:
-    """Return the moto tables, queues and buckets of this process as data (the caller holds the emulator still)."""
-    return {"dynamodb": _dump_dynamodb(), "sqs": _dump_sqs(), "s3": _dump_s3()}
-
-
-def restore_emulator(snapshot: dict[str, Any]) -> dict[str, int]:
-    """Load `dump_emulator`'s data into this process's provisioned moto; return counts."""
-    return {
-        "items": _restore_dynamodb(snapshot.get("dynamodb", {})),
-        "messages": _restore_sqs(snapshot.get("sqs", {})),
-        "objects": _restore_s3(snapshot.get("s3", {})),
-    }
-
-
 def _dynamodb() -> Any:
     from moto.dynamodb.models import dynamodb_backends
 
@@ -286,3 +269,22 @@ def _restore_s3(buckets: dict[str, list[dict[str, Any]]]) -> int:
             key.set_metadata(o["metadata"], replace=True)
         restored += len(objects)
     return restored
+
+
+# Each part of the emulator's state: its key in the snapshot, what its restore counts, and how.
+_PARTS = {
+    "dynamodb": ("items", _dump_dynamodb, _restore_dynamodb),
+    "sqs": ("messages", _dump_sqs, _restore_sqs),
+    "s3": ("objects", _dump_s3, _restore_s3),
+}
+EMULATOR_PARTS = tuple(_PARTS)
+
+
+def dump_emulator() -> dict[str, Any]:
+    """Return the moto tables, queues and buckets of this process as data (the caller holds the emulator still)."""
+    return {part: dump() for part, (_, dump, _) in _PARTS.items()}
+
+
+def restore_emulator(snapshot: dict[str, Any]) -> dict[str, int]:
+    """Load `dump_emulator`'s data into this process's provisioned moto; return counts."""
+    return {counted: restore(snapshot.get(part, {})) for part, (counted, _, restore) in _PARTS.items()}
