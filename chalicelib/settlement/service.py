@@ -26,8 +26,9 @@ The statement's `balance_idr` is what the store is owed: pending + available + i
 (a release moves nothing owed, so the statement leaves release entries out).
 
 Cost: an effect is one TransactWriteItems (plus a GetItem of the order state for refunds and
-releases, of the settings for earnings); a balance one GetItem; a statement two Queries; the money report one Query; the
-release job one Query page per RELEASE_PAGE due orders and one transaction per release.
+releases, of the settings for earnings); a balance one GetItem; a statement two Queries; the
+money report one Query; the release job one Query page per RELEASE_PAGE due orders and one
+transaction per release.
 """
 
 from __future__ import annotations
