@@ -9,7 +9,9 @@ moto is not atomic under concurrency (conditional transactions on one item overs
 like the real service, so concurrency tests test our code and not moto's races. The same
 lock gives `infra/local/persistence.py` a consistent snapshot (`snapshot`), and the
 emulator counts the requests that may have changed something (`writes`) so it saves only
-when needed. SQS long polls wait outside that lock (`long_poll.py`).
+when needed. SQS long polls wait outside that lock (`long_poll.py`). Inside it, DynamoDB,
+Streams and SQS calls go straight to moto's handler, other requests through moto's server
+(`moto_patches.Direct`).
 
 Connections are kept alive (HTTP/1.1). werkzeug's development server closes every
 connection ("Connection: close" on each answer, then a 10 ms wait to drain the socket), so
@@ -151,7 +153,7 @@ class Emulator:
         moto_patches.apply()
         s3_post_policy.apply()  # S3 holds a browser POST to its signed policy, as AWS does
         outbox.install()  # stamps what SES and SNS "send" with a time (GET /_local/outbox)
-        self._serialised = _Serialised(DomainDispatcherApplication(create_backend_app))
+        self._serialised = _Serialised(moto_patches.Direct(DomainDispatcherApplication(create_backend_app)))
         app: Callable[..., Iterable[bytes]] = self._serialised
         if faults is not None:  # injected errors are answered outside the lock, as a busy service would
             app = FaultyApp(app, faults)

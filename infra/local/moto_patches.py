@@ -1,5 +1,9 @@
 """Our small moto patches, all here: transactions, Query by key range, fast JSON, SQS without walks, less per request.
 
+Each patch answers as moto does, only sooner. Patches 2-4 and 8-11 step aside inside
+`full_walk()`, so the integration tests (`tests/integration/test_emulator_*.py`) compare their
+answers with moto's own.
+
 1. TransactWriteItems. moto 5 deep-copies every table a transaction touches before it
    starts, to roll back on failure. A checkout touches products, orders, checkouts and carts,
    so each one copied all of them: time and memory grew with the data (a long soak slowed to
@@ -72,6 +76,40 @@
    (`MotoRandom.get_random_string`: 52 calls, a tenth of a GetItem's time). Here the same
    characters come from one `choices` call of the same random generator: the same alphabet,
    length and distribution (a seeded generator gives other strings than moto's loop would).
+
+8. Index projections. moto projects each item a Query reads from a KEYS_ONLY or INCLUDE
+   index by converting the whole item to plain Python once per projected attribute, then
+   back: the order indexes' pages spent most of their time there. Here the projected
+   attributes are picked from the item as they are (the same names, the same values; a
+   name that moto would read as a list element goes to moto's code).
+
+9. Update expressions. moto validates and applies an update by walking its expression's
+   tree ten times, once per processor, and at every node builds the processor's map of
+   node types twice (a new dict each time): that was most of an UpdateItem's time for our
+   updates of ten or more attributes. Here each walk builds it once: the same nodes, in the
+   same order, given to the same processor methods. And the check that an update has at most
+   one SET, REMOVE and ADD clause ran at every node of the tree (every clause, action and
+   operand node is an `UpdateExpression`), each time searching its subtree three times,
+   quadratic in the number of actions; here the counts are made in one pass, bottom up, and
+   the same nodes are checked in the same order (the same error for the same expression).
+   moto also parses each update expression twice per write (once to check the names it
+   uses), and PynamoDB names values by position, so the same expressions come again and
+   again: the parsed trees of the last 1,024 are kept. Nothing changes a parsed tree (the
+   validator works on a deep copy of it).
+
+10. Item building. moto's item dict checks DynamoDB's 400 KB limit at every attribute set,
+   adding up the sizes of every attribute already set: quadratic for each item it builds
+   (every put, every transaction write). Here the sum is kept as the attributes are set, and
+   checked at the same points (the same ItemSizeTooLarge at the same attribute).
+
+11. Dispatch. moto's server passes every request through its service dispatcher and a
+   Flask app per service (request context, URL routing, response hooks) before moto's
+   handler: a fifth of the time of a GetItem. `Direct` answers a JSON-protocol call
+   (X-Amz-Target: DynamoDB, DynamoDB Streams, SQS) by calling the same handler with the
+   same request and response classes that Flask's view would use. The handler of each
+   target is found once, through moto's own dispatcher and URL map; anything else (S3, a
+   browser's request with an Origin, which moto's CORS hook answers) goes through moto's
+   server as before.
 """
 
 from __future__ import annotations
@@ -95,14 +133,14 @@ RESULT_SIZE_LIMIT = 1_000_000  # moto's page limit in bytes (DynamoDB's 1 MB)
 JSON_ACTIONS = frozenset(
     {"GetItem", "BatchGetItem", "TransactGetItems", "Query", "Scan", "PutItem", "UpdateItem", "DeleteItem"}
 )
-_WALK = {"always": False}  # True inside full_walk(): moto's own Query and SQS, to compare with
+_WALK = {"always": False}  # True inside full_walk(): moto's own code, to compare the patches with
 # What the running SQS request reads of its queue's attributes (None: every attribute, each time).
 _READING: contextvars.ContextVar[Reading | None] = contextvars.ContextVar("peken_reading", default=None)
 
 
 @contextlib.contextmanager
 def full_walk() -> Iterator[None]:
-    """Answer with moto's own Query, serializer and SQS walks while inside (tests and benches compare)."""
+    """Answer with moto's own code while inside (patches 2-4 and 8-11 step aside; tests and benches compare)."""
     _WALK["always"] = True
     try:
         yield
@@ -145,6 +183,9 @@ def apply() -> None:
     _list_moto_modules_once()
     _method_names_once()
     _random_strings_at_once()
+    _projections_by_name()
+    _update_walks()
+    _items_sized_once()
     _PATCHED = True
 
 
@@ -704,3 +745,194 @@ def _random_strings_at_once() -> None:
         return drawn.lower() if lower_case else drawn
 
     MotoRandom.get_random_string = get_random_string  # type: ignore[method-assign]
+
+
+# --- 8. index projections pick their attributes -----------------------------------------------
+
+
+def _projections_by_name() -> None:
+    """Project KEYS_ONLY and INCLUDE index entries by picking the named top-level attributes."""
+    from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
+    from moto.dynamodb.models.table import SecondaryIndex
+
+    original = SecondaryIndex.project
+
+    def project(self: Any, item: Any) -> Any:
+        kind = (self.projection or {}).get("ProjectionType")
+        if _WALK["always"] or kind not in ("KEYS_ONLY", "INCLUDE"):
+            return original(self, item)
+        names = [*self.table_key_attrs, *(k["AttributeName"] for k in self.schema)]
+        names += self.projection.get("NonKeyAttributes", []) if kind == "INCLUDE" else []
+        if any("[" in name for name in names):
+            return original(self, item)  # moto reads `name[i]` as a list's element
+        projected: Any = Item.__new__(Item)
+        projected.hash_key, projected.range_key = item.hash_key, item.range_key
+        projected.attrs = LimitedSizeDict.__new__(LimitedSizeDict)  # a subset of an item within the limit
+        for name in dict.fromkeys(names):
+            if name in item.attrs:
+                dict.__setitem__(projected.attrs, name, copy.deepcopy(item.attrs[name]))
+        return projected
+
+    SecondaryIndex.project = project  # type: ignore[method-assign]
+
+
+# --- 9. update expressions: each walk builds its map once, clauses counted once, trees kept ----
+
+
+def _update_walks() -> None:
+    """Walk an update's tree with each processor's map built once; count its clauses in one pass."""
+    import functools
+    import importlib
+
+    from moto.dynamodb.exceptions import TooManyClauses
+    from moto.dynamodb.parsing.validators import ActionCountValidator
+
+    # moto marks its parsing modules `type: ignore`: to mypy they have no attributes.
+    ast: Any = importlib.import_module("moto.dynamodb.parsing.ast_nodes")
+    parser: Any = importlib.import_module("moto.dynamodb.parsing.expressions").UpdateExpressionParser
+
+    kinds = (
+        ("ADD", ast.UpdateExpressionAddClause),
+        ("REMOVE", ast.UpdateExpressionRemoveClause),
+        ("SET", ast.UpdateExpressionSetClause),
+    )
+    original = original_count = ast.DepthFirstTraverser.traverse
+
+    def counts(node: Any) -> list[int]:
+        """Return [ADD, REMOVE, SET] as `find_clauses` counts them; check each UpdateExpression node on the way."""
+        found = [0, 0, 0]
+        for child in node.children or []:
+            below = counts(child) if isinstance(child, ast.Node) else None
+            for i, (_, kind) in enumerate(kinds):
+                if type(child) is kind:
+                    found[i] += 1  # find_clauses takes the clause and does not look inside it
+                elif below is not None and isinstance(child, (ast.Expression, ast.UpdateExpressionFunction)):
+                    found[i] += below[i]
+        if isinstance(node, ast.UpdateExpression):
+            for (name, _), count in zip(kinds, found, strict=True):
+                if count > 1:
+                    raise TooManyClauses(name)
+        return found
+
+    def count_actions(self: Any, node: Any) -> Any:
+        if _WALK["always"] or not isinstance(node, ast.Node):
+            return original_count(self, node)
+        counts(node)
+        return node  # moto's processor gives every node back unchanged
+
+    def traverse(self: Any, node: Any) -> Any:
+        """Walk as moto's `traverse_node_recursively` does, with the processor's map read once for the whole walk."""
+        if _WALK["always"]:
+            return original(self, node)
+        processors = self._processing_map()  # a new dict of the same bound methods at every call
+        handled = tuple(processors)
+
+        def visit(node: Any, child_id: int = -1) -> Any:
+            if isinstance(node, ast.Node):
+                parent_node = node.parent
+                if node.children is not None:
+                    for i, child_node in enumerate(node.children):
+                        self.pre_processing_of_child(node, i)
+                        visit(child_node, i)
+                if isinstance(node, handled):
+                    node = next(p for k, p in processors.items() if isinstance(node, k))(node)
+                    node.parent = parent_node
+                    if parent_node:
+                        parent_node.children[child_id] = node
+            return node
+
+        return visit(node)
+
+    ActionCountValidator.traverse = count_actions
+    ast.DepthFirstTraverser.traverse = traverse
+
+    parse = parser.make  # bound to the class
+    parsed = functools.lru_cache(maxsize=1024)(parse)
+
+    def make(cls: Any, expression: str) -> Any:
+        return parse(expression) if _WALK["always"] else parsed(expression)
+
+    parser.make = classmethod(make)
+
+
+# --- 10. an item's size checked once ----------------------------------------------------------
+
+
+def _items_sized_once() -> None:
+    """Build an Item's attributes keeping the running sum of their sizes instead of adding them all up again."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    original = Item.__init__
+
+    def init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        if _WALK["always"]:
+            return original(self, hash_key, range_key, attrs)
+        self.hash_key, self.range_key = hash_key, range_key
+        self.attrs = LimitedSizeDict()
+        size = 0
+        for key, value in attrs.items():
+            typed = DynamoType(value)
+            size += bytesize(key) + typed.size()  # moto's sum at this attribute, kept instead of redone
+            if size > 405000:  # moto's limit
+                raise ItemSizeTooLarge
+            dict.__setitem__(self.attrs, key, typed)
+        return None
+
+    Item.__init__ = init  # type: ignore[method-assign]
+
+
+# --- 11. JSON-protocol calls go straight to their handler ---------------------------------------
+
+
+class Direct:
+    """A WSGI app: X-Amz-Target calls go to moto's handler for them, everything else to moto's dispatcher."""
+
+    def __init__(self, dispatcher: Callable[..., Any]) -> None:
+        self._dispatcher = dispatcher
+        self._views: dict[tuple[str, str, str], Any] = {}  # (target's service, method, path) -> moto's view
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        target = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")[0]
+        if _WALK["always"] or not target or "HTTP_ORIGIN" in environ:
+            return self._dispatcher(environ, start_response)
+        key = (target, environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
+        view = self._views.get(key) or self._find(key, environ)
+        if view is None:
+            return self._dispatcher(environ, start_response)
+        return _answer(view.callback, environ, start_response)
+
+    def _find(self, key: tuple[str, str, str], environ: dict[str, Any]) -> Any:
+        """Return the view moto's Flask app would route this call to (None: not one to answer directly)."""
+        app = self._dispatcher.get_application(environ)  # type: ignore[attr-defined]
+        try:
+            endpoint, arguments = app.url_map.bind_to_environ(environ).match()
+        except Exception:  # no route, a redirect: moto's server answers
+            return None
+        view = app.view_functions.get(endpoint)
+        if arguments or not hasattr(view, "callback"):
+            return None
+        self._views[key] = view
+        return view
+
+
+def _answer(handler: Callable[..., Any], environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+    """Answer as moto's `convert_to_flask_response` does, without Flask's request context around it."""
+    from botocore.exceptions import ClientError
+    from flask import Response
+    from moto.moto_server.werkzeug_app import BackendRequest
+    from moto.settings import DISABLE_GLOBAL_CORS
+
+    request = BackendRequest(environ)  # the request class moto's Flask apps use
+    try:
+        result = handler(request, request.raw_url, dict(request.headers))
+    except ClientError as error:
+        result = 400, {}, error.response["Error"]["Message"]
+    status, headers, content = result if len(result) == 3 else (200, {}, result)
+    response = Response(response=content, status=status, headers=headers)
+    if request.method == "HEAD" and "content-length" in headers:
+        response.headers["Content-Length"] = headers["content-length"]
+    if not DISABLE_GLOBAL_CORS:  # what moto's CORS hook adds to an answer to a request with no Origin
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    return response(environ, start_response)

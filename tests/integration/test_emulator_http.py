@@ -136,3 +136,77 @@ def test_request_ids_are_52_letters_and_digits_drawn_at_once(
     assert len(mock_random.get_random_string(length=52)) == 52
     assert mock_random.get_random_string(length=8, include_digits=False, lower_case=True).islower()
     assert drawn == []  # moto as shipped draws one character per call
+
+
+# These differ between any two answers; bodies are compared as JSON, since the item operations'
+# answers are written by json.dumps (patch 3), which full_walk() turns off too.
+VARYING = {"date", "x-amzn-requestid", "x-amz-crc32", "content-length"}
+
+
+def test_calls_answered_without_flask_match_motos_server(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A DynamoDB, DynamoDB Streams or SQS call gets the same status, headers and body as through moto's server."""
+    import flask
+
+    from infra.local import moto_patches
+
+    table = f"direct-{REGION}"
+    calls: list[tuple[str, str, dict[str, Any]]] = [
+        ("dynamodb", "DynamoDB_20120810.ListTables", {}),
+        ("dynamodb", "DynamoDB_20120810.GetItem", {"TableName": "nowhere", "Key": {"pk": {"S": "a"}}}),  # 400
+        ("dynamodb", "DynamoDB_20120810.DescribeTable", {"TableName": "nowhere"}),
+        ("dynamodb", "DynamoDB_20120810.Frobnicate", {}),  # an unknown operation
+        ("dynamodb", "DynamoDB_20120810.PutItem", {"TableName": table, "Item": {"pk": {"S": "a"}}}),
+        ("dynamodb", "DynamoDB_20120810.GetItem", {"TableName": table, "Key": {"pk": {"S": "a"}}}),
+        ("dynamodb", "DynamoDBStreams_20120810.ListStreams", {}),  # botocore signs streams as dynamodb
+        ("sqs", "AmazonSQS.ListQueues", {}),
+        ("sqs", "AmazonSQS.GetQueueUrl", {"QueueName": "nowhere"}),  # 400
+    ]
+    conn = connection(aws)
+    create = {
+        "TableName": table,
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    call(conn, "dynamodb", "DynamoDB_20120810.CreateTable", create).read()
+    flask_views: list[str] = []
+    original = flask.Flask.full_dispatch_request
+
+    def full_dispatch_request(self: Any) -> Any:
+        flask_views.append(flask.request.path)
+        return original(self)
+
+    monkeypatch.setattr(flask.Flask, "full_dispatch_request", full_dispatch_request)
+    for service, target, body in calls:
+        direct = answer_of(call(conn, service, target, body))
+        assert flask_views == [], target  # answered without moto's Flask app
+        with moto_patches.full_walk():
+            served = answer_of(call(conn, service, target, body))
+        assert flask_views, target
+        flask_views.clear()
+        assert direct == served, target
+    conn.close()
+
+
+def call(conn: http.client.HTTPConnection, service: str, target: str, body: dict[str, Any]) -> Any:
+    credential = f"Credential=test/20260101/{REGION}/{service}/aws4_request"
+    conn.request(
+        "POST",
+        "/",
+        body=json.dumps(body).encode(),
+        headers={
+            "X-Amz-Target": target,
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": f"AWS4-HMAC-SHA256 {credential}, SignedHeaders=host, Signature=x",
+        },
+    )
+    return conn.getresponse()
+
+
+def answer_of(response: http.client.HTTPResponse) -> tuple[int, dict[str, str], Any]:
+    headers = {k.lower(): v for k, v in response.getheaders() if k.lower() not in VARYING}
+    body = response.read()
+    try:
+        return response.status, headers, json.loads(body)
+    except ValueError:
+        return response.status, headers, body
