@@ -210,3 +210,63 @@ def answer_of(response: http.client.HTTPResponse) -> tuple[int, dict[str, str], 
         return response.status, headers, json.loads(body)
     except ValueError:
         return response.status, headers, body
+
+
+def test_only_signed_calls_go_direct_and_each_to_its_own_service(aws: dict[str, Any]) -> None:
+    """moto routes by the signing service: an unsigned call, or one signed for another service, is not cached."""
+    from infra.local import moto_patches
+
+    conn = connection(aws)
+    for service, target in (
+        (None, "DynamoDB_20120810.ListTables"),  # unsigned: moto's server decides (S3's fallback)
+        ("dynamodb", "DynamoDB_20120810.ListTables"),
+        ("sqs", "DynamoDB_20120810.ListTables"),  # signed for SQS
+        ("dynamodb", "DynamoDB_20120810.ListTables"),
+    ):
+        headers = {"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.0"}
+        if service:
+            credential = f"Credential=test/20260101/{REGION}/{service}/aws4_request"
+            headers["Authorization"] = f"AWS4-HMAC-SHA256 {credential}, SignedHeaders=host, Signature=x"
+        conn.request("POST", "/", body=b"{}", headers=headers)
+        direct = answer_of(conn.getresponse())
+        with moto_patches.full_walk():
+            conn.request("POST", "/", body=b"{}", headers=headers)
+            served = answer_of(conn.getresponse())
+        assert direct == served, (service, target)
+        if service == "dynamodb":
+            assert "TableNames" in direct[2]
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("method", "extra"),
+    [
+        ("POST", {"Origin": "http://127.0.0.1:8000"}),
+        ("POST", {"Access-Control-Request-Private-Network": "true"}),
+        ("OPTIONS", {"Access-Control-Request-Method": "POST"}),
+    ],
+)
+def test_cors_requests_are_answered_by_motos_server(aws: dict[str, Any], method: str, extra: dict[str, str]) -> None:
+    from infra.local import moto_patches
+
+    conn = connection(aws)
+    credential = f"Credential=test/20260101/{REGION}/dynamodb/aws4_request"
+    headers = {
+        "X-Amz-Target": TARGET,
+        "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": f"AWS4-HMAC-SHA256 {credential}, SignedHeaders=host, Signature=x",
+        **extra,
+    }
+
+    def ask() -> tuple[int, list[tuple[str, str]], bytes]:
+        conn.request(method, "/", body=b"{}", headers=headers)
+        response = conn.getresponse()
+        kept = sorted((k.lower(), v) for k, v in response.getheaders() if k.lower() not in VARYING)
+        return response.status, kept, response.read()
+
+    direct = ask()
+    with moto_patches.full_walk():
+        served = ask()
+    assert direct == served
+    assert any(name.startswith("access-control-") for name, _ in direct[1])
+    conn.close()

@@ -2,10 +2,10 @@
 
 `infra/local/moto_patches.py` keeps a sorted index per partition; here random tables, random
 writes and random queries (every key condition, both directions, Limit, paging with
-ExclusiveStartKey, filters, projections, sparse indexes, number and string range keys) are
-answered twice over HTTP: patched, and inside `full_walk()` by moto's unpatched Query and
-response serializer. Every page must be identical, Items, Count, ScannedCount and
-LastEvaluatedKey alike.
+ExclusiveStartKey, filters, projections, sparse indexes, number and string range keys, values
+an index projection rewrites) are answered twice over HTTP: patched, and inside `full_walk()`
+by moto's unpatched Query, projection and response serializer. Every page must be identical,
+Items, Count, ScannedCount and LastEvaluatedKey alike.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def make_table(client: Any, range_type: str) -> str:
             {
                 "IndexName": "by_gh",
                 "KeySchema": [{"AttributeName": "gh", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["v"]},
+                # w and x hold values moto's projection rewrites ("1e2" -> "1E+2", sets reordered, binary)
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["v", "w", "x"]},
             },
         ],
         BillingMode="PAY_PER_REQUEST",
@@ -77,6 +78,10 @@ def random_item(rng: random.Random, range_type: str) -> dict[str, Any]:
         item["gr"] = {"N": str(rng.randint(0, 6))}
     if rng.random() < 0.7:
         item["gs"] = random_range(rng, "S")
+    if rng.random() < 0.5:
+        item["w"] = {"N": rng.choice(["3", "0.25", "007.50", "1e2", "-0", "1.0"])}
+    if rng.random() < 0.3:
+        item["x"] = rng.choice([{"SS": ["b", "a", "c"]}, {"B": b"\x00\x01"}, {"L": [{"N": "01"}]}, {"BOOL": True}])
     return item
 
 
