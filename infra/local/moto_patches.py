@@ -128,6 +128,9 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from boto3.dynamodb.types import DYNAMODB_CONTEXT
+from botocore.exceptions import ClientError
+
 _PATCHED = False
 # The items moto's Query should consider instead of its whole table, while a narrowed Query runs.
 _CANDIDATES: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("peken_candidates", default=None)
@@ -782,8 +785,6 @@ def _projections_by_name() -> None:
 
 def _round_trips(value: Any) -> bool:
     """Whether boto3's deserializer and serializer give this attribute value back unchanged."""
-    from boto3.dynamodb.types import DYNAMODB_CONTEXT
-
     if value.type in ("S", "BOOL", "NULL"):
         return True
     if value.type != "N":
@@ -814,7 +815,7 @@ def _update_walks() -> None:
         ("REMOVE", ast.UpdateExpressionRemoveClause),
         ("SET", ast.UpdateExpressionSetClause),
     )
-    original = original_count = ast.DepthFirstTraverser.traverse
+    original = ast.DepthFirstTraverser.traverse
 
     def counts(node: Any) -> list[int]:
         """Return [ADD, REMOVE, SET] as `find_clauses` counts them; check each UpdateExpression node on the way."""
@@ -834,7 +835,7 @@ def _update_walks() -> None:
 
     def count_actions(self: Any, node: Any) -> Any:
         if _WALK["always"] or not isinstance(node, ast.Node):
-            return original_count(self, node)
+            return original(self, node)
         counts(node)
         return node  # moto's processor gives every node back unchanged
 
@@ -908,9 +909,17 @@ class Direct:
     """A WSGI app: signed X-Amz-Target calls go to moto's handler for them, everything else to moto's dispatcher."""
 
     def __init__(self, dispatcher: Callable[..., Any]) -> None:
+        from flask import Response
+        from moto.moto_api import recorder
+        from moto.moto_server.werkzeug_app import BackendRequest
+        from moto.settings import DISABLE_GLOBAL_CORS
+
         self._dispatcher = dispatcher
         # (target's service, signing service, path) -> moto's view: what moto's dispatcher routes by
         self._views: dict[tuple[str, str, str], Any] = {}
+        # What moto's `convert_to_flask_response` and its Flask app use, looked up once.
+        self._request_class, self._response_class, self._recorder = BackendRequest, Response, recorder
+        self._cors = not DISABLE_GLOBAL_CORS
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         target = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")[0]
@@ -923,7 +932,7 @@ class Direct:
         view = self._views.get(key) or self._find(key, environ)
         if view is None:
             return self._dispatcher(environ, start_response)
-        return _answer(view.callback, environ, start_response)
+        return self._answer(view.callback, environ, start_response)
 
     def _find(self, key: tuple[str, str, str], environ: dict[str, Any]) -> Any:
         """Return the view moto's Flask app would route this call to (None: not one to answer directly)."""
@@ -940,28 +949,21 @@ class Direct:
         self._views[key] = view
         return view
 
+    def _answer(self, handler: Callable[..., Any], environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """Answer as moto's `convert_to_flask_response` does, without Flask's request context around it."""
+        request = self._request_class(environ)  # the request class moto's Flask apps use
+        self._recorder._record_request(request)
+        try:
+            result = handler(request, request.raw_url, dict(request.headers))
+        except ClientError as error:
+            result = 400, {}, error.response["Error"]["Message"]
+        status, headers, content = result if len(result) == 3 else (200, {}, result)
+        response = self._response_class(response=content, status=status, headers=headers)
+        if self._cors:  # what moto's CORS hook adds to every answer to a request without an Origin
+            response.headers.add("Access-Control-Allow-Origin", "*")
+        return response(environ, start_response)
+
 
 DIRECT_SERVICES = frozenset({"dynamodb", "dynamodbstreams", "sqs"})
 _SIGNED_FOR = re.compile(r"Credential=[^/,]*/\d{8}/[^/,]+/([^/,]+)/aws4_request")  # the signing service
 _CORS_ASKED = ("HTTP_ORIGIN", "HTTP_ACCESS_CONTROL_REQUEST_")
-
-
-def _answer(handler: Callable[..., Any], environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-    """Answer as moto's `convert_to_flask_response` does, without Flask's request context around it."""
-    from botocore.exceptions import ClientError
-    from flask import Response
-    from moto.moto_api import recorder
-    from moto.moto_server.werkzeug_app import BackendRequest
-    from moto.settings import DISABLE_GLOBAL_CORS
-
-    request = BackendRequest(environ)  # the request class moto's Flask apps use
-    recorder._record_request(request)
-    try:
-        result = handler(request, request.raw_url, dict(request.headers))
-    except ClientError as error:
-        result = 400, {}, error.response["Error"]["Message"]
-    status, headers, content = result if len(result) == 3 else (200, {}, result)
-    response = Response(response=content, status=status, headers=headers)
-    if not DISABLE_GLOBAL_CORS:  # what moto's CORS hook adds to every answer to a request without an Origin
-        response.headers.add("Access-Control-Allow-Origin", "*")
-    return response(environ, start_response)
