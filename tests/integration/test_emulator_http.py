@@ -27,20 +27,17 @@ def connection(aws: dict[str, Any]) -> http.client.HTTPConnection:
     return http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
 
 
+def json_call(target: str, service: str | None = "dynamodb") -> dict[str, str]:
+    """The headers of a JSON-protocol call, signed for `service` (None: unsigned)."""
+    headers = {"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.0"}
+    if service is not None:
+        credential = f"Credential=test/20260101/{REGION}/{service}/aws4_request"
+        headers["Authorization"] = f"AWS4-HMAC-SHA256 {credential}, SignedHeaders=host, Signature=x"
+    return headers
+
+
 def list_tables(conn: http.client.HTTPConnection, **headers: str) -> http.client.HTTPResponse:
-    credential = f"Credential=test/20260101/{REGION}/dynamodb/aws4_request"
-    signed = f"AWS4-HMAC-SHA256 {credential}, SignedHeaders=host, Signature=x"
-    conn.request(
-        "POST",
-        "/",
-        body=b"{}",
-        headers={
-            "X-Amz-Target": TARGET,
-            "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": signed,
-            **headers,
-        },
-    )
+    conn.request("POST", "/", body=b"{}", headers={**json_call(TARGET), **headers})
     return conn.getresponse()
 
 
@@ -189,17 +186,7 @@ def test_calls_answered_without_flask_match_motos_server(aws: dict[str, Any], mo
 
 
 def call(conn: http.client.HTTPConnection, service: str, target: str, body: dict[str, Any]) -> Any:
-    credential = f"Credential=test/20260101/{REGION}/{service}/aws4_request"
-    conn.request(
-        "POST",
-        "/",
-        body=json.dumps(body).encode(),
-        headers={
-            "X-Amz-Target": target,
-            "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": f"AWS4-HMAC-SHA256 {credential}, SignedHeaders=host, Signature=x",
-        },
-    )
+    conn.request("POST", "/", body=json.dumps(body).encode(), headers=json_call(target, service))
     return conn.getresponse()
 
 
@@ -223,10 +210,7 @@ def test_only_signed_calls_go_direct_and_each_to_its_own_service(aws: dict[str, 
         ("sqs", "DynamoDB_20120810.ListTables"),  # signed for SQS
         ("dynamodb", "DynamoDB_20120810.ListTables"),
     ):
-        headers = {"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.0"}
-        if service:
-            credential = f"Credential=test/20260101/{REGION}/{service}/aws4_request"
-            headers["Authorization"] = f"AWS4-HMAC-SHA256 {credential}, SignedHeaders=host, Signature=x"
+        headers = json_call(target, service)
         conn.request("POST", "/", body=b"{}", headers=headers)
         direct = answer_of(conn.getresponse())
         with moto_patches.full_walk():
@@ -250,13 +234,7 @@ def test_cors_requests_are_answered_by_motos_server(aws: dict[str, Any], method:
     from infra.local import moto_patches
 
     conn = connection(aws)
-    credential = f"Credential=test/20260101/{REGION}/dynamodb/aws4_request"
-    headers = {
-        "X-Amz-Target": TARGET,
-        "Content-Type": "application/x-amz-json-1.0",
-        "Authorization": f"AWS4-HMAC-SHA256 {credential}, SignedHeaders=host, Signature=x",
-        **extra,
-    }
+    headers = {**json_call(TARGET), **extra}
 
     def ask() -> tuple[int, list[tuple[str, str]], bytes]:
         conn.request(method, "/", body=b"{}", headers=headers)
